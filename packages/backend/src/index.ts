@@ -1,0 +1,52 @@
+/*
+ * Paved's backend: Backstage's own plugins plus Paved's modules.
+ * Each `backend.add` is one feature; configuration lives in app-config*.yaml.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import { gitRemoteUrlReaderFactory } from '@paved/plugin-git-remote-node';
+
+const backend = createBackend();
+
+// Reads catalog-info.yaml and docs from the local git remote that Create Service publishes to.
+backend.add(gitRemoteUrlReaderFactory);
+
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// Auth: guest for local development, GitHub in production (app-config.production.yaml).
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
+
+// Catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Scaffolder and Paved's golden-path actions
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@paved/plugin-scaffolder-backend-module-paved'));
+
+// TechDocs, built locally; the prebuild module builds every entity's docs so search covers them.
+backend.add(import('@backstage/plugin-techdocs-backend'));
+backend.add(import('@paved/plugin-techdocs-backend-module-prebuild'));
+
+// Permissions
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+// Search: PostgreSQL's full-text engine when the backend runs on PostgreSQL, Lunr otherwise.
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(import('@backstage/plugin-user-settings-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
+backend.start();

@@ -1,0 +1,11 @@
+/**
+ * Paved's golden-path actions for the Backstage scaffolder.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModulePaved as default } from './module';
+export {
+  createAssertNameAvailableAction,
+  SERVICE_NAME_PATTERN,
+} from './actions/assertNameAvailable';
+export { createPublishToGitRemoteAction } from './actions/publishToGitRemote';

@@ -1,0 +1,1 @@
+export { scaffolderModulePaved as default } from './module';

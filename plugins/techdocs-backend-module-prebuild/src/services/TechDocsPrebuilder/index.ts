@@ -1,0 +1,2 @@
+export { DefaultTechDocsPrebuilder } from './DefaultTechDocsPrebuilder';
+export type { PrebuildResult, TechDocsPrebuilder } from './types';

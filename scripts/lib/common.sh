@@ -1,0 +1,37 @@
+# Helpers shared by Paved's scripts. Sourced, never run.
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+
+# fail STEP LOG: stop with the step that failed and where to read why.
+fail() {
+  printf '\n\033[31mFAILED: %s\033[0m\n' "$1" >&2
+  [ -n "${2:-}" ] && printf 'See: %s\n' "$2" >&2
+  if [ -f "${2:-}" ]; then
+    printf -- '--- last lines of %s ---\n' "$2" >&2
+    tail -n 20 "$2" >&2
+  fi
+  exit 1
+}
+
+# apt_install PKG...: Debian packages, installed only when missing.
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || fail "installing ${missing[*]} needs root (apt-get)"
+  local log=${PAVED_RUN:-/tmp}/logs/apt.log
+  mkdir -p "$(dirname "$log")"
+  {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  } >>"$log" 2>&1 || fail "apt-get install ${missing[*]}" "$log"
+}
+
+# wait_for_http NAME URL LOG SECONDS
+wait_for_http() {
+  local deadline=$((SECONDS + $4))
+  until curl -sf -o /dev/null "$2"; do
+    [ $SECONDS -lt $deadline ] || fail "$1 did not answer at $2 within $4 s" "$3"
+    sleep 0.2
+  done
+}
