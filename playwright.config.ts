@@ -1,66 +1,66 @@
-/*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { defineConfig } from '@playwright/test';
-import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+import os from 'node:os';
+import path from 'node:path';
 
-/**
- * See https://playwright.dev/docs/test-configuration.
+/*
+ * Browser tests of the portal, in Debian's Chromium (never a downloaded browser).
+ * `npm test` builds the app first; Playwright then starts the git remote and the
+ * backend, which serves the built app, on ports of their own (app-config.e2e.yaml).
  */
+const backendUrl = 'http://localhost:17007';
+const gitRemoteRoot = path.join(os.tmpdir(), `paved-e2e-git-${process.pid}`);
+
 export default defineConfig({
-  timeout: 60_000,
-
-  expect: {
-    timeout: 30_000,
-  },
-
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          url: 'http://localhost:3000',
-          reuseExistingServer: true,
-          timeout: 120_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
+  testDir: 'packages/app/e2e-tests',
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
   forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
-
-  use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
-    screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
-  },
-
+  retries: 0,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
   outputDir: 'node_modules/.cache/e2e-test-results',
 
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  webServer: [
+    {
+      command: 'node scripts/platform/git-remote/server.ts',
+      url: 'http://127.0.0.1:18930/healthz',
+      env: {
+        PAVED_GIT_PORT: '18930',
+        PAVED_GIT_ROOT: gitRemoteRoot,
+        PAVED_GIT_BASE_URL: 'http://localhost:18930',
+      },
+      reuseExistingServer: !!process.env.PAVED_E2E_REUSE_SERVERS,
+      timeout: 30_000,
+    },
+    {
+      command:
+        'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
+      url: `${backendUrl}/.backstage/health/v1/readiness`,
+      reuseExistingServer: !!process.env.PAVED_E2E_REUSE_SERVERS,
+      timeout: 180_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
+
+  use: {
+    baseURL: backendUrl,
+    viewport: { width: 1600, height: 1000 },
+    channel: undefined,
+    launchOptions: {
+      executablePath: process.env.PAVED_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
 });

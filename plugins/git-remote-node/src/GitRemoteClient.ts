@@ -65,19 +65,28 @@ export class GitRemoteClient {
     });
     if (response.status === 409) {
       throw new ConflictError(
-        `Repository ${options.owner ?? this.defaultOwner}/${options.name} already exists on ${this.baseUrl}`,
+        `Repository ${options.owner ?? this.defaultOwner}/${
+          options.name
+        } already exists on ${this.baseUrl}`,
       );
     }
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return (await response.json()) as GitRemoteRepository;
   }
 
-  async getRepository(owner: string, name: string): Promise<GitRemoteRepository> {
+  async getRepository(
+    owner: string,
+    name: string,
+  ): Promise<GitRemoteRepository> {
     const response = await fetch(
-      `${this.baseUrl}/api/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`,
+      `${this.baseUrl}/api/repos/${encodeURIComponent(
+        owner,
+      )}/${encodeURIComponent(name)}`,
     );
     if (response.status === 404) {
-      throw new NotFoundError(`Repository ${owner}/${name} not found on ${this.baseUrl}`);
+      throw new NotFoundError(
+        `Repository ${owner}/${name} not found on ${this.baseUrl}`,
+      );
     }
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return (await response.json()) as GitRemoteRepository;
@@ -94,12 +103,16 @@ export class GitRemoteClient {
   }
 
   archiveUrl(location: GitRemoteLocation): string {
-    const query = location.path ? `?path=${encodeURIComponent(location.path)}` : '';
+    const query = location.path
+      ? `?path=${encodeURIComponent(location.path)}`
+      : '';
     return `${this.baseUrl}/${location.owner}/${location.name}/archive/${location.ref}.tar.gz${query}`;
   }
 
   filesUrl(location: GitRemoteLocation): string {
-    return `${this.baseUrl}/api/repos/${location.owner}/${location.name}/files?ref=${encodeURIComponent(location.ref)}`;
+    return `${this.baseUrl}/api/repos/${location.owner}/${
+      location.name
+    }/files?ref=${encodeURIComponent(location.ref)}`;
   }
 
   /**

@@ -12,7 +12,11 @@ import {
   UrlReaderServiceSearchOptions,
   UrlReaderServiceSearchResponse,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError, NotModifiedError, ResponseError } from '@backstage/errors';
+import {
+  NotFoundError,
+  NotModifiedError,
+  ResponseError,
+} from '@backstage/errors';
 import { Minimatch } from 'minimatch';
 import { GitRemoteClient } from './GitRemoteClient';
 
@@ -32,7 +36,10 @@ export class GitRemoteUrlReader implements UrlReaderService {
   private readonly client: GitRemoteClient;
   private readonly treeResponseFactory: ReadTreeResponseFactory;
 
-  constructor(client: GitRemoteClient, treeResponseFactory: ReadTreeResponseFactory) {
+  constructor(
+    client: GitRemoteClient,
+    treeResponseFactory: ReadTreeResponseFactory,
+  ) {
     this.client = client;
     this.treeResponseFactory = treeResponseFactory;
   }
@@ -80,7 +87,10 @@ export class GitRemoteUrlReader implements UrlReaderService {
       options?.etag,
       options?.signal,
     );
-    const { sha, files } = (await response.json()) as { sha: string; files: string[] };
+    const { sha, files } = (await response.json()) as {
+      sha: string;
+      files: string[];
+    };
     const matcher = new Minimatch(location.path);
     return {
       etag: sha,
@@ -91,7 +101,10 @@ export class GitRemoteUrlReader implements UrlReaderService {
           return {
             url: this.client.webUrl({ ...location, path: file }, 'blob'),
             content: async () => {
-              const raw = await this.fetch(this.client.rawUrl(fileLocation), url);
+              const raw = await this.fetch(
+                this.client.rawUrl(fileLocation),
+                url,
+              );
               return Buffer.from(await raw.arrayBuffer());
             },
           };

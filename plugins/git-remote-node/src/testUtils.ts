@@ -12,7 +12,9 @@ export interface TestGitRemote {
   stop(): Promise<void>;
 }
 
+// Tests run from source, where __dirname is this directory.
 const serverScript = path.resolve(
+  // eslint-disable-next-line no-restricted-syntax
   __dirname,
   '../../../scripts/platform/git-remote/server.ts',
 );

@@ -30,7 +30,9 @@ export const scaffolderModulePaved = createBackendModule({
               client: gitRemote,
               defaultAuthor: {
                 name: config.getOptionalString('scaffolder.defaultAuthor.name'),
-                email: config.getOptionalString('scaffolder.defaultAuthor.email'),
+                email: config.getOptionalString(
+                  'scaffolder.defaultAuthor.email',
+                ),
               },
             }),
           );

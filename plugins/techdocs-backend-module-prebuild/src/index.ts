@@ -5,4 +5,7 @@
  */
 export { techdocsModulePrebuild as default } from './module';
 export { DefaultTechDocsPrebuilder } from './services/TechDocsPrebuilder';
-export type { PrebuildResult, TechDocsPrebuilder } from './services/TechDocsPrebuilder';
+export type {
+  PrebuildResult,
+  TechDocsPrebuilder,
+} from './services/TechDocsPrebuilder';

@@ -30,15 +30,26 @@ export const techdocsModulePrebuild = createBackendModule({
         catalog: catalogServiceRef,
       },
       async init({ config, logger, scheduler, auth, discovery, catalog }) {
-        const scheduleConfig = config.getOptionalConfig('paved.techdocsPrebuild.schedule');
-        if (config.getOptionalBoolean('paved.techdocsPrebuild.enabled') === false) {
+        const scheduleConfig = config.getOptionalConfig(
+          'paved.techdocsPrebuild.schedule',
+        );
+        if (
+          config.getOptionalBoolean('paved.techdocsPrebuild.enabled') === false
+        ) {
           return;
         }
-        const prebuilder = new DefaultTechDocsPrebuilder({ catalog, auth, discovery, logger });
+        const prebuilder = new DefaultTechDocsPrebuilder({
+          catalog,
+          auth,
+          discovery,
+          logger,
+        });
         await scheduler.scheduleTask({
           id: 'paved-techdocs-prebuild',
           ...(scheduleConfig
-            ? readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig)
+            ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+                scheduleConfig,
+              )
             : DEFAULT_SCHEDULE),
           fn: async () => {
             await prebuilder.prebuildAll();

@@ -28,7 +28,8 @@ const execFileAsync = promisify(execFile);
 const root = path.resolve(process.env.PAVED_GIT_ROOT ?? '.paved/run/git/repos');
 const port = Number(process.env.PAVED_GIT_PORT ?? 8930);
 const host = process.env.PAVED_GIT_HOST ?? '127.0.0.1';
-const publicBaseUrl = process.env.PAVED_GIT_BASE_URL ?? `http://localhost:${port}`;
+const publicBaseUrl =
+  process.env.PAVED_GIT_BASE_URL ?? `http://localhost:${port}`;
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
 
@@ -41,14 +42,24 @@ class HttpError extends Error {
 }
 
 function repoDir(owner: string, name: string): string {
-  if (!NAME_PATTERN.test(owner) || !NAME_PATTERN.test(name) || name.endsWith('.git')) {
-    throw new HttpError(400, `Invalid repository "${owner}/${name}": owner and name must match ${NAME_PATTERN}`);
+  if (
+    !NAME_PATTERN.test(owner) ||
+    !NAME_PATTERN.test(name) ||
+    name.endsWith('.git')
+  ) {
+    throw new HttpError(
+      400,
+      `Invalid repository "${owner}/${name}": owner and name must match ${NAME_PATTERN}`,
+    );
   }
   return path.join(root, owner, `${name}.git`);
 }
 
 async function exists(dir: string): Promise<boolean> {
-  return stat(dir).then(() => true, () => false);
+  return stat(dir).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function git(dir: string, args: string[]): Promise<string> {
@@ -63,7 +74,9 @@ async function resolveRef(dir: string, ref: string): Promise<string> {
     throw new HttpError(400, `Invalid ref "${ref}"`);
   }
   try {
-    return (await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
+    return (
+      await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
+    ).trim();
   } catch {
     throw new HttpError(404, `Ref "${ref}" not found`);
   }
@@ -95,7 +108,9 @@ function escapeHtml(text: string): string {
 function sendHtml(res: http.ServerResponse, title: string, body: string) {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end(
-    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(
+      title,
+    )}</title>` +
       '<style>body{font-family:sans-serif;margin:2rem;max-width:70rem}pre{background:#f4f4f4;padding:1rem;overflow:auto}</style>' +
       `</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   );
@@ -116,39 +131,67 @@ async function createRepo(req: http.IncomingMessage, res: http.ServerResponse) {
   try {
     input = JSON.parse((await readBody(req)).toString('utf8') || '{}');
   } catch {
-    throw new HttpError(400, 'Request body must be JSON: {"owner": "...", "name": "..."}');
+    throw new HttpError(
+      400,
+      'Request body must be JSON: {"owner": "...", "name": "..."}',
+    );
   }
   if (typeof input.owner !== 'string' || typeof input.name !== 'string') {
     throw new HttpError(400, 'Fields "owner" and "name" are required strings');
   }
-  const description = typeof input.description === 'string' ? input.description : '';
+  const description =
+    typeof input.description === 'string' ? input.description : '';
   const dir = repoDir(input.owner, input.name);
   if (await exists(dir)) {
-    throw new HttpError(409, `Repository ${input.owner}/${input.name} already exists`);
+    throw new HttpError(
+      409,
+      `Repository ${input.owner}/${input.name} already exists`,
+    );
   }
   await mkdir(path.dirname(dir), { recursive: true });
-  await execFileAsync('git', ['init', '--quiet', '--bare', '--initial-branch=main', dir]);
+  await execFileAsync('git', [
+    'init',
+    '--quiet',
+    '--bare',
+    '--initial-branch=main',
+    dir,
+  ]);
   await git(dir, ['config', 'http.receivepack', 'true']);
   await writeFile(path.join(dir, 'description'), `${description}\n`);
   sendJson(res, 201, repoInfo(input.owner, input.name, description));
 }
 
-async function getRepo(res: http.ServerResponse, owner: string, name: string, rest: string[], url: URL) {
+async function getRepo(
+  res: http.ServerResponse,
+  owner: string,
+  name: string,
+  rest: string[],
+  url: URL,
+) {
   const dir = repoDir(owner, name);
-  if (!(await exists(dir))) throw new HttpError(404, `Repository ${owner}/${name} not found`);
+  if (!(await exists(dir)))
+    throw new HttpError(404, `Repository ${owner}/${name} not found`);
   if (rest[0] === 'files') {
     const sha = await resolveRef(dir, url.searchParams.get('ref') ?? 'HEAD');
-    const files = (await git(dir, ['ls-tree', '-r', '--name-only', sha])).split('\n').filter(Boolean);
+    const files = (await git(dir, ['ls-tree', '-r', '--name-only', sha]))
+      .split('\n')
+      .filter(Boolean);
     res.setHeader('etag', `"${sha}"`);
     sendJson(res, 200, { sha, files });
     return;
   }
-  const description = (await readFile(path.join(dir, 'description'), 'utf8')).trim();
+  const description = (
+    await readFile(path.join(dir, 'description'), 'utf8')
+  ).trim();
   sendJson(res, 200, repoInfo(owner, name, description));
 }
 
 /** Bridges a smart-HTTP request to git-http-backend (CGI). */
-function gitHttpBackend(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+function gitHttpBackend(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+) {
   const child = spawn('git', ['http-backend'], {
     env: {
       ...process.env,
@@ -180,7 +223,8 @@ function gitHttpBackend(req: http.IncomingMessage, res: http.ServerResponse, url
     let status = 200;
     for (const line of header.subarray(0, end).toString('utf8').split('\r\n')) {
       const [key, ...value] = line.split(':');
-      if (key.toLowerCase() === 'status') status = parseInt(value.join(':'), 10);
+      if (key.toLowerCase() === 'status')
+        status = parseInt(value.join(':'), 10);
       else res.setHeader(key, value.join(':').trim());
     }
     res.writeHead(status);
@@ -207,7 +251,8 @@ async function serveRepoContent(
   url: URL,
 ) {
   const dir = repoDir(owner, name);
-  if (!(await exists(dir))) throw new HttpError(404, `Repository ${owner}/${name} not found`);
+  if (!(await exists(dir)))
+    throw new HttpError(404, `Repository ${owner}/${name} not found`);
   const [view = 'tree', ...refAndPath] = rest;
 
   if (view === 'archive') {
@@ -218,31 +263,55 @@ async function serveRepoContent(
       return;
     }
     const subPath = safeRepoPath(url.searchParams.get('path') ?? '');
-    const archive = spawn('git', ['--git-dir', dir, 'archive', '--format=tar.gz', `--prefix=${name}-${sha.slice(0, 12)}/`, sha, ...(subPath ? [subPath] : [])]);
-    res.writeHead(200, { 'content-type': 'application/gzip', etag: `"${sha}"` });
+    const archive = spawn('git', [
+      '--git-dir',
+      dir,
+      'archive',
+      '--format=tar.gz',
+      `--prefix=${name}-${sha.slice(0, 12)}/`,
+      sha,
+      ...(subPath ? [subPath] : []),
+    ]);
+    res.writeHead(200, {
+      'content-type': 'application/gzip',
+      etag: `"${sha}"`,
+    });
     archive.stdout.pipe(res);
     return;
   }
 
   const ref = refAndPath[0] ?? 'HEAD';
   const filePath = safeRepoPath(refAndPath.slice(1).join('/'));
-  const sha = await resolveRef(dir, ref === 'HEAD' && refAndPath.length === 0 ? 'HEAD' : ref);
+  const sha = await resolveRef(
+    dir,
+    ref === 'HEAD' && refAndPath.length === 0 ? 'HEAD' : ref,
+  );
   const objectType = filePath
-    ? (await git(dir, ['cat-file', '-t', `${sha}:${filePath}`]).catch(() => '')).trim()
+    ? (
+        await git(dir, ['cat-file', '-t', `${sha}:${filePath}`]).catch(() => '')
+      ).trim()
     : 'tree';
   if (!objectType) throw new HttpError(404, `${filePath} not found at ${ref}`);
 
   if (view === 'raw') {
-    if (objectType !== 'blob') throw new HttpError(404, `${filePath} is not a file`);
+    if (objectType !== 'blob')
+      throw new HttpError(404, `${filePath} is not a file`);
     if (req.headers['if-none-match'] === `"${sha}"`) {
       res.writeHead(304).end();
       return;
     }
-    const { stdout } = await execFileAsync('git', ['--git-dir', dir, 'cat-file', 'blob', `${sha}:${filePath}`], {
-      encoding: 'buffer',
-      maxBuffer: 64 * 1024 * 1024,
+    const { stdout } = await execFileAsync(
+      'git',
+      ['--git-dir', dir, 'cat-file', 'blob', `${sha}:${filePath}`],
+      {
+        encoding: 'buffer',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      etag: `"${sha}"`,
     });
-    res.writeHead(200, { 'content-type': 'application/octet-stream', etag: `"${sha}"` });
     res.end(stdout);
     return;
   }
@@ -250,35 +319,57 @@ async function serveRepoContent(
   const title = `${owner}/${name}${filePath ? ` / ${filePath}` : ''}`;
   if (objectType === 'blob') {
     const content = await git(dir, ['cat-file', 'blob', `${sha}:${filePath}`]);
-    sendHtml(res, title, `<p>at ${escapeHtml(ref)} (${sha.slice(0, 12)})</p><pre>${escapeHtml(content)}</pre>`);
+    sendHtml(
+      res,
+      title,
+      `<p>at ${escapeHtml(ref)} (${sha.slice(0, 12)})</p><pre>${escapeHtml(
+        content,
+      )}</pre>`,
+    );
     return;
   }
-  const entries = (await git(dir, ['ls-tree', sha, ...(filePath ? [`${filePath}/`] : [])]))
+  const entries = (
+    await git(dir, ['ls-tree', sha, ...(filePath ? [`${filePath}/`] : [])])
+  )
     .split('\n')
     .filter(Boolean)
     .map(line => {
       const [meta, entryPath] = line.split('\t');
       const kind = meta.split(' ')[1] === 'tree' ? 'tree' : 'blob';
-      return `<li><a href="/${owner}/${name}/${kind}/${encodeURIComponent(ref)}/${entryPath}">${escapeHtml(path.posix.basename(entryPath))}${kind === 'tree' ? '/' : ''}</a></li>`;
+      return `<li><a href="/${owner}/${name}/${kind}/${encodeURIComponent(
+        ref,
+      )}/${entryPath}">${escapeHtml(path.posix.basename(entryPath))}${
+        kind === 'tree' ? '/' : ''
+      }</a></li>`;
     });
   sendHtml(
     res,
     title,
-    `<p>Clone: <code>git clone ${escapeHtml(`${publicBaseUrl}/${owner}/${name}.git`)}</code></p><ul>${entries.join('')}</ul>`,
+    `<p>Clone: <code>git clone ${escapeHtml(
+      `${publicBaseUrl}/${owner}/${name}.git`,
+    )}</code></p><ul>${entries.join('')}</ul>`,
   );
 }
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const url = new URL(
+    req.url ?? '/',
+    `http://${req.headers.host ?? 'localhost'}`,
+  );
+  const segments = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
 
   if (url.pathname === '/healthz') {
     sendJson(res, 200, { status: 'ok' });
     return;
   }
   if (segments[0] === 'api' && segments[1] === 'repos') {
-    if (req.method === 'POST' && segments.length === 2) return createRepo(req, res);
-    if (req.method === 'GET' && segments.length >= 4) return getRepo(res, segments[2], segments[3], segments.slice(4), url);
+    if (req.method === 'POST' && segments.length === 2)
+      return createRepo(req, res);
+    if (req.method === 'GET' && segments.length >= 4)
+      return getRepo(res, segments[2], segments[3], segments.slice(4), url);
     throw new HttpError(404, 'Unknown API route');
   }
   if (segments.length >= 2 && segments[1].endsWith('.git')) {
@@ -286,7 +377,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     return gitHttpBackend(req, res, url);
   }
   if (req.method === 'GET' && segments.length >= 2) {
-    return serveRepoContent(req, res, segments[0], segments[1], segments.slice(2), url);
+    return serveRepoContent(
+      req,
+      res,
+      segments[0],
+      segments[1],
+      segments.slice(2),
+      url,
+    );
   }
   if (req.method === 'GET' && segments.length === 0) {
     const owners = await readdir(root).catch(() => [] as string[]);
@@ -294,10 +392,18 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     for (const owner of owners) {
       for (const repo of await readdir(path.join(root, owner))) {
         const name = repo.replace(/\.git$/, '');
-        items.push(`<li><a href="/${owner}/${name}">${escapeHtml(`${owner}/${name}`)}</a></li>`);
+        items.push(
+          `<li><a href="/${owner}/${name}">${escapeHtml(
+            `${owner}/${name}`,
+          )}</a></li>`,
+        );
       }
     }
-    sendHtml(res, 'Paved git remote', `<ul>${items.join('') || '<li>No repositories yet</li>'}</ul>`);
+    sendHtml(
+      res,
+      'Paved git remote',
+      `<ul>${items.join('') || '<li>No repositories yet</li>'}</ul>`,
+    );
     return;
   }
   throw new HttpError(404, 'Not found');
@@ -307,7 +413,8 @@ await mkdir(root, { recursive: true });
 const server = http.createServer((req, res) => {
   handle(req, res).catch((error: unknown) => {
     const status = error instanceof HttpError ? error.status : 500;
-    if (!res.headersSent) sendJson(res, status, { error: { message: (error as Error).message } });
+    if (!res.headersSent)
+      sendJson(res, status, { error: { message: (error as Error).message } });
     else res.end();
   });
 });

@@ -28,7 +28,11 @@ export function createAssertNameAvailableAction(options: {
     schema: {
       input: {
         name: z => z.string().describe('The name to check'),
-        namespace: z => z.string().optional().describe('Catalog namespace; default "default"'),
+        namespace: z =>
+          z
+            .string()
+            .optional()
+            .describe('Catalog namespace; default "default"'),
       },
     },
     async handler(ctx) {
@@ -52,7 +56,11 @@ export function createAssertNameAvailableAction(options: {
       if (taken) {
         const owner = (taken.spec as { owner?: string } | undefined)?.owner;
         throw new InputError(
-          `The name "${name}" is already used by ${taken.kind} ${namespace}/${name}${owner ? ` (owner: ${owner})` : ''}. Pick a name that is not in the catalog.`,
+          `The name "${name}" is already used by ${
+            taken.kind
+          } ${namespace}/${name}${
+            owner ? ` (owner: ${owner})` : ''
+          }. Pick a name that is not in the catalog.`,
         );
       }
 
@@ -69,7 +77,11 @@ export function createAssertNameAvailableAction(options: {
           );
         }
       }
-      ctx.logger.info(`The name "${name}" is free in the catalog${gitRemote ? ' and on the git remote' : ''}`);
+      ctx.logger.info(
+        `The name "${name}" is free in the catalog${
+          gitRemote ? ' and on the git remote' : ''
+        }`,
+      );
     },
   });
 }

@@ -38,18 +38,28 @@ export function createPublishToGitRemoteAction(options: {
           z
             .string()
             .optional()
-            .describe('Repository owner (namespace); defaults to paved.gitRemote.owner'),
-        description: z => z.string().optional().describe('Repository description'),
-        defaultBranch: z => z.string().optional().describe('Branch to push; default main'),
+            .describe(
+              'Repository owner (namespace); defaults to paved.gitRemote.owner',
+            ),
+        description: z =>
+          z.string().optional().describe('Repository description'),
+        defaultBranch: z =>
+          z.string().optional().describe('Branch to push; default main'),
         sourcePath: z =>
-          z.string().optional().describe('Sub-directory of the workspace to publish'),
-        gitCommitMessage: z => z.string().optional().describe('Message of the initial commit'),
+          z
+            .string()
+            .optional()
+            .describe('Sub-directory of the workspace to publish'),
+        gitCommitMessage: z =>
+          z.string().optional().describe('Message of the initial commit'),
       },
       output: {
         remoteUrl: z => z.string().describe('Web URL of the new repository'),
         cloneUrl: z => z.string().describe('URL to clone the repository from'),
         repoContentsUrl: z =>
-          z.string().describe('URL of the repository contents at the pushed branch'),
+          z
+            .string()
+            .describe('URL of the repository contents at the pushed branch'),
         commitHash: z => z.string().describe('SHA of the pushed commit'),
       },
     },
@@ -61,7 +71,9 @@ export function createPublishToGitRemoteAction(options: {
       const repoContentsUrl = client.webUrl(location, 'tree');
 
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would create ${owner}/${name} on ${client.baseUrl} and push ${defaultBranch}`);
+        ctx.logger.info(
+          `Dry run: would create ${owner}/${name} on ${client.baseUrl} and push ${defaultBranch}`,
+        );
         ctx.output('remoteUrl', `${client.baseUrl}/${owner}/${name}`);
         ctx.output('cloneUrl', `${client.baseUrl}/${owner}/${name}.git`);
         ctx.output('repoContentsUrl', repoContentsUrl);
@@ -69,12 +81,20 @@ export function createPublishToGitRemoteAction(options: {
         return;
       }
 
-      ctx.logger.info(`Creating repository ${owner}/${name} on ${client.baseUrl}`);
+      ctx.logger.info(
+        `Creating repository ${owner}/${name} on ${client.baseUrl}`,
+      );
       const repository = await ctx.checkpoint({
         key: `create-repository-${owner}-${name}`,
         fn: async () => {
           try {
-            return { ...(await client.createRepository({ owner, name, description: ctx.input.description })) };
+            return {
+              ...(await client.createRepository({
+                owner,
+                name,
+                description: ctx.input.description,
+              })),
+            };
           } catch (error) {
             if (error instanceof ConflictError) {
               throw new ConflictError(
@@ -90,7 +110,9 @@ export function createPublishToGitRemoteAction(options: {
         ? path.resolve(ctx.workspacePath, ctx.input.sourcePath)
         : ctx.workspacePath;
       if (!sourceDir.startsWith(ctx.workspacePath)) {
-        throw new Error(`sourcePath must stay inside the workspace: ${ctx.input.sourcePath}`);
+        throw new Error(
+          `sourcePath must stay inside the workspace: ${ctx.input.sourcePath}`,
+        );
       }
       ctx.logger.info(`Pushing ${defaultBranch} to ${repository.cloneUrl}`);
       const { commitHash } = await initRepoAndPush({
@@ -100,7 +122,9 @@ export function createPublishToGitRemoteAction(options: {
         auth: { username: 'paved', password: '' },
         logger: ctx.logger,
         defaultBranch,
-        commitMessage: ctx.input.gitCommitMessage ?? 'Initial commit from the Paved golden path',
+        commitMessage:
+          ctx.input.gitCommitMessage ??
+          'Initial commit from the Paved golden path',
         gitAuthorInfo: options.defaultAuthor,
       });
 

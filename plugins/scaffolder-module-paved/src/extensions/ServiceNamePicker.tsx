@@ -14,7 +14,6 @@ export const ServiceNamePicker = ({
   formData,
   schema,
   rawErrors,
-  uiSchema,
   idSchema,
 }: FieldExtensionComponentProps<string>) => (
   <TextField
@@ -26,7 +25,6 @@ export const ServiceNamePicker = ({
     value={formData ?? ''}
     onChange={event => onChange(event.target.value.trim() || undefined)}
     error={!!rawErrors?.length && !!formData}
-    autoFocus={uiSchema?.['ui:autofocus'] === true}
     inputProps={{ autoComplete: 'off', spellCheck: false }}
     margin="normal"
     fullWidth
@@ -44,7 +42,10 @@ export async function validateServiceName(
   context: { apiHolder: ApiHolder; schema: JsonObject },
 ): Promise<void> {
   if (!value) return;
-  const pattern = typeof context.schema.pattern === 'string' ? context.schema.pattern : DEFAULT_NAME_PATTERN;
+  const pattern =
+    typeof context.schema.pattern === 'string'
+      ? context.schema.pattern
+      : DEFAULT_NAME_PATTERN;
   if (!new RegExp(pattern).test(value)) {
     validation.addError(
       'Use 2 to 39 characters: lowercase letters, digits and "-", starting with a letter (e.g. "orders-api").',
@@ -61,7 +62,9 @@ export async function validateServiceName(
   if (taken) {
     const owner = (taken.spec as { owner?: string } | undefined)?.owner;
     validation.addError(
-      `"${value}" is already taken by ${taken.kind} ${taken.metadata.namespace ?? 'default'}/${value}${owner ? ` (owner: ${owner})` : ''}. Pick another name.`,
+      `"${value}" is already taken by ${taken.kind} ${
+        taken.metadata.namespace ?? 'default'
+      }/${value}${owner ? ` (owner: ${owner})` : ''}. Pick another name.`,
     );
   }
 }

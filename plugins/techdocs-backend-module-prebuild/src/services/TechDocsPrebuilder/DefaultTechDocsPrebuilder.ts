@@ -41,7 +41,10 @@ export class DefaultTechDocsPrebuilder implements TechDocsPrebuilder {
     const results: PrebuildResult[] = [];
     const pages = this.catalog.streamEntities(
       {
-        filter: { [`metadata.annotations.${TECHDOCS_ANNOTATION}`]: CATALOG_FILTER_EXISTS },
+        filter: {
+          [`metadata.annotations.${TECHDOCS_ANNOTATION}`]:
+            CATALOG_FILTER_EXISTS,
+        },
         fields: ['kind', 'metadata.name', 'metadata.namespace'],
       },
       { credentials },
@@ -52,40 +55,59 @@ export class DefaultTechDocsPrebuilder implements TechDocsPrebuilder {
       }
     }
     const failed = results.filter(r => r.outcome === 'failed').length;
+    const failures = failed ? `; ${failed} failed (see warnings above)` : '';
     this.logger.info(
-      `TechDocs prebuild: ${results.length - failed} of ${results.length} entities have current docs` +
-        (failed ? `; ${failed} failed (see warnings above)` : ''),
+      `TechDocs prebuild: ${results.length - failed} of ${
+        results.length
+      } entities have current docs${failures}`,
     );
     return results;
   }
 
-  private async prebuild(entity: PrebuildResult['entity']): Promise<PrebuildResult> {
+  private async prebuild(
+    entity: PrebuildResult['entity'],
+  ): Promise<PrebuildResult> {
     const baseUrl = await this.discovery.getBaseUrl('techdocs');
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: await this.auth.getOwnServiceCredentials(),
       targetPluginId: 'techdocs',
     });
-    const path = [entity.namespace, entity.kind, entity.name].map(encodeURIComponent).join('/');
+    const path = [
+      entity.namespace,
+      entity.kind.toLocaleLowerCase('en-US'),
+      entity.name,
+    ]
+      .map(encodeURIComponent)
+      .join('/');
     try {
       const response = await fetch(`${baseUrl}/sync/${path}`, {
-        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'text/event-stream',
+        },
       });
       const body = await response.text();
-      if (!response.ok) throw new Error(`HTTP ${response.status}: ${body.slice(0, 300)}`);
+      if (!response.ok)
+        throw new Error(`HTTP ${response.status}: ${body.slice(0, 300)}`);
       const event = lastEvent(body);
       if (event?.type === 'error') throw new Error(String(event.data));
-      const updated = (event?.data as { updated?: boolean } | undefined)?.updated;
+      const updated = (event?.data as { updated?: boolean } | undefined)
+        ?.updated;
       return { entity, outcome: updated ? 'built' : 'up-to-date' };
     } catch (error) {
       const message = (error as Error).message;
-      this.logger.warn(`TechDocs prebuild of ${stringifyEntityRef(entity)} failed: ${message}`);
+      this.logger.warn(
+        `TechDocs prebuild of ${stringifyEntityRef(entity)} failed: ${message}`,
+      );
       return { entity, outcome: 'failed', error: message };
     }
   }
 }
 
 /** The last server-sent event in a TechDocs sync stream (`finish` or `error`). */
-function lastEvent(stream: string): { type: string; data: unknown } | undefined {
+function lastEvent(
+  stream: string,
+): { type: string; data: unknown } | undefined {
   const blocks = stream.trim().split(/\n\n+/);
   const last = blocks[blocks.length - 1];
   const type = /^event: (.*)$/m.exec(last)?.[1];

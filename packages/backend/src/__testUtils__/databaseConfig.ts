@@ -1,0 +1,21 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
+
+/**
+ * `backend.database` config for a test backend that runs several plugins on
+ * one test database: a fresh PostgreSQL database with a schema per plugin, or
+ * an in-memory SQLite database per plugin. Use with the real
+ * `databaseServiceFactory`, not `mockServices.database`, which gives every
+ * plugin the same connection (their migration tables would collide).
+ */
+export async function backendDatabaseConfig(
+  databases: TestDatabases,
+  databaseId: TestDatabaseId,
+): Promise<JsonObject> {
+  const knex = await databases.init(databaseId);
+  const { client, connection } = knex.client.config;
+  if (client === 'pg') {
+    return { client: 'pg', connection, pluginDivisionMode: 'schema' };
+  }
+  return { client: 'better-sqlite3', connection: ':memory:' };
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+
+// Tests run from source, where __dirname is this directory.
+// eslint-disable-next-line no-restricted-syntax
+export const repoRoot = path.resolve(__dirname, '../../../..');
+
+/** Catalog config that ingests the demo catalog and the golden paths, quickly. */
+export const demoCatalogConfig = {
+  rules: [
+    {
+      allow: [
+        'Component',
+        'System',
+        'API',
+        'Resource',
+        'Location',
+        'Domain',
+        'Group',
+        'User',
+        'Template',
+      ],
+    },
+  ],
+  locations: [
+    { type: 'file', target: path.join(repoRoot, 'catalog/all.yaml') },
+    { type: 'file', target: path.join(repoRoot, 'templates/all.yaml') },
+  ],
+  processingInterval: { seconds: 1 },
+};
+
+/** Calls `probe` until it returns a value, or fails after `timeoutMs`. */
+export async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+}
