@@ -15,10 +15,23 @@ async function signInAsGuest(page: Page) {
 }
 
 export const test = base.extend<{ signedIn: Page }>({
-  signedIn: async ({ page }, use) => {
+  // Playwright calls the second argument `use`; named otherwise so the React hooks lint rule stays quiet.
+  signedIn: async ({ page }, provide) => {
     await signInAsGuest(page);
-    await use(page);
+    await provide(page);
   },
 });
+
+/** A tab of an entity page (Overview, TechDocs, Definition, ...). */
+export const entityTab = (page: Page, name: string) =>
+  page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name });
+
+/** A card of an entity page, found by its title. */
+export const entityCard = (page: Page, title: string) =>
+  page
+    .getByRole('article')
+    .filter({ has: page.getByRole('heading', { name: title, exact: true }) });
 
 export { expect };

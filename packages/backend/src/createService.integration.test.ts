@@ -164,16 +164,13 @@ describe('Create Service', () => {
       ).text();
       expect(workflow).toContain('${{ github.sha }}'); // copied, not templated
 
-      const entity = await poll(
-        'the new component in the catalog',
-        async () => {
-          const r = await fetch(
-            `${base}/catalog/entities/by-name/component/default/${name}`,
-            { headers },
-          );
-          return r.ok ? r.json() : undefined;
-        },
+      // The template waits for the catalog: the entity is there once the task completes.
+      const registered = await fetch(
+        `${base}/catalog/entities/by-name/component/default/${name}`,
+        { headers },
       );
+      expect(registered.status).toBe(200);
+      const entity = await registered.json();
       expect(entity.spec).toEqual({
         type: 'service',
         lifecycle: 'experimental',

@@ -8,4 +8,5 @@ export {
   createAssertNameAvailableAction,
   SERVICE_NAME_PATTERN,
 } from './actions/assertNameAvailable';
+export { createAwaitEntityAction } from './actions/awaitEntity';
 export { createPublishToGitRemoteAction } from './actions/publishToGitRemote';

@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
 import { createAssertNameAvailableAction } from './actions/assertNameAvailable';
+import { createAwaitEntityAction } from './actions/awaitEntity';
 import { createPublishToGitRemoteAction } from './actions/publishToGitRemote';
 
 /** Registers Paved's golden-path actions with the scaffolder. */
@@ -23,6 +24,7 @@ export const scaffolderModulePaved = createBackendModule({
         const gitRemote = GitRemoteClient.fromConfig(config);
         scaffolderActions.addActions(
           createAssertNameAvailableAction({ catalog, gitRemote }),
+          createAwaitEntityAction({ catalog }),
         );
         if (gitRemote) {
           scaffolderActions.addActions(

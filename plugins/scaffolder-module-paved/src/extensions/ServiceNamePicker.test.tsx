@@ -72,4 +72,20 @@ describe('ServiceNamePicker', () => {
     });
     expect(onChange).toHaveBeenCalledWith('orders-api');
   });
+
+  it('states the naming rule in words while the value breaks it', () => {
+    render(
+      <ServiceNamePicker
+        {...({} as any)}
+        onChange={jest.fn()}
+        schema={{ description: 'Lowercase letters', pattern: '^[a-z]+$' }}
+        idSchema={{ $id: 'root_name' }}
+        formData="Orders_API"
+        rawErrors={['must match pattern']}
+      />,
+    );
+    expect(screen.queryByText('Lowercase letters')).not.toBeInTheDocument();
+    expect(screen.getByText(/^Use 2 to 39 characters/)).toBeInTheDocument();
+    expect(screen.getByRole('textbox')).toHaveAttribute('aria-invalid', 'true');
+  });
 });

@@ -7,6 +7,14 @@ import TextField from '@material-ui/core/TextField';
 
 /** Used when the template's schema sets no `pattern` of its own. */
 const DEFAULT_NAME_PATTERN = '^[a-z][a-z0-9-]{1,38}$';
+const NAME_RULE =
+  'Use 2 to 39 characters: lowercase letters, digits and "-", starting with a letter (e.g. "orders-api").';
+
+function namePattern(schema: JsonObject): RegExp {
+  return new RegExp(
+    typeof schema.pattern === 'string' ? schema.pattern : DEFAULT_NAME_PATTERN,
+  );
+}
 
 export const ServiceNamePicker = ({
   onChange,
@@ -15,21 +23,26 @@ export const ServiceNamePicker = ({
   schema,
   rawErrors,
   idSchema,
-}: FieldExtensionComponentProps<string>) => (
-  <TextField
-    id={idSchema?.$id}
-    label={schema.title ?? 'Name'}
-    helperText={schema.description}
-    placeholder="e.g. orders-api"
-    required={required}
-    value={formData ?? ''}
-    onChange={event => onChange(event.target.value.trim() || undefined)}
-    error={!!rawErrors?.length && !!formData}
-    inputProps={{ autoComplete: 'off', spellCheck: false }}
-    margin="normal"
-    fullWidth
-  />
-);
+}: FieldExtensionComponentProps<string>) => {
+  // The form's own pattern error quotes the regex; say the rule in words instead.
+  const breaksRule =
+    !!formData && !namePattern(schema as JsonObject).test(formData);
+  return (
+    <TextField
+      id={idSchema?.$id}
+      label={schema.title ?? 'Name'}
+      helperText={breaksRule ? NAME_RULE : schema.description}
+      placeholder="e.g. orders-api"
+      required={required}
+      value={formData ?? ''}
+      onChange={event => onChange(event.target.value.trim() || undefined)}
+      error={breaksRule || (!!rawErrors?.length && !!formData)}
+      inputProps={{ autoComplete: 'off', spellCheck: false }}
+      margin="normal"
+      fullWidth
+    />
+  );
+};
 
 /**
  * Refuses, before the template runs, a name that breaks the naming rule or that
@@ -42,14 +55,8 @@ export async function validateServiceName(
   context: { apiHolder: ApiHolder; schema: JsonObject },
 ): Promise<void> {
   if (!value) return;
-  const pattern =
-    typeof context.schema.pattern === 'string'
-      ? context.schema.pattern
-      : DEFAULT_NAME_PATTERN;
-  if (!new RegExp(pattern).test(value)) {
-    validation.addError(
-      'Use 2 to 39 characters: lowercase letters, digits and "-", starting with a letter (e.g. "orders-api").',
-    );
+  if (!namePattern(context.schema).test(value)) {
+    validation.addError(NAME_RULE);
     return;
   }
   const catalogApi = context.apiHolder.get(catalogApiRef);
