@@ -1,0 +1,42 @@
+import { SignInPage } from '@backstage/core-components';
+import {
+  configApiRef,
+  githubAuthApiRef,
+  useApi,
+} from '@backstage/core-plugin-api';
+import { createFrontendModule } from '@backstage/frontend-plugin-api';
+import {
+  SignInPageBlueprint,
+  SignInPageProps,
+} from '@backstage/plugin-app-react';
+
+const githubProvider = {
+  id: 'github-auth-provider',
+  title: 'GitHub',
+  message: 'Sign in with your company GitHub account',
+  apiRef: githubAuthApiRef,
+};
+
+/**
+ * Offers the sign-in methods listed in `paved.signIn.providers`: the guest
+ * locally, GitHub in production (app-config.production.yaml).
+ */
+const PavedSignInPage = (props: SignInPageProps) => {
+  const config = useApi(configApiRef);
+  const configured = config.getOptionalStringArray(
+    'paved.signIn.providers',
+  ) ?? ['guest'];
+  const providers = configured.map(id =>
+    id === 'github' ? githubProvider : ('guest' as const),
+  );
+  return <SignInPage {...props} providers={providers} />;
+};
+
+export const signInModule = createFrontendModule({
+  pluginId: 'app',
+  extensions: [
+    SignInPageBlueprint.make({
+      params: { loader: async () => PavedSignInPage },
+    }),
+  ],
+});
