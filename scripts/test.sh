@@ -23,9 +23,17 @@ stage() {
   local name=$1
   shift
   step "$name"
-  local t0=$SECONDS
-  "$@"
+  local t0=$SECONDS rc=0
+  "$@" || rc=$?
   timings+=("$(printf '%-44s %4d s' "$name" $((SECONDS - t0)))")
+  return $rc
+}
+
+# Runs a command whose output is only worth reading when it fails.
+quietly() {
+  local log=$PAVED_RUN/logs/$1.log
+  shift
+  "$@" >"$log" 2>&1 || fail "$*" "$log"
 }
 
 cleanup() { postgres_stop; }
@@ -46,8 +54,12 @@ if [[ $only == all || $only == unit ]]; then
 fi
 
 if [[ $only == all || $only == e2e ]]; then
-  stage "Build the app for the browser tests" yarn workspace app build
-  stage "Browser tests (Playwright, Chromium)" yarn test:e2e
+  stage "Build the app for the browser tests" quietly app-build yarn workspace app build
+  if ! stage "Browser tests (Playwright, Chromium)" yarn test:e2e; then
+    note "Backend log of the browser tests: $PAVED_RUN/logs/e2e-backend.log (last lines below)"
+    tail -n 40 "$PAVED_RUN/logs/e2e-backend.log" >&2 || true
+    exit 1
+  fi
 fi
 
 step "All tests passed in $((SECONDS - started)) s"

@@ -5,8 +5,10 @@ export interface Config {
     techdocsPrebuild?: {
       /** Set to false to build docs only when someone opens them. Default: true. */
       enabled?: boolean;
-      /** When to build; default every 30 minutes, first 10 s after start. */
+      /** How often to look for docs to build; default every minute, first 10 s after start. */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Rebuild docs built longer ago than this. Default: 30. */
+      rebuildAfterMinutes?: number;
     };
   };
 }

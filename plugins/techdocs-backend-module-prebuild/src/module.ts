@@ -6,8 +6,10 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { DefaultTechDocsPrebuilder } from './services/TechDocsPrebuilder';
 
+// Sweeps are cheap when nothing is due, so they run often: a new service's
+// docs are built (and then indexed) within about a minute of its registration.
 const DEFAULT_SCHEDULE = {
-  frequency: { minutes: 30 },
+  frequency: { minutes: 1 },
   timeout: { minutes: 20 },
   initialDelay: { seconds: 10 },
 };
@@ -38,11 +40,16 @@ export const techdocsModulePrebuild = createBackendModule({
         ) {
           return;
         }
+        const rebuildAfter = config.getOptionalNumber(
+          'paved.techdocsPrebuild.rebuildAfterMinutes',
+        );
         const prebuilder = new DefaultTechDocsPrebuilder({
           catalog,
           auth,
           discovery,
           logger,
+          rebuildAfterMs:
+            rebuildAfter === undefined ? undefined : rebuildAfter * 60_000,
         });
         await scheduler.scheduleTask({
           id: 'paved-techdocs-prebuild',
@@ -52,7 +59,7 @@ export const techdocsModulePrebuild = createBackendModule({
               )
             : DEFAULT_SCHEDULE),
           fn: async () => {
-            await prebuilder.prebuildAll();
+            await prebuilder.prebuildDue();
           },
         });
       },

@@ -1,6 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import techdocsPlugin from '@backstage/plugin-techdocs-backend';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -33,6 +34,11 @@ function component(name: string, catalogInfo: string): Entity {
   };
 }
 
+const uiKit = component(
+  'ui-kit',
+  path.join(repoRoot, 'catalog/components/ui-kit/catalog-info.yaml'),
+);
+
 describe('DefaultTechDocsPrebuilder', () => {
   let publishDirectory: string;
 
@@ -59,7 +65,7 @@ describe('DefaultTechDocsPrebuilder', () => {
     const { server } = await startTestBackend({
       features: [
         techdocsPlugin,
-        catalogServiceMock.factory({ entities }),
+        catalogServiceMock.factory({ entities: [...entities, uiKit] }),
         mockServices.rootConfig.factory({
           data: {
             techdocs: {
@@ -72,8 +78,13 @@ describe('DefaultTechDocsPrebuilder', () => {
       ],
     });
     const logger = mockServices.logger.mock();
+    // What the prebuilder sees of the catalog grows during the test.
+    const liveCatalog = {
+      streamEntities: (...args: Parameters<CatalogService['streamEntities']>) =>
+        catalogServiceMock({ entities }).streamEntities(...args),
+    } as CatalogService;
     const prebuilder = new DefaultTechDocsPrebuilder({
-      catalog: catalogServiceMock({ entities }),
+      catalog: liveCatalog,
       auth: mockServices.auth(),
       discovery: mockServices.discovery.mock({
         getBaseUrl: async (pluginId: string) =>
@@ -82,7 +93,7 @@ describe('DefaultTechDocsPrebuilder', () => {
       logger,
     });
 
-    const results = await prebuilder.prebuildAll();
+    const results = await prebuilder.prebuildDue();
 
     expect(results.map(r => [r.entity.name, r.outcome])).toEqual([
       ['money-lib', 'built'],
@@ -103,5 +114,55 @@ describe('DefaultTechDocsPrebuilder', () => {
       `http://localhost:${server.port()}/api/techdocs/static/docs/default/component/money-lib/search/search_index.json`,
     );
     expect(searchIndex.status).toBe(200);
+
+    // The next sweep has nothing due: built docs wait for the rebuild interval.
+    expect(await prebuilder.prebuildDue()).toEqual([]);
+
+    // An entity registered since (as Create Service does) is built by the next sweep.
+    entities.push(uiKit);
+    const next = await prebuilder.prebuildDue();
+    expect(next.map(r => [r.entity.name, r.outcome])).toEqual([
+      ['ui-kit', 'built'],
+    ]);
   }, 120_000);
+
+  it('rebuilds everything once the rebuild interval has passed', async () => {
+    const entities = [
+      component(
+        'money-lib',
+        path.join(repoRoot, 'catalog/components/money-lib/catalog-info.yaml'),
+      ),
+    ];
+    const sync = jest.fn(
+      async () => new Response('event: finish\ndata: {"updated":false}\n\n'),
+    );
+    const originalFetch = global.fetch;
+    global.fetch = sync as typeof fetch;
+    try {
+      const prebuilder = new DefaultTechDocsPrebuilder({
+        catalog: catalogServiceMock({ entities }),
+        auth: mockServices.auth(),
+        discovery: mockServices.discovery.mock({
+          getBaseUrl: async () => 'http://techdocs.invalid/api/techdocs',
+        }),
+        logger: mockServices.logger.mock(),
+        rebuildAfterMs: 0,
+      });
+      expect((await prebuilder.prebuildDue()).map(r => r.outcome)).toEqual([
+        'up-to-date',
+      ]);
+      expect((await prebuilder.prebuildDue()).map(r => r.outcome)).toEqual([
+        'up-to-date',
+      ]);
+      expect(sync).toHaveBeenCalledTimes(2);
+      expect(sync).toHaveBeenCalledWith(
+        'http://techdocs.invalid/api/techdocs/sync/default/component/money-lib',
+        expect.objectContaining({
+          headers: expect.objectContaining({ accept: 'text/event-stream' }),
+        }),
+      );
+    } finally {
+      global.fetch = originalFetch;
+    }
+  });
 });

@@ -17,26 +17,35 @@ import { PrebuildResult, TechDocsPrebuilder } from './types';
  * at a time: mkdocs is CPU-bound, and the portal stays responsive meanwhile.
  * Going through TechDocs' own sync endpoint keeps its build strategy, cache
  * and publisher in charge; this only decides when.
+ *
+ * Each sweep builds the entities it has not built yet (new ones, such as a
+ * service Create Service just registered) and those built longer than
+ * `rebuildAfterMs` ago, so sweeps can run often and stay cheap.
  */
 export class DefaultTechDocsPrebuilder implements TechDocsPrebuilder {
   private readonly catalog: CatalogService;
   private readonly auth: AuthService;
   private readonly discovery: DiscoveryService;
   private readonly logger: LoggerService;
+  private readonly rebuildAfterMs: number;
+  /** When each entity (by uid) was last synced, successfully or not. */
+  private readonly lastSynced = new Map<string, number>();
 
   constructor(options: {
     catalog: CatalogService;
     auth: AuthService;
     discovery: DiscoveryService;
     logger: LoggerService;
+    rebuildAfterMs?: number;
   }) {
     this.catalog = options.catalog;
     this.auth = options.auth;
     this.discovery = options.discovery;
     this.logger = options.logger;
+    this.rebuildAfterMs = options.rebuildAfterMs ?? 30 * 60 * 1000;
   }
 
-  async prebuildAll(): Promise<PrebuildResult[]> {
+  async prebuildDue(): Promise<PrebuildResult[]> {
     const credentials = await this.auth.getOwnServiceCredentials();
     const results: PrebuildResult[] = [];
     const pages = this.catalog.streamEntities(
@@ -45,15 +54,22 @@ export class DefaultTechDocsPrebuilder implements TechDocsPrebuilder {
           [`metadata.annotations.${TECHDOCS_ANNOTATION}`]:
             CATALOG_FILTER_EXISTS,
         },
-        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+        fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.uid'],
       },
       { credentials },
     );
     for await (const entities of pages) {
       for (const entity of entities) {
+        const uid = entity.metadata.uid ?? stringifyEntityRef(entity);
+        const last = this.lastSynced.get(uid);
+        if (last !== undefined && Date.now() - last < this.rebuildAfterMs) {
+          continue;
+        }
         results.push(await this.prebuild(getCompoundEntityRef(entity)));
+        this.lastSynced.set(uid, Date.now());
       }
     }
+    if (results.length === 0) return results;
     const failed = results.filter(r => r.outcome === 'failed').length;
     const failures = failed ? `; ${failed} failed (see warnings above)` : '';
     this.logger.info(

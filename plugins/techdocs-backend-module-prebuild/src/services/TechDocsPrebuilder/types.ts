@@ -8,7 +8,8 @@ export interface PrebuildResult {
   error?: string;
 }
 
-/** Builds the TechDocs of every catalog entity that has them. */
+/** Builds the TechDocs of catalog entities that have them. */
 export interface TechDocsPrebuilder {
-  prebuildAll(): Promise<PrebuildResult[]>;
+  /** Builds the docs not built yet, or built longer ago than the rebuild interval. */
+  prebuildDue(): Promise<PrebuildResult[]>;
 }
