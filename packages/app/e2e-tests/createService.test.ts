@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { entityTab, expect, test } from './fixtures';
 
 test.describe('Create Service', () => {
   test('refuses invalid and taken names, then creates a service that shows up in the catalog', async ({
@@ -61,6 +61,13 @@ test.describe('Create Service', () => {
     await expect(
       page.getByText('Takes and tracks customer orders').first(),
     ).toBeVisible();
+
+    // Its TechDocs build from the new repository's docs/.
+    await entityTab(page, 'TechDocs').click();
+    // "Run it locally" is a section of the skeleton's docs/index.md.
+    await expect(
+      page.getByRole('heading', { name: 'Run it locally' }),
+    ).toBeVisible({ timeout: 90_000 });
 
     // And it is in the catalog list, owned by the chosen team.
     await page.goto('/');
