@@ -2,7 +2,6 @@ import {
   mockServices,
   startTestBackend,
   TestDatabaseId,
-  TestDatabases,
 } from '@backstage/backend-test-utils';
 import {
   Entity,
@@ -12,21 +11,18 @@ import {
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
-import { backendDatabaseConfig } from './__testUtils__/databaseConfig';
+import {
+  backendDatabaseConfig,
+  sqliteAndPostgres,
+} from './__testUtils__/databaseConfig';
 import { demoCatalogConfig, poll } from './__testUtils__/helpers';
 
 // The demo catalog (catalog/) and the golden paths (templates/) ingested by the
 // real catalog backend, on SQLite and on PostgreSQL. `npm test` starts
 // PostgreSQL and sets BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING.
-const databases = TestDatabases.create({
-  ids: ['SQLITE_3', 'POSTGRES_15'],
-  disableDocker: true,
-});
 
 describe('catalog ingestion of catalog/ and templates/', () => {
-  it('runs against PostgreSQL too (npm test starts it)', () => {
-    expect(databases.supports('POSTGRES_15')).toBe(true);
-  });
+  const databases = sqliteAndPostgres();
 
   it.each(databases.eachSupportedId())(
     'ingests every entity with its relations, without errors, on %s',

@@ -3,7 +3,6 @@ import {
   mockServices,
   startTestBackend,
   TestDatabaseId,
-  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
@@ -15,27 +14,23 @@ import {
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
 import scaffolderModulePaved from '@paved/plugin-scaffolder-backend-module-paved';
-import { backendDatabaseConfig } from './__testUtils__/databaseConfig';
+import {
+  backendDatabaseConfig,
+  sqliteAndPostgres,
+} from './__testUtils__/databaseConfig';
 import { demoCatalogConfig, poll } from './__testUtils__/helpers';
 
 // "Create Service" end to end in the backend: the real scaffolder runs the real
 // template from templates/, publishes to a real git remote, and the real catalog
 // reads the new repository back. On SQLite and on PostgreSQL.
-const databases = TestDatabases.create({
-  ids: ['SQLITE_3', 'POSTGRES_15'],
-  disableDocker: true,
-});
 
 describe('Create Service', () => {
+  const databases = sqliteAndPostgres();
   let remote: TestGitRemote;
   beforeAll(async () => {
     remote = await startTestGitRemote();
   });
   afterAll(() => remote.stop());
-
-  it('runs against PostgreSQL too (npm test starts it)', () => {
-    expect(databases.supports('POSTGRES_15')).toBe(true);
-  });
 
   it.each(databases.eachSupportedId())(
     'publishes, registers and refuses bad names on %s',

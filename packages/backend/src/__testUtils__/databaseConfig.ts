@@ -2,6 +2,23 @@ import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
 
 /**
+ * The databases every backend integration test runs on: SQLite and PostgreSQL.
+ * `npm test` starts PostgreSQL and sets its connection string; without it the
+ * PostgreSQL case would silently drop out, so that is a failing test instead.
+ * Call inside a `describe`.
+ */
+export function sqliteAndPostgres(): TestDatabases {
+  const databases = TestDatabases.create({
+    ids: ['SQLITE_3', 'POSTGRES_15'],
+    disableDocker: true,
+  });
+  it('runs against PostgreSQL too (npm test starts it)', () => {
+    expect(databases.supports('POSTGRES_15')).toBe(true);
+  });
+  return databases;
+}
+
+/**
  * `backend.database` config for a test backend that runs several plugins on
  * one test database: a fresh PostgreSQL database with a schema per plugin, or
  * an in-memory SQLite database per plugin. Use with the real
