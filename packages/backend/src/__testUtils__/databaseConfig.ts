@@ -4,17 +4,19 @@ import { JsonObject } from '@backstage/types';
 /**
  * The databases every backend integration test runs on: SQLite and PostgreSQL.
  * `npm test` starts PostgreSQL and sets its connection string; without it the
- * PostgreSQL case would silently drop out, so that is a failing test instead.
- * Call inside a `describe`.
+ * PostgreSQL case would silently drop out, so the test file fails instead.
  */
 export function sqliteAndPostgres(): TestDatabases {
   const databases = TestDatabases.create({
     ids: ['SQLITE_3', 'POSTGRES_15'],
     disableDocker: true,
   });
-  it('runs against PostgreSQL too (npm test starts it)', () => {
-    expect(databases.supports('POSTGRES_15')).toBe(true);
-  });
+  if (!databases.supports('POSTGRES_15')) {
+    throw new Error(
+      'No PostgreSQL for the integration tests: run them with `npm test`, which starts one, ' +
+        'or set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING.',
+    );
+  }
   return databases;
 }
 
