@@ -1,0 +1,28 @@
+# The local git remote that Create Service publishes to (git-remote/server.ts).
+# Sourced; needs common.sh and Node 22+ on PATH. Repositories in $PAVED_RUN/git/repos.
+
+PAVED_GIT_PORT=${PAVED_GIT_PORT:-8930}
+
+git_remote_start() {
+  local pidfile=$PAVED_RUN/git-remote.pid
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    return 0
+  fi
+  mkdir -p "$PAVED_RUN/logs"
+  PAVED_GIT_ROOT=$PAVED_RUN/git/repos PAVED_GIT_PORT=$PAVED_GIT_PORT \
+    node "$PAVED_ROOT/scripts/platform/git-remote/server.ts" >"$PAVED_RUN/logs/git-remote.log" 2>&1 &
+  echo $! >"$pidfile"
+  wait_for_http "git remote" "http://127.0.0.1:$PAVED_GIT_PORT/healthz" "$PAVED_RUN/logs/git-remote.log" 20
+}
+
+git_remote_stop() {
+  local pidfile=$PAVED_RUN/git-remote.pid
+  [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+git_remote_status() {
+  local health=down
+  curl -sf -o /dev/null "http://127.0.0.1:$PAVED_GIT_PORT/healthz" && health=healthy
+  printf '%-24s %-8s %-28s %s\n' git-remote "git $(git --version | cut -d' ' -f3)" "http://127.0.0.1:$PAVED_GIT_PORT" "$health"
+}

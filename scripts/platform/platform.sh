@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The local platform: the real infrastructure Paved provisions into, on loopback.
+#
+#   yarn platform up       install (cached in $PAVED_CACHE) and start every part; harmless twice,
+#                          and restores a part that died
+#   yarn platform down     stop every part; no process is left
+#   yarn platform status   each part with its version, endpoint and health
+#
+# Parts: PostgreSQL (services' databases, OpenTofu state), the git remote, etcd +
+# kube-apiserver + kube-controller-manager, Vault, OpenTofu with its providers.
+# `up` writes $PAVED_RUN/app-config.platform.yaml, which `npm start` adds to the
+# portal's config when it exists. Run through `scripts/paved platform`, which
+# provides Node and PAVED_ROOT/PAVED_RUN/PAVED_CACHE.
+set -euo pipefail
+: "${PAVED_ROOT:?run through scripts/paved platform}"
+cd "$PAVED_ROOT"
+for lib in scripts/lib/common.sh scripts/platform/lib/*.sh; do
+  # shellcheck source=/dev/null
+  source "$lib"
+done
+
+ENVIRONMENTS=(staging production)
+PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
+
+kubectl_admin() { kubectl --kubeconfig "$PAVED_RUN/kubeconfig" "$@"; }
+
+ensure_environment_namespaces() {
+  local ns
+  for ns in "${ENVIRONMENTS[@]}"; do
+    kubectl_admin get namespace "$ns" >/dev/null 2>&1 ||
+      kubectl_admin create namespace "$ns" >/dev/null ||
+      fail "creating namespace $ns" "$PAVED_RUN/logs/kube-apiserver.log"
+  done
+}
+
+ensure_tofu_state_database() {
+  psql -q "$(postgres_url)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'paved_tofu_state'" | grep -q 1 ||
+    psql -q "$(postgres_url)" -c 'CREATE DATABASE paved_tofu_state' >/dev/null ||
+    fail "creating the OpenTofu state database" "$PAVED_RUN/postgres/postgres.log"
+}
+
+# The portal reads the parts' endpoints and credentials from here (git-ignored).
+write_portal_config() {
+  local tmp
+  tmp=$(mktemp)
+  cat >"$tmp" <<YAML
+# Written by 'yarn platform up'; do not edit. Local credentials only.
+kubernetes:
+  serviceLocatorMethod:
+    type: multiTenant
+  clusterLocatorMethods:
+    - type: config
+      clusters:
+        - name: local
+          url: https://127.0.0.1:${PAVED_KUBE_PORT:-16443}
+          authProvider: serviceAccount
+          serviceAccountToken: $(cat "$PAVED_RUN/kubernetes/admin-token")
+          caFile: $PAVED_RUN/kubernetes/certs/ca.crt
+paved:
+  platform:
+    kubeconfig: $PAVED_RUN/kubeconfig
+    vault:
+      address: $(cat "$PAVED_RUN/vault/address")
+      token: $(cat "$PAVED_RUN/vault/portal-token")
+    tofu:
+      binary: $(tofu_bin)
+      cliConfig: $PAVED_RUN/tofu/tofurc
+      stateConnection: postgres://postgres@127.0.0.1:$PAVED_PG_PORT/paved_tofu_state?sslmode=disable
+YAML
+  mv "$tmp" "$PLATFORM_CONFIG"
+}
+
+up() {
+  local started=$SECONDS
+  step "PostgreSQL $PAVED_PG_VERSION on 127.0.0.1:$PAVED_PG_PORT"
+  postgres_start
+  step "Git remote on http://127.0.0.1:$PAVED_GIT_PORT"
+  git_remote_start
+  step "Kubernetes (etcd, kube-apiserver, kube-controller-manager)"
+  kubernetes_install
+  kubernetes_start
+  ensure_environment_namespaces
+  step "Vault"
+  vault_install
+  vault_start
+  step "OpenTofu and its providers"
+  tofu_install
+  ensure_tofu_state_database
+  write_portal_config
+  step "Platform up in $((SECONDS - started)) s; the portal reads $PLATFORM_CONFIG"
+  status
+}
+
+down() {
+  vault_stop
+  kubernetes_stop
+  git_remote_stop
+  postgres_stop
+  status
+}
+
+status() {
+  postgres_status
+  git_remote_status
+  kubernetes_status
+  vault_status
+  tofu_status
+}
+
+case "${1:-}" in
+  up | down | status) "$1" ;;
+  *)
+    echo "usage: yarn platform up|down|status" >&2
+    exit 2
+    ;;
+esac
