@@ -3,11 +3,14 @@
 
 PAVED_GIT_PORT=${PAVED_GIT_PORT:-8930}
 
-git_remote_start() {
+git_remote_running() {
   local pidfile=$PAVED_RUN/git-remote.pid
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    return 0
-  fi
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+git_remote_start() {
+  git_remote_running && return 0
+  local pidfile=$PAVED_RUN/git-remote.pid
   mkdir -p "$PAVED_RUN/logs"
   PAVED_GIT_ROOT=$PAVED_RUN/git/repos PAVED_GIT_PORT=$PAVED_GIT_PORT \
     node "$PAVED_ROOT/scripts/platform/git-remote/server.ts" >"$PAVED_RUN/logs/git-remote.log" 2>&1 &
