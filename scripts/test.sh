@@ -3,8 +3,9 @@
 # `scripts/paved test` (npm test), which has already installed Node, the
 # dependencies, the TechDocs generator and Chromium, and put them on PATH.
 #
-#   type check → lint → formatting → unit and backend integration tests
-#   (SQLite and PostgreSQL) → Playwright in Chromium against the built app
+#   type check → lint → formatting → the local platform up → unit and
+#   integration tests (backend on SQLite and PostgreSQL; Kubernetes, Vault,
+#   OpenTofu) → Playwright in Chromium against the built app
 #
 # Set PAVED_TEST_ONLY to one of: static, unit, e2e to run one stage.
 set -euo pipefail
@@ -12,9 +13,12 @@ cd "$PAVED_ROOT"
 source scripts/lib/common.sh
 source scripts/platform/lib/postgres.sh
 
-# Tests get their own PostgreSQL (port and data), apart from a portal you may be running.
+# Tests get their own platform (ports, data, credentials), apart from a portal or a
+# `yarn platform up` you may be running.
 export PAVED_RUN=$PAVED_ROOT/.paved/test-run
-export PAVED_PG_PORT=${PAVED_TEST_PG_PORT:-15433}
+export PAVED_PG_PORT=15433 PAVED_GIT_PORT=28930 PAVED_KUBE_PORT=26443 PAVED_ETCD_PORT=22379 \
+  PAVED_ETCD_PEER_PORT=22380 PAVED_KCM_PORT=20257 PAVED_VAULT_PORT=28200
+export PAVED_PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
 mkdir -p "$PAVED_RUN/logs"
 only=${PAVED_TEST_ONLY:-all}
 started=$SECONDS
@@ -36,7 +40,7 @@ quietly() {
   "$@" >"$log" 2>&1 || fail "$*" "$log"
 }
 
-cleanup() { postgres_stop; }
+cleanup() { bash scripts/platform/platform.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 if [[ $only == all || $only == static ]]; then
@@ -46,7 +50,7 @@ if [[ $only == all || $only == static ]]; then
 fi
 
 if [[ $only == all || $only == unit ]]; then
-  stage "Start PostgreSQL for the integration tests" postgres_start
+  stage "Start the local platform (first run builds it: see README)" bash scripts/platform/platform.sh up
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.

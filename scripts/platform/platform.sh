@@ -59,6 +59,8 @@ kubernetes:
 paved:
   platform:
     kubeconfig: $PAVED_RUN/kubeconfig
+    postgres:
+      url: $(postgres_url)
     vault:
       address: $(cat "$PAVED_RUN/vault/address")
       token: $(cat "$PAVED_RUN/vault/portal-token")

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import yaml from 'yaml';
+
+/** Endpoints and credentials of the local platform (`yarn platform up`). */
+export interface LocalPlatform {
+  kubeconfigPath: string;
+  vault: { address: string; token: string };
+  /** A superuser connection to the platform's PostgreSQL. */
+  postgresUrl: string;
+  tofu: { binary: string; cliConfig: string; stateConnection: string };
+}
+
+/**
+ * Reads what `yarn platform up` wrote: `$PAVED_PLATFORM_CONFIG`, or
+ * `.paved/run/app-config.platform.yaml` in the repo. `npm test` brings the
+ * platform up and sets the variable.
+ */
+export function loadLocalPlatform(): LocalPlatform {
+  const file =
+    process.env.PAVED_PLATFORM_CONFIG ??
+    // Test utilities run from source, where __dirname is this directory.
+    // eslint-disable-next-line no-restricted-syntax
+    path.resolve(__dirname, '../../../../.paved/run/app-config.platform.yaml');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(
+      `No local platform config at ${file}: run \`yarn platform up\` (npm test does it for you).`,
+    );
+  }
+  const platform = yaml.parse(text).paved.platform;
+  return {
+    kubeconfigPath: platform.kubeconfig,
+    vault: { address: platform.vault.address, token: platform.vault.token },
+    postgresUrl: platform.postgres.url,
+    tofu: {
+      binary: platform.tofu.binary,
+      cliConfig: platform.tofu.cliConfig,
+      stateConnection: platform.tofu.stateConnection,
+    },
+  };
+}
