@@ -19,7 +19,13 @@ for lib in scripts/lib/common.sh scripts/platform/lib/*.sh; do
   source "$lib"
 done
 
-ENVIRONMENTS=(staging production)
+# The environments' namespaces, as app-config.yaml lists them (paved.environments).
+mapfile -t ENVIRONMENTS < <(node -e '
+  const { parse } = require("yaml");
+  const config = parse(require("fs").readFileSync("app-config.yaml", "utf8"));
+  for (const env of config.paved.environments) console.log(env.namespace);
+')
+[ ${#ENVIRONMENTS[@]} -gt 0 ] || fail "reading the environments (paved.environments) from app-config.yaml"
 PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
 
 kubectl_admin() { kubectl --kubeconfig "$PAVED_RUN/kubeconfig" "$@"; }
