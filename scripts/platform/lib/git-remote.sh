@@ -3,10 +3,7 @@
 
 PAVED_GIT_PORT=${PAVED_GIT_PORT:-8930}
 
-git_remote_running() {
-  local pidfile=$PAVED_RUN/git-remote.pid
-  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
-}
+git_remote_running() { live_pid "$PAVED_RUN/git-remote.pid" git-remote/server.ts >/dev/null; }
 
 git_remote_start() {
   git_remote_running && return 0

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Paved local platform: a real Kubernetes control plane on loopback
+# Needs scripts/lib/common.sh (port_open, live_pid) sourced first, as platform.sh does.
 # (etcd + kube-apiserver + kube-controller-manager), built from source through
 # the Go module proxy with the wrapper module in ../k8s-wrapper.
 #
@@ -72,22 +73,6 @@ _k8s_need_tools() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# true if something accepts TCP connections on 127.0.0.1:$1
-_k8s_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# pid from pid file $1 if that process is alive and runs binary $2
-_k8s_pid() {
-  local f="$1" bin="$2" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  # guard against pid reuse: the process must be our binary (and not a zombie)
-  [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$bin" || return 1
-  echo "$pid"
-}
-
 _k8s_healthy() {
   case "$1" in
     etcd)
@@ -122,7 +107,7 @@ _k8s_spawn() {
 _k8s_wait() {
   local name="$1" bin="$2" log="$_K8S_LOGS/$1.log" deadline=$((SECONDS + _K8S_TIMEOUT))
   while ! _k8s_healthy "$name"; do
-    if ! _k8s_pid "$_K8S_DIR/$name.pid" "$bin" >/dev/null; then
+    if ! live_pid "$_K8S_DIR/$name.pid" "$bin" >/dev/null; then
       _k8s_log "$name exited during start-up; last lines of $log:"
       tail -n 25 "$log" >&2
       return 1
@@ -139,7 +124,7 @@ _k8s_wait() {
 # Stop part $1 (binary $2): TERM, wait up to 15 s, then KILL.
 _k8s_kill() {
   local name="$1" bin="$2" pidf="$_K8S_DIR/$1.pid" pid
-  if pid="$(_k8s_pid "$pidf" "$bin")"; then
+  if pid="$(live_pid "$pidf" "$bin")"; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     if kill -0 "$pid" 2>/dev/null; then
@@ -311,8 +296,8 @@ kubernetes_start() {
   _k8s_pki || return 1
 
   # --- etcd
-  if ! _k8s_pid "$_K8S_DIR/etcd.pid" "$_K8S_BIN/etcd" >/dev/null; then
-    if _k8s_port_open "$_K8S_ETCD_PORT" || _k8s_port_open "$_K8S_ETCD_PEER_PORT"; then
+  if ! live_pid "$_K8S_DIR/etcd.pid" "$_K8S_BIN/etcd" >/dev/null; then
+    if port_open "$_K8S_ETCD_PORT" || port_open "$_K8S_ETCD_PEER_PORT"; then
       _k8s_log "port $_K8S_ETCD_PORT or $_K8S_ETCD_PEER_PORT is taken by another process (not our etcd)"; return 1
     fi
     local nofsync=()
@@ -327,8 +312,8 @@ kubernetes_start() {
   _k8s_wait etcd "$_K8S_BIN/etcd" || return 1
 
   # --- kube-apiserver
-  if ! _k8s_pid "$_K8S_DIR/kube-apiserver.pid" "$_K8S_BIN/kube-apiserver" >/dev/null; then
-    if _k8s_port_open "$_K8S_API_PORT"; then
+  if ! live_pid "$_K8S_DIR/kube-apiserver.pid" "$_K8S_BIN/kube-apiserver" >/dev/null; then
+    if port_open "$_K8S_API_PORT"; then
       _k8s_log "port $_K8S_API_PORT is taken by another process (not our kube-apiserver)"; return 1
     fi
     _k8s_spawn kube-apiserver "$_K8S_BIN/kube-apiserver" \
@@ -354,8 +339,8 @@ kubernetes_start() {
   _k8s_kubeconfig "$_K8S_DIR/kcm.kubeconfig" "$(cat "$_K8S_DIR/kcm-token")"
 
   # --- kube-controller-manager
-  if ! _k8s_pid "$_K8S_DIR/kube-controller-manager.pid" "$_K8S_BIN/kube-controller-manager" >/dev/null; then
-    if _k8s_port_open "$_K8S_KCM_PORT"; then
+  if ! live_pid "$_K8S_DIR/kube-controller-manager.pid" "$_K8S_BIN/kube-controller-manager" >/dev/null; then
+    if port_open "$_K8S_KCM_PORT"; then
       _k8s_log "port $_K8S_KCM_PORT is taken by another process (not our kube-controller-manager)"; return 1
     fi
     local kc="$_K8S_DIR/kcm.kubeconfig"
@@ -392,7 +377,7 @@ kubernetes_status() {
       kube-controller-manager) ver="$PAVED_K8S_VERSION"; ep="https://127.0.0.1:$_K8S_KCM_PORT" ;;
     esac
     h=down
-    if _k8s_pid "$_K8S_DIR/$name.pid" "$_K8S_BIN/$name" >/dev/null && _k8s_healthy "$name"; then h=healthy; fi
+    if live_pid "$_K8S_DIR/$name.pid" "$_K8S_BIN/$name" >/dev/null && _k8s_healthy "$name"; then h=healthy; fi
     printf '%-24s %-8s %-28s %s\n' "$name" "$ver" "$ep" "$h"
   done
   return 0

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Paved local platform: a real HashiCorp Vault server (dev mode, in memory) on loopback,
+# Needs scripts/lib/common.sh (port_open, live_pid) sourced first, as platform.sh does.
 # built from the Go module proxy through the wrapper module in ../go/vault.
 #
 # Source this file, then call:
@@ -125,19 +126,8 @@ vault_install() {
 # ---------------------------------------------------------------- process helpers
 
 # true if something accepts TCP connections on 127.0.0.1:$1
-_vault_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # pid of our server if the pid file names a live vault process
-_vault_pid() {
-  local f="$_VAULT_DIR/vault.pid" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "vault server" || return 1
-  echo "$pid"
-}
+_vault_pid() { live_pid "$_VAULT_DIR/vault.pid" "vault server"; }
 
 # GET /v1/sys/health: 200 = initialized, unsealed, active
 _vault_healthy() {
@@ -256,7 +246,7 @@ vault_start() {
   fi
   if ! _vault_pid >/dev/null; then
     rm -f "$_VAULT_DIR/vault.pid"
-    if _vault_port_open "$_VAULT_PORT"; then
+    if port_open "$_VAULT_PORT"; then
       _vault_log "FAILED: port $_VAULT_PORT is in use by another process (set PAVED_VAULT_PORT)"
       return 1
     fi
