@@ -1,8 +1,9 @@
 /**
- * Clients for the infrastructure Paved provisions into (Kubernetes, OpenTofu,
- * Vault) arrive with the provisioning issue. For now the package offers
- * `@paved/plugin-provisioning-node/testUtils`: a test sandbox on the local platform.
+ * Clients for the infrastructure Paved provisions into, shared by the
+ * scaffolder module and the deploy backend. `./testUtils` gives tests a
+ * sandbox on the local platform.
  *
  * @packageDocumentation
  */
-export {};
+export { VaultClient } from './vault';
+export type { CreatedToken, KvEngine, SecretData } from './vault';

@@ -1,6 +1,7 @@
 import { CoreV1Api, KubeConfig, V1Status } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { KvEngine, VaultClient } from '../vault';
 import { LocalPlatform, loadLocalPlatform } from './localPlatform';
 
 /**
@@ -19,31 +20,13 @@ export interface PlatformSandbox {
   cleanup(): Promise<void>;
 }
 
-async function vault(
-  platform: LocalPlatform,
-  method: string,
-  apiPath: string,
-): Promise<Response> {
-  return fetch(`${platform.vault.address}/v1/${apiPath}`, {
-    method,
-    headers: { 'X-Vault-Token': platform.vault.token },
-  });
-}
-
-/** Every secret below a KV v2 path, as paths relative to the mount. */
-async function listSecrets(
-  platform: LocalPlatform,
-  prefix: string,
-): Promise<string[]> {
-  const response = await vault(platform, 'LIST', `secret/metadata/${prefix}`);
-  if (response.status === 404) return [];
-  if (!response.ok)
-    throw new Error(`Vault LIST ${prefix}: HTTP ${response.status}`);
-  const keys: string[] = (await response.json()).data.keys;
+/** Every secret below a KV v2 path. */
+async function listSecrets(kv: KvEngine, prefix: string): Promise<string[]> {
+  const keys = await kv.list(prefix);
   const nested = await Promise.all(
     keys.map(key =>
       key.endsWith('/')
-        ? listSecrets(platform, `${prefix}/${key.slice(0, -1)}`)
+        ? listSecrets(kv, `${prefix}/${key.slice(0, -1)}`)
         : [`${prefix}/${key}`],
     ),
   );
@@ -99,8 +82,9 @@ export async function createPlatformSandbox(
           if (error.code !== 404) throw error;
           return {} as V1Status;
         });
-      for (const secret of await listSecrets(platform, vaultPath)) {
-        await vault(platform, 'DELETE', `secret/metadata/${secret}`);
+      const kv = new VaultClient(platform.vault).kv('secret', 2);
+      for (const secret of await listSecrets(kv, vaultPath)) {
+        await kv.delete(secret);
       }
       await withPostgres(platform.postgresUrl, client =>
         client.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`),

@@ -1,0 +1,2 @@
+export { VaultClient } from './VaultClient';
+export type { CreatedToken, KvEngine, SecretData } from './types';
