@@ -51,3 +51,23 @@ live_pid() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
   echo "$pid"
 }
+
+# wait_healthy NAME PIDFILE CMDLINE LOG TIMEOUT CHECK...: waits until CHECK succeeds.
+# Fails, with the last lines of LOG, if the process in PIDFILE dies or TIMEOUT seconds pass.
+wait_healthy() {
+  local name=$1 pidfile=$2 cmdline=$3 log=$4 timeout=$5 deadline=$((SECONDS + $5))
+  shift 5
+  until "$@"; do
+    if [ -s "$pidfile" ] && ! live_pid "$pidfile" "$cmdline" >/dev/null; then
+      printf 'FAILED: %s exited during start-up; last lines of %s:\n' "$name" "$log" >&2
+      tail -n 25 "$log" >&2
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      printf 'FAILED: %s not healthy after %s s; last lines of %s:\n' "$name" "$timeout" "$log" >&2
+      tail -n 25 "$log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}

@@ -103,22 +103,9 @@ _k8s_spawn() {
   return 1
 }
 
-# Wait until part $1 (binary $2) is healthy; fail with log tail if it dies or times out.
+# Wait until part $1 (binary $2) is healthy; fail with the log's tail if it dies or times out.
 _k8s_wait() {
-  local name="$1" bin="$2" log="$_K8S_LOGS/$1.log" deadline=$((SECONDS + _K8S_TIMEOUT))
-  while ! _k8s_healthy "$name"; do
-    if ! live_pid "$_K8S_DIR/$name.pid" "$bin" >/dev/null; then
-      _k8s_log "$name exited during start-up; last lines of $log:"
-      tail -n 25 "$log" >&2
-      return 1
-    fi
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      _k8s_log "$name not healthy after ${_K8S_TIMEOUT}s; last lines of $log:"
-      tail -n 25 "$log" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
+  wait_healthy "$1" "$_K8S_DIR/$1.pid" "$2" "$_K8S_LOGS/$1.log" "$_K8S_TIMEOUT" _k8s_healthy "$1"
 }
 
 # Stop part $1 (binary $2): TERM, wait up to 15 s, then KILL.

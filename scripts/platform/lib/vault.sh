@@ -257,20 +257,7 @@ vault_start() {
       "$_VAULT_BIN" server -dev -dev-no-store-token \
       -dev-root-token-id="$(cat "$_VAULT_DIR/root-token")" \
       -dev-listen-address="127.0.0.1:$_VAULT_PORT" >>"$log" 2>&1 </dev/null &
-    local deadline=$((SECONDS + _VAULT_TIMEOUT))
-    until _vault_healthy; do
-      if [ -s "$_VAULT_DIR/vault.pid" ] && ! _vault_pid >/dev/null; then
-        _vault_log "FAILED: vault exited during start-up; last lines of $log:"
-        tail -n 20 "$log" >&2
-        return 1
-      fi
-      if [ "$SECONDS" -ge "$deadline" ]; then
-        _vault_log "FAILED: vault not healthy after ${_VAULT_TIMEOUT}s; last lines of $log:"
-        tail -n 20 "$log" >&2
-        return 1
-      fi
-      sleep 0.2
-    done
+    wait_healthy vault "$_VAULT_DIR/vault.pid" "vault server" "$log" "$_VAULT_TIMEOUT" _vault_healthy || return 1
   fi
   _vault_setup || { _vault_log "FAILED: setup (see messages above; server log: $log)"; return 1; }
 }
