@@ -71,3 +71,19 @@ wait_healthy() {
     sleep 0.2
   done
 }
+
+# stop_process NAME PIDFILE CMDLINE: TERM the process in PIDFILE (if it is ours), wait up
+# to 15 s, then KILL; removes PIDFILE. Leaves no process behind.
+stop_process() {
+  local name=$1 pidfile=$2 pid
+  if pid="$(live_pid "$pidfile" "$3")"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      printf '%s (pid %s) ignored SIGTERM, sending SIGKILL\n' "$name" "$pid" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
+  fi
+  rm -f "$pidfile"
+}

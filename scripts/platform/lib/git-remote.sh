@@ -15,11 +15,7 @@ git_remote_start() {
   wait_for_http "git remote" "http://127.0.0.1:$PAVED_GIT_PORT/healthz" "$PAVED_RUN/logs/git-remote.log" 20
 }
 
-git_remote_stop() {
-  local pidfile=$PAVED_RUN/git-remote.pid
-  [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
-  rm -f "$pidfile"
-}
+git_remote_stop() { stop_process git-remote "$PAVED_RUN/git-remote.pid" git-remote/server.ts; }
 
 git_remote_status() {
   local health=down

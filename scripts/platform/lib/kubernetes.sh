@@ -108,20 +108,8 @@ _k8s_wait() {
   wait_healthy "$1" "$_K8S_DIR/$1.pid" "$2" "$_K8S_LOGS/$1.log" "$_K8S_TIMEOUT" _k8s_healthy "$1"
 }
 
-# Stop part $1 (binary $2): TERM, wait up to 15 s, then KILL.
-_k8s_kill() {
-  local name="$1" bin="$2" pidf="$_K8S_DIR/$1.pid" pid
-  if pid="$(live_pid "$pidf" "$bin")"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      _k8s_log "$name (pid $pid) ignored SIGTERM, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    fi
-  fi
-  rm -f "$pidf"
-}
+# Stop part $1 (binary $2).
+_k8s_kill() { stop_process "$1" "$_K8S_DIR/$1.pid" "$2"; }
 
 _k8s_rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 

@@ -264,17 +264,7 @@ vault_start() {
 
 vault_stop() {
   _vault_env
-  local pid i
-  if pid="$(_vault_pid)"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      _vault_log "vault (pid $pid) ignored SIGTERM, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      for i in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    fi
-  fi
-  rm -f "$_VAULT_DIR/vault.pid"
+  stop_process vault "$_VAULT_DIR/vault.pid" "vault server"
 }
 
 vault_status() {
