@@ -1,0 +1,3 @@
+module paved.dev/services/${{ values.name }}
+
+go 1.24

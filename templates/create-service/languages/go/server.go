@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	serviceName        = "${{ values.name }}"
+	serviceDescription = ${{ values.description | dump }}
+	// shutdownTimeout bounds how long in-flight requests may run after SIGTERM.
+	shutdownTimeout = 10 * time.Second
+)
+
+// Server is the HTTP server of ${{ values.name }}.
+// /healthz answers while the process runs (liveness); /readyz while it takes
+// traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
+// (deploy/kubernetes).
+type Server struct {
+	cfg      Config
+	logger   *slog.Logger
+	draining atomic.Bool
+}
+
+// NewServer returns a server for cfg that logs to logger.
+func NewServer(cfg Config, logger *slog.Logger) *Server {
+	return &Server{cfg: cfg, logger: logger}
+}
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var handle func() (int, any)
+	switch r.URL.Path {
+	case "/healthz":
+		handle = func() (int, any) { return http.StatusOK, map[string]string{"status": "ok"} }
+	case "/readyz":
+		handle = s.readiness
+	case "/":
+		handle = func() (int, any) {
+			return http.StatusOK, map[string]string{"service": serviceName, "description": serviceDescription}
+		}
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "No route for " + r.Method + " " + r.URL.Path})
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": r.Method + " is not allowed on " + r.URL.Path})
+		return
+	}
+	status, body := handle()
+	writeJSON(w, status, body)
+}
+
+func (s *Server) readiness() (int, any) {
+	if s.draining.Load() {
+		return http.StatusServiceUnavailable, map[string]string{"status": "draining"}
+	}
+	return http.StatusOK, map[string]string{"status": "ready", "database": s.cfg.DatabaseStatus()}
+}
+
+// Serve answers on ln until ctx is done, then shuts down gracefully: /readyz
+// turns 503, no new connections are accepted and in-flight requests finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errs := make(chan error, 1)
+	go func() { errs <- srv.Serve(ln) }()
+	s.logger.Info("listening", "service", serviceName, "port", ln.Addr().(*net.TCPAddr).Port, "database", s.cfg.DatabaseStatus())
+
+	select {
+	case err := <-errs:
+		return err
+	case <-ctx.Done():
+	}
+	s.logger.Info("shutting down")
+	s.draining.Store(true)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errs; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	s.logger.Info("stopped")
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

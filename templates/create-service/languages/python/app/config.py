@@ -1,0 +1,23 @@
+"""Settings of the service, read from the environment."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Config:
+    # PORT: where the HTTP server listens, 8080 when unset.
+    port: int = 8080
+    # DATABASE_URL holds credentials: only whether it is set is ever logged or served.
+    database_url: str = field(default="", repr=False)
+
+    @property
+    def database_status(self) -> str:
+        return "configured" if self.database_url else "not configured"
+
+
+def load_config(env: Mapping[str, str]) -> Config:
+    raw = env.get("PORT") or "8080"
+    if not raw.isdigit() or int(raw) > 65535:
+        raise ValueError(f"PORT must be a port number (0-65535), got {raw!r}")
+    return Config(port=int(raw), database_url=env.get("DATABASE_URL", ""))

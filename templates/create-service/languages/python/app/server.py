@@ -1,0 +1,79 @@
+"""The HTTP server of ${{ values.name }}.
+
+/healthz answers while the process runs (liveness); /readyz while it takes
+traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
+(deploy/kubernetes).
+"""
+
+import json
+import logging
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from app import SERVICE_DESCRIPTION, SERVICE_NAME
+from app.config import Config
+
+log = logging.getLogger(__name__)
+
+
+class Server(ThreadingHTTPServer):
+    # On shutdown, wait for in-flight requests instead of killing their threads.
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], config: Config) -> None:
+        self.config = config
+        self.draining = threading.Event()
+        super().__init__(address, Handler)
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    server_version = SERVICE_NAME
+
+    def _routes(self) -> dict[str, tuple[HTTPStatus, dict[str, str]]]:
+        if self.server.draining.is_set():
+            readiness = (HTTPStatus.SERVICE_UNAVAILABLE, {"status": "draining"})
+        else:
+            database = self.server.config.database_status
+            readiness = (HTTPStatus.OK, {"status": "ready", "database": database})
+        return {
+            "/healthz": (HTTPStatus.OK, {"status": "ok"}),
+            "/readyz": readiness,
+            "/": (HTTPStatus.OK, {"service": SERVICE_NAME, "description": SERVICE_DESCRIPTION}),
+        }
+
+    def _handle(self) -> None:
+        path = self.path.split("?", 1)[0]
+        routes = self._routes()
+        if path not in routes:
+            self._send(HTTPStatus.NOT_FOUND, {"error": f"No route for {self.command} {path}"})
+        elif self.command not in ("GET", "HEAD"):
+            error = {"error": f"{self.command} is not allowed on {path}"}
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, error, {"Allow": "GET, HEAD"})
+        else:
+            self._send(*routes[path])
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+    def _send(
+        self, status: HTTPStatus, body: dict[str, str], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        # Access logs as JSON, at debug level so probes do not flood the logs.
+        log.debug("request", extra={"request": format % args})

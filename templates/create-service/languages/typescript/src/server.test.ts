@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { createServer, loadConfig } from './server.ts';
+
+const server = createServer({ databaseUrl: 'postgres://user:secret@db/orders' });
+let baseUrl = '';
+
+before(async () => {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => server.close());
+
+test('GET /healthz answers ok', async () => {
+  const response = await fetch(`${baseUrl}/healthz`);
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { status: 'ok' });
+});
+
+test('GET /readyz answers ready and says whether a database is configured, never its URL', async () => {
+  const response = await fetch(`${baseUrl}/readyz`);
+  assert.equal(response.status, 200);
+  const text = await response.text();
+  assert.deepEqual(JSON.parse(text), { status: 'ready', database: 'configured' });
+  assert.ok(!text.includes('secret'));
+});
+
+test('GET / names the service', async () => {
+  const response = await fetch(`${baseUrl}/`);
+  assert.equal(response.status, 200);
+  assert.equal((await response.json()).service, '${{ values.name }}');
+});
+
+test('unknown routes are 404, other methods 405', async () => {
+  assert.equal((await fetch(`${baseUrl}/nope`)).status, 404);
+  assert.equal((await fetch(`${baseUrl}/healthz`, { method: 'POST' })).status, 405);
+});
+
+test('config comes from the environment', () => {
+  assert.deepEqual(loadConfig({}), { port: 8080, databaseUrl: undefined });
+  assert.deepEqual(loadConfig({ PORT: '9090', DATABASE_URL: 'postgres://db' }), {
+    port: 9090,
+    databaseUrl: 'postgres://db',
+  });
+  assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be a port number/);
+});
+
+test('logs JSON lines and exits 0 on SIGTERM', async t => {
+  const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', 'src/index.ts'], {
+    env: { ...process.env, PORT: '0', DATABASE_URL: 'postgres://user:secret@db/orders' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Should an assertion fail before the SIGTERM, do not leave the server running.
+  t.after(() => child.kill('SIGKILL'));
+  const lines: Array<Record<string, unknown>> = [];
+  const exited = once(child, 'exit');
+  for await (const line of createInterface({ input: child.stdout })) {
+    assert.ok(!line.includes('secret'), `the database URL was logged: ${line}`);
+    lines.push(JSON.parse(line));
+    if (lines.at(-1)?.msg === 'listening') {
+      const port = lines.at(-1)?.port;
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      child.kill('SIGTERM');
+    }
+  }
+  const [code] = await exited;
+  assert.equal(code, 0);
+  assert.deepEqual(
+    lines.map(l => l.msg),
+    ['listening', 'shutting down', 'stopped'],
+  );
+});

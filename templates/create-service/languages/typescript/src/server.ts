@@ -1,0 +1,57 @@
+import http from 'node:http';
+
+/** Settings of ${{ values.name }}, read from the environment. */
+export interface Config {
+  /** PORT: where to listen (default 8080). */
+  port: number;
+  /** DATABASE_URL: a secret, so only whether it is set is ever shown. */
+  databaseUrl?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = env.PORT || '8080';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) {
+    throw new Error(`PORT must be a port number (0-65535), got ${JSON.stringify(raw)}`);
+  }
+  return { port, databaseUrl: env.DATABASE_URL || undefined };
+}
+
+/** One JSON line on stdout per event. */
+export function log(level: 'INFO' | 'ERROR', msg: string, fields: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+}
+
+/**
+ * The HTTP server of ${{ values.name }}.
+ * `/healthz` answers while the process runs (liveness); `/readyz` while it
+ * takes traffic (readiness) and 503 once it is shutting down. Kubernetes
+ * probes both (deploy/kubernetes).
+ */
+export function createServer(config: Pick<Config, 'databaseUrl'> = {}): http.Server {
+  const server: http.Server = http.createServer((req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const routes: Record<string, () => void> = {
+      '/healthz': () => send(200, { status: 'ok' }),
+      // After server.close() (SIGTERM) it stops listening: report draining so
+      // the pod leaves the Service while in-flight requests finish.
+      '/readyz': () =>
+        server.listening
+          ? send(200, { status: 'ready', database: config.databaseUrl ? 'configured' : 'not configured' })
+          : send(503, { status: 'draining' }),
+      '/': () => send(200, { service: '${{ values.name }}', description: ${{ values.description | dump }} }),
+    };
+    const route = routes[path];
+    if (!route) return send(404, { error: `No route for ${req.method} ${path}` });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return send(405, { error: `${req.method} is not allowed on ${path}` });
+    }
+    return route();
+  });
+  return server;
+}
