@@ -7,3 +7,12 @@
  */
 export { VaultClient } from './vault';
 export type { CreatedToken, KvEngine, SecretData } from './vault';
+export { DefaultTofuRunner } from './tofu';
+export type {
+  TofuChangeAction,
+  TofuModuleRun,
+  TofuOutput,
+  TofuPlan,
+  TofuRunner,
+  TofuSettings,
+} from './tofu';

@@ -1,0 +1,42 @@
+export interface Config {
+  paved?: {
+    /**
+     * The infrastructure Paved provisions into. Locally `yarn platform up`
+     * writes these values to `.paved/run/app-config.platform.yaml`.
+     */
+    platform?: {
+      /** Path of the kubeconfig the provisioning clients and OpenTofu use. */
+      kubeconfig?: string;
+      postgres?: {
+        /**
+         * Connection URL of the PostgreSQL server that services' databases are
+         * created on (a role allowed to create roles and databases).
+         * @visibility secret
+         */
+        url: string;
+      };
+      vault?: {
+        /** Vault's address, e.g. http://127.0.0.1:18200 */
+        address: string;
+        /**
+         * The portal's Vault token.
+         * @visibility secret
+         */
+        token: string;
+      };
+      tofu?: {
+        /** The tofu executable. */
+        binary: string;
+        /** The OpenTofu CLI config (TF_CLI_CONFIG_FILE): where providers come from. */
+        cliConfig: string;
+        /**
+         * PostgreSQL connection string of the OpenTofu state (pg backend conn_str).
+         * @visibility secret
+         */
+        stateConnection: string;
+        /** How long a run waits for another run's state lock, in seconds (default 60). */
+        lockTimeoutSeconds?: number;
+      };
+    };
+  };
+}

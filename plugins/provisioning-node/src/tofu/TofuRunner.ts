@@ -1,0 +1,607 @@
+import { Config } from '@backstage/config';
+import {
+  ConflictError,
+  InputError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, ClientConfig } from 'pg';
+import { runProcess } from './process';
+import { connectionPassword, Redactor, SECRET_ENV_NAME } from './redaction';
+import {
+  TofuChangeAction,
+  TofuModuleRun,
+  TofuOutput,
+  TofuPlan,
+  TofuRunner,
+  TofuSettings,
+} from './types';
+import { createWorkdir } from './workdir';
+
+const PLAN_FILE = 'paved.tfplan';
+const BACKEND_OVERRIDE = 'paved_backend_override.tf';
+/** Environment that tofu and providers may need from the portal's process; nothing else leaks in. */
+const PASSED_ENV = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
+const VARIABLE_ERRORS = [
+  'Invalid value for input variable',
+  'No value for required variable',
+  'Invalid value for variable',
+];
+const LOCK_FAILURE =
+  /Error acquiring the state lock|failed to lock state|already locked/i;
+/** Two first runs creating a schema's tables at once (pg backend DDL without a lock). */
+const STATE_DDL_RACE =
+  /duplicate key value violates unique constraint|already exists \(SQLSTATE 42P07\)/;
+
+/** A workspace name tofu accepts in a URL path, and not the undeletable "default". */
+const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+interface Run {
+  run: Omit<TofuModuleRun, 'variables'> & {
+    variables?: Record<string, unknown>;
+  };
+  dir: string;
+  redactor: Redactor;
+  log(line: string): void;
+  tofu(
+    args: string[],
+    options?: { quietStdout?: boolean; allowFailure?: boolean },
+  ): Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function commandLine(args: string[]): string {
+  return ['tofu', ...args].join(' ');
+}
+
+/** The `Error: ...` blocks of tofu's output (-no-color form). */
+export function errorBlocks(text: string): string[] {
+  const blocks: string[] = [];
+  let current: string[] | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (/^(Error|Warning): /.test(line)) {
+      if (current) blocks.push(current.join('\n').trim());
+      current = line.startsWith('Error: ') ? [line] : undefined;
+    } else if (current) {
+      current.push(line);
+    }
+  }
+  if (current) blocks.push(current.join('\n').trim());
+  return blocks;
+}
+
+function variableNameOf(block: string): string | undefined {
+  return (
+    block.match(/variable "([^"]+)"/)?.[1] ??
+    block.match(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/)?.[1]
+  );
+}
+
+const SINGLE_ACTIONS: Record<string, TofuChangeAction> = {
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+  read: 'read',
+};
+
+/** The plan summary from `tofu show -json`: what tofu's own "Plan:" line counts. */
+export function summarisePlan(json: any): TofuPlan {
+  const plan: TofuPlan = { add: 0, change: 0, destroy: 0, changes: [] };
+  for (const resource of json.resource_changes ?? []) {
+    const actions: string[] = resource.change?.actions ?? [];
+    const action: TofuChangeAction | undefined =
+      actions.includes('create') && actions.includes('delete')
+        ? 'replace'
+        : SINGLE_ACTIONS[actions.join()];
+    if (!action) continue; // no-op
+    plan.changes.push({ address: resource.address, action });
+    if (action === 'create' || action === 'replace') plan.add++;
+    if (action === 'update') plan.change++;
+    if (action === 'delete' || action === 'replace') plan.destroy++;
+  }
+  return plan;
+}
+
+function outputsOf(json: Record<string, any>): Record<string, TofuOutput> {
+  return Object.fromEntries(
+    Object.entries(json).map(([name, output]) => [
+      name,
+      { value: output.value, sensitive: Boolean(output.sensitive) },
+    ]),
+  );
+}
+
+function pgClientConfig(connection: string): ClientConfig {
+  if (/^postgres(ql)?:\/\//.test(connection)) {
+    return { connectionString: connection };
+  }
+  // lib/pq's key=value form
+  const values: Record<string, string> = {};
+  for (const match of connection.matchAll(
+    /(\w+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/g,
+  )) {
+    values[match[1]] =
+      match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3];
+  }
+  return {
+    host: values.host,
+    port: values.port ? Number(values.port) : undefined,
+    user: values.user,
+    password: values.password,
+    database: values.dbname,
+    ssl:
+      values.sslmode && values.sslmode !== 'disable'
+        ? { rejectUnauthorized: values.sslmode.startsWith('verify') }
+        : false,
+  };
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Provider environment for the local platform's (or any) PostgreSQL URL. */
+function postgresEnv(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  const env: Record<string, string> = {
+    PGHOST: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    PGPORT: parsed.port || '5432',
+    PGSSLMODE: parsed.searchParams.get('sslmode') ?? 'disable',
+  };
+  if (parsed.username) env.PGUSER = decodeURIComponent(parsed.username);
+  if (parsed.password) env.PGPASSWORD = decodeURIComponent(parsed.password);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (database) env.PGDATABASE = database;
+  return env;
+}
+
+/** Options of DefaultTofuRunner beyond the settings. */
+export interface DefaultTofuRunnerOptions {
+  /** After an abort: how long tofu may take to stop cleanly before it is killed (default 10 s). */
+  abortGraceMs?: number;
+  /** Where the per-run temp dirs go (default: the OS temp dir). */
+  workDir?: string;
+}
+
+/**
+ * Runs OpenTofu modules with state in PostgreSQL (the pg backend, one schema
+ * per module, one workspace per service). Every run works in a fresh copy of
+ * the module in a temp dir, removed afterwards; provider credentials reach
+ * tofu as environment only, and every line of output is redacted before it
+ * reaches `onLog` or an error message.
+ */
+export class DefaultTofuRunner implements TofuRunner {
+  private readonly settings: TofuSettings;
+  private readonly lockTimeoutSeconds: number;
+  private readonly secrets: string[];
+
+  /**
+   * Reads `paved.platform.tofu.*` (binary, cliConfig, stateConnection,
+   * lockTimeoutSeconds) and builds the provider environment from
+   * `paved.platform.kubeconfig` (KUBE_CONFIG_PATH), `paved.platform.vault`
+   * (VAULT_ADDR, VAULT_TOKEN) and `paved.platform.postgres.url` (PGHOST,
+   * PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, default disable).
+   */
+  static fromConfig(
+    config: Config,
+    options?: DefaultTofuRunnerOptions,
+  ): DefaultTofuRunner {
+    const platform = config.getConfig('paved.platform');
+    const tofu = platform.getConfig('tofu');
+    const providerEnv: Record<string, string> = {};
+    const kubeconfig = platform.getOptionalString('kubeconfig');
+    if (kubeconfig) providerEnv.KUBE_CONFIG_PATH = kubeconfig;
+    const vault = platform.getOptionalConfig('vault');
+    if (vault) {
+      providerEnv.VAULT_ADDR = vault.getString('address');
+      providerEnv.VAULT_TOKEN = vault.getString('token');
+    }
+    const postgresUrl = platform.getOptionalString('postgres.url');
+    if (postgresUrl) Object.assign(providerEnv, postgresEnv(postgresUrl));
+    return new DefaultTofuRunner(
+      {
+        binary: tofu.getString('binary'),
+        cliConfig: tofu.getString('cliConfig'),
+        stateConnection: tofu.getString('stateConnection'),
+        lockTimeoutSeconds: tofu.getOptionalNumber('lockTimeoutSeconds'),
+        providerEnv,
+      },
+      options,
+    );
+  }
+
+  constructor(
+    settings: TofuSettings,
+    private readonly options: DefaultTofuRunnerOptions = {},
+  ) {
+    this.settings = settings;
+    this.lockTimeoutSeconds = settings.lockTimeoutSeconds ?? 60;
+    this.secrets = Object.entries(settings.providerEnv)
+      .filter(([name]) => SECRET_ENV_NAME.test(name))
+      .map(([, value]) => value);
+    const statePassword = connectionPassword(settings.stateConnection);
+    if (statePassword) this.secrets.push(statePassword);
+  }
+
+  async plan(
+    run: TofuModuleRun,
+    options?: { destroy?: boolean },
+  ): Promise<TofuPlan> {
+    const exists = await this.workspaceExists(run);
+    if (!exists && options?.destroy) {
+      return { add: 0, change: 0, destroy: 0, changes: [] };
+    }
+    // Without the backend override, the plan runs on the default local
+    // backend in the temp dir: an empty state, and nothing is created in pg.
+    return this.withRun(run, { backend: exists }, async r => {
+      await this.init(r);
+      if (exists) await r.tofu(['workspace', 'select', run.workspace]);
+      return this.makePlan(r, Boolean(options?.destroy));
+    });
+  }
+
+  async apply(
+    run: TofuModuleRun,
+  ): Promise<{ plan: TofuPlan; outputs: Record<string, TofuOutput> }> {
+    const exists = await this.workspaceExists(run);
+    return this.withRun(run, { backend: true }, async r => {
+      await this.init(r);
+      await this.selectWorkspace(r, exists);
+      const plan = await this.makePlan(r, false);
+      await r.tofu(['apply', ...this.flags(), PLAN_FILE]);
+      const outputs = await this.readOutputs(r);
+      return { plan, outputs };
+    });
+  }
+
+  async destroy(run: TofuModuleRun): Promise<{ plan: TofuPlan }> {
+    if (!(await this.workspaceExists(run))) {
+      run.onLog?.(
+        `Workspace ${run.workspace} does not exist in ${run.stateSchema}: nothing to destroy.`,
+      );
+      return { plan: { add: 0, change: 0, destroy: 0, changes: [] } };
+    }
+    return this.withRun(run, { backend: true }, async r => {
+      await this.init(r);
+      await r.tofu(['workspace', 'select', run.workspace]);
+      const plan = await this.makePlan(r, true);
+      await r.tofu(['apply', ...this.flags(), PLAN_FILE]);
+      // The current workspace cannot be deleted; "default" is never created by selecting it.
+      await r.tofu(['workspace', 'select', 'default']);
+      await r.tofu([
+        'workspace',
+        'delete',
+        `-lock-timeout=${this.lockTimeoutSeconds}s`,
+        run.workspace,
+      ]);
+      return { plan };
+    });
+  }
+
+  async outputs(
+    run: Omit<TofuModuleRun, 'variables'>,
+  ): Promise<Record<string, TofuOutput> | undefined> {
+    if (!(await this.workspaceExists(run))) return undefined;
+    return this.withRun(run, { backend: true }, async r => {
+      await this.init(r);
+      await r.tofu(['workspace', 'select', run.workspace]);
+      return this.readOutputs(r);
+    });
+  }
+
+  private flags(): string[] {
+    return ['-input=false', `-lock-timeout=${this.lockTimeoutSeconds}s`];
+  }
+
+  private async init(r: Run): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await r.tofu(['init', '-input=false'], {
+        allowFailure: true,
+      });
+      if (result.code === 0) return;
+      const output = result.stderr || result.stdout;
+      if (attempt >= 3 || !STATE_DDL_RACE.test(output)) {
+        throw this.failure(r, ['init', '-input=false'], result.code, output);
+      }
+      r.log(
+        'Another run created the state tables at the same moment; retrying init.',
+      );
+      await new Promise(resolve =>
+        setTimeout(resolve, 200 + Math.random() * 500),
+      );
+    }
+  }
+
+  private async selectWorkspace(r: Run, exists: boolean): Promise<void> {
+    const { workspace } = r.run;
+    if (exists) {
+      await r.tofu(['workspace', 'select', workspace]);
+      return;
+    }
+    const created = await r.tofu(
+      [
+        'workspace',
+        'new',
+        `-lock-timeout=${this.lockTimeoutSeconds}s`,
+        workspace,
+      ],
+      { allowFailure: true },
+    );
+    if (created.code === 0) return;
+    if (/already exists/.test(created.stdout + created.stderr)) {
+      // Another run created it since we looked.
+      await r.tofu(['workspace', 'select', workspace]);
+      return;
+    }
+    throw this.failure(
+      r,
+      ['workspace', 'new', workspace],
+      created.code,
+      created.stderr || created.stdout,
+    );
+  }
+
+  private async makePlan(r: Run, destroy: boolean): Promise<TofuPlan> {
+    await r.tofu([
+      'plan',
+      ...this.flags(),
+      ...(destroy ? ['-destroy'] : []),
+      `-out=${PLAN_FILE}`,
+    ]);
+    const shown = await r.tofu(['show', '-json', PLAN_FILE], {
+      quietStdout: true,
+    });
+    const json = JSON.parse(shown.stdout);
+    this.learnSecrets(r, json);
+    return summarisePlan(json);
+  }
+
+  /** Sensitive outputs (before and after) and sensitive variables of a plan are hidden from now on. */
+  private learnSecrets(r: Run, json: any): void {
+    for (const outputs of [
+      json.prior_state?.values?.outputs,
+      json.planned_values?.outputs,
+    ]) {
+      for (const output of Object.values<any>(outputs ?? {})) {
+        if (output.sensitive) r.redactor.add(output.value);
+      }
+    }
+    const variables = json.configuration?.root_module?.variables ?? {};
+    for (const [name, variable] of Object.entries<any>(variables)) {
+      if (variable.sensitive) r.redactor.add(r.run.variables?.[name]);
+    }
+  }
+
+  private async readOutputs(r: Run): Promise<Record<string, TofuOutput>> {
+    const result = await r.tofu(['output', '-json'], { quietStdout: true });
+    const outputs = outputsOf(JSON.parse(result.stdout || '{}'));
+    for (const output of Object.values(outputs)) {
+      if (output.sensitive) r.redactor.add(output.value);
+    }
+    return outputs;
+  }
+
+  private checkNames(run: Omit<TofuModuleRun, 'variables'>): void {
+    if (!WORKSPACE_NAME.test(run.workspace) || run.workspace === 'default') {
+      throw new InputError(
+        `Invalid OpenTofu workspace name "${run.workspace}": use letters, digits, "-", "_" and "." (not "default")`,
+      );
+    }
+    if (!SCHEMA_NAME.test(run.stateSchema)) {
+      throw new InputError(
+        `Invalid OpenTofu state schema "${run.stateSchema}": use a lowercase PostgreSQL identifier`,
+      );
+    }
+  }
+
+  /** Whether the pg backend has a state for the workspace; looks without creating anything. */
+  private async workspaceExists(
+    run: Omit<TofuModuleRun, 'variables'>,
+  ): Promise<boolean> {
+    this.checkNames(run);
+    const client = new Client(pgClientConfig(this.settings.stateConnection));
+    try {
+      await client.connect();
+      const table = `${quoteIdentifier(run.stateSchema)}.states`;
+      const found = await client.query(
+        'SELECT to_regclass($1) IS NOT NULL AS present',
+        [table],
+      );
+      if (!found.rows[0].present) return false;
+      const state = await client.query(
+        `SELECT 1 FROM ${table} WHERE name = $1`,
+        [run.workspace],
+      );
+      return state.rows.length > 0;
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        `The OpenTofu state database is unreachable (${
+          (error as Error).message
+        }); check paved.platform.tofu.stateConnection.`,
+      );
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async withRun<T>(
+    run: Run['run'],
+    options: { backend: boolean },
+    fn: (r: Run) => Promise<T>,
+  ): Promise<T> {
+    if (run.signal?.aborted) throw this.aborted(['init']);
+    const workdir = await createWorkdir(run.moduleDir, this.options.workDir);
+    try {
+      const dir = workdir.dir;
+      await writeFile(
+        path.join(dir, 'terraform.tfvars.json'),
+        JSON.stringify(run.variables ?? {}, null, 2),
+        { mode: 0o600 },
+      );
+      if (options.backend) {
+        await writeFile(
+          path.join(dir, BACKEND_OVERRIDE),
+          '# Written by Paved\'s TofuRunner: state goes to PostgreSQL (PG_CONN_STR, PG_SCHEMA_NAME).\nterraform {\n  backend "pg" {}\n}\n',
+        );
+      }
+      const redactor = new Redactor(this.secrets);
+      const log = (line: string) => {
+        try {
+          run.onLog?.(redactor.redact(line));
+        } catch {
+          // a failing log callback must not break the run
+        }
+      };
+      const env = this.environment(run.stateSchema, workdir.root);
+      const r: Run = {
+        run,
+        dir,
+        redactor,
+        log,
+        tofu: async (args, opts) => {
+          const full =
+            args[0] === 'workspace'
+              ? [args[0], args[1], '-no-color', ...args.slice(2)]
+              : [args[0], '-no-color', ...args.slice(1)];
+          log(`$ ${commandLine(full)}`);
+          let result;
+          try {
+            result = await runProcess(this.settings.binary, full, {
+              cwd: dir,
+              env,
+              onLine: log,
+              quietStdout: opts?.quietStdout,
+              signal: run.signal,
+              abortGraceMs: this.options.abortGraceMs ?? 10_000,
+            });
+          } catch (error) {
+            throw new Error(
+              `Cannot run tofu (${this.settings.binary}): ${
+                (error as Error).message
+              }; check paved.platform.tofu.binary.`,
+            );
+          }
+          if (result.aborted) throw this.aborted(full);
+          if (result.code !== 0 && !opts?.allowFailure) {
+            throw this.failure(
+              r,
+              full,
+              result.code,
+              result.stderr || result.stdout,
+            );
+          }
+          return result;
+        },
+      };
+      return await fn(r);
+    } finally {
+      await workdir.remove();
+    }
+  }
+
+  private environment(stateSchema: string, tmp: string): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const name of PASSED_ENV) {
+      if (process.env[name] !== undefined) env[name] = process.env[name];
+    }
+    return {
+      ...env,
+      HOME: env.HOME ?? tmp,
+      PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      TF_CLI_CONFIG_FILE: this.settings.cliConfig,
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      CHECKPOINT_DISABLE: '1',
+      PG_CONN_STR: this.settings.stateConnection,
+      PG_SCHEMA_NAME: stateSchema,
+      ...this.settings.providerEnv,
+    };
+  }
+
+  private aborted(args: string[]): Error {
+    const error = new Error(`${commandLine(args)} was aborted`);
+    error.name = 'AbortError';
+    return error;
+  }
+
+  /** The error for a failed tofu command: lock → ConflictError, variables → InputError, else Error. */
+  private failure(
+    r: Run,
+    args: string[],
+    code: number | null,
+    output: string,
+  ): Error {
+    const text = r.redactor.redact(output);
+    const blocks = errorBlocks(text);
+    const command = commandLine(args);
+    const { workspace, stateSchema } = r.run;
+
+    if (LOCK_FAILURE.test(text)) {
+      const info = ['Who', 'Operation', 'Created']
+        .map(field => {
+          const value = text.match(
+            new RegExp(`^\\s*${field}:\\s*(.+)$`, 'm'),
+          )?.[1];
+          return value ? `${field}: ${value.trim()}` : undefined;
+        })
+        .filter(Boolean);
+      const lockInfo =
+        info.length > 0
+          ? ` Lock info printed by tofu: ${info.join(', ')}.`
+          : '';
+      return new ConflictError(
+        `OpenTofu workspace "${workspace}" (state schema ${stateSchema}) is locked by another run; gave up waiting after ${this.lockTimeoutSeconds} s (${command}).${lockInfo}`,
+      );
+    }
+
+    const variableBlocks = blocks.filter(block =>
+      VARIABLE_ERRORS.some(summary => block.startsWith(`Error: ${summary}`)),
+    );
+    if (variableBlocks.length > 0) {
+      const problems = variableBlocks.map(block => {
+        const name = variableNameOf(block) ?? '(unknown)';
+        if (block.startsWith('Error: No value for required variable')) {
+          return `variable "${name}" is required but was not given`;
+        }
+        // The detail is the block after its source snippet.
+        const detail = block
+          .split(/\n\s*\n/)
+          .slice(1)
+          .filter(part => !/^\s*on .+ line \d+/.test(part))
+          .join(' ')
+          .replace(/\s+/g, ' ')
+          .trim();
+        return `variable "${name}": ${detail}`;
+      });
+      return new InputError(
+        `Invalid input for OpenTofu module ${path.basename(
+          r.run.moduleDir,
+        )}: ${problems.join('; ')}`,
+      );
+    }
+
+    const detail =
+      blocks.length > 0
+        ? blocks.join('\n\n')
+        : text.trim().split('\n').slice(-20).join('\n');
+    return new Error(
+      `${command} failed (exit code ${code}) in workspace "${workspace}" (state schema ${stateSchema}):\n${detail}`,
+    );
+  }
+}
