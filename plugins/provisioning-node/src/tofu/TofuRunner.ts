@@ -334,27 +334,35 @@ export class DefaultTofuRunner implements TofuRunner {
       await r.tofu(['workspace', 'select', workspace]);
       return;
     }
-    const created = await r.tofu(
-      [
-        'workspace',
-        'new',
-        `-lock-timeout=${this.lockTimeoutSeconds}s`,
-        workspace,
-      ],
-      { allowFailure: true },
-    );
-    if (created.code === 0) return;
-    if (/already exists/.test(created.stdout + created.stderr)) {
-      // Another run created it since we looked.
-      await r.tofu(['workspace', 'select', workspace]);
-      return;
+    // The pg backend creates a workspace under one creation lock for the whole
+    // database, without waiting for it: retry until lockTimeoutSeconds.
+    const deadline = Date.now() + this.lockTimeoutSeconds * 1000;
+    const args = [
+      'workspace',
+      'new',
+      `-lock-timeout=${this.lockTimeoutSeconds}s`,
+      workspace,
+    ];
+    for (;;) {
+      const created = await r.tofu(args, { allowFailure: true });
+      if (created.code === 0) return;
+      const output = `${created.stdout}\n${created.stderr}`;
+      if (/already exists/.test(output)) {
+        // Another run created it since we looked.
+        await r.tofu(['workspace', 'select', workspace]);
+        return;
+      }
+      if (
+        !/locked for workspace creation/.test(output) ||
+        Date.now() > deadline
+      ) {
+        throw this.failure(r, args, created.code, output);
+      }
+      r.log('Another run is creating a workspace; trying again.');
+      await new Promise(resolve =>
+        setTimeout(resolve, 250 + Math.random() * 750),
+      );
     }
-    throw this.failure(
-      r,
-      ['workspace', 'new', workspace],
-      created.code,
-      created.stderr || created.stdout,
-    );
   }
 
   private async makePlan(r: Run, destroy: boolean): Promise<TofuPlan> {

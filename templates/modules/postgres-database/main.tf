@@ -1,0 +1,36 @@
+locals {
+  username = "${var.database_name}_owner"
+}
+
+# Letters and digits only, so the password needs no escaping in the URL.
+resource "random_password" "this" {
+  length  = 32
+  special = false
+}
+
+resource "postgresql_role" "owner" {
+  name     = local.username
+  login    = true
+  password = random_password.this.result
+}
+
+resource "postgresql_database" "this" {
+  name  = var.database_name
+  owner = postgresql_role.owner.name
+}
+
+module "credentials" {
+  source = "../vault-secret"
+
+  mount       = var.vault_mount
+  path        = var.vault_path
+  policy_name = "${var.service}-database-read"
+  data = {
+    username = postgresql_role.owner.name
+    password = random_password.this.result
+    host     = var.host
+    port     = tostring(var.port)
+    database = postgresql_database.this.name
+    url      = "postgresql://${postgresql_role.owner.name}:${random_password.this.result}@${var.host}:${var.port}/${postgresql_database.this.name}"
+  }
+}
