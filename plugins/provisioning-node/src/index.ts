@@ -9,6 +9,7 @@ export { VaultClient } from './vault';
 export type { CreatedToken, KvEngine, SecretData } from './vault';
 export { DefaultTofuRunner } from './tofu';
 export type {
+  DefaultTofuRunnerOptions,
   TofuChangeAction,
   TofuModuleRun,
   TofuOutput,

@@ -1,4 +1,5 @@
 export { DefaultTofuRunner } from './TofuRunner';
+export type { DefaultTofuRunnerOptions } from './TofuRunner';
 export type {
   TofuChangeAction,
   TofuModuleRun,
