@@ -39,7 +39,7 @@ export default defineConfig({
     {
       // The backend's log goes to a file that scripts/test.sh shows when a test fails.
       command:
-        'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml > .paved/test-run/logs/e2e-backend.log 2>&1',
+        'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml --config ../../.paved/test-run/app-config.platform.yaml > .paved/test-run/logs/e2e-backend.log 2>&1',
       url: `${backendUrl}/.backstage/health/v1/readiness`,
       reuseExistingServer: !!process.env.PAVED_E2E_REUSE_SERVERS,
       timeout: 180_000,

@@ -1,6 +1,19 @@
 export interface Config {
   paved?: {
     /**
+     * Where services run, in promotion order. Each service gets a namespace
+     * per environment, named by namespacePattern.
+     */
+    environments?: Array<{
+      name: string;
+      /** The cluster's name under kubernetes.clusterLocatorMethods. */
+      cluster: string;
+      /** A service's namespace here; {service} stands for its name, e.g. "{service}-staging". */
+      namespacePattern: string;
+      /** Deploys here need an approval (see the deployments plugin). */
+      requiresApproval?: boolean;
+    }>;
+    /**
      * The infrastructure Paved provisions into. Locally `yarn platform up`
      * writes these values to `.paved/run/app-config.platform.yaml`.
      */

@@ -1,195 +1,302 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabaseId,
-} from '@backstage/backend-test-utils';
-import { databaseServiceFactory } from '@backstage/backend-defaults/database';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import { gitRemoteUrlReaderFactory } from '@paved/plugin-git-remote-node';
+import { TestDatabaseId } from '@backstage/backend-test-utils';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { VaultClient } from '@paved/plugin-provisioning-node';
 import {
   startTestGitRemote,
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
-import scaffolderModulePaved from '@paved/plugin-scaffolder-backend-module-paved';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import yaml from 'yaml';
+import {
+  removeProvisionedService,
+  startGoldenPathBackend,
+} from './__testUtils__/createServiceRun';
 import {
   backendDatabaseConfig,
   sqliteAndPostgres,
 } from './__testUtils__/databaseConfig';
-import { demoCatalogConfig, poll } from './__testUtils__/helpers';
+import { platformConfig, poll } from './__testUtils__/helpers';
+import { startTcpProxy } from './__testUtils__/tcpProxy';
 
 // "Create Service" end to end in the backend: the real scaffolder runs the real
-// template from templates/, publishes to a real git remote, and the real catalog
-// reads the new repository back. On SQLite and on PostgreSQL.
+// template from templates/, publishes to a real git remote, provisions on the
+// local platform's real kube-apiserver, OpenTofu, Vault and PostgreSQL, and the
+// real catalog reads the new repository back.
+
+const owner = 'group:default/storefront-team';
+const uniqueName = (prefix: string) =>
+  `${prefix}-${randomBytes(3).toString('hex')}`;
 
 describe('Create Service', () => {
   const databases = sqliteAndPostgres();
+  const { platform } = platformConfig();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(platform.kubeconfig);
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const vault = new VaultClient(platform.vault);
+  const created: string[] = [];
   let remote: TestGitRemote;
+
   beforeAll(async () => {
     remote = await startTestGitRemote();
   });
-  afterAll(() => remote.stop());
+  afterAll(async () => {
+    for (const name of created) await removeProvisionedService(name, owner);
+    await remote.stop();
+  });
 
   it.each(databases.eachSupportedId())(
-    'publishes, registers and refuses bad names on %s',
+    'provisions a service with a database, deploys it to staging and registers it, on %s',
     async (databaseId: TestDatabaseId) => {
       const database = await backendDatabaseConfig(databases, databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          catalogPlugin,
-          catalogModuleTemplateKind,
-          scaffolderPlugin,
-          scaffolderModulePaved,
-          gitRemoteUrlReaderFactory,
-          databaseServiceFactory,
-          mockServices.rootConfig.factory({
-            data: {
-              backend: { database },
-              paved: { gitRemote: { baseUrl: remote.baseUrl, owner: 'paved' } },
-              catalog: demoCatalogConfig,
-            },
-          }),
-        ],
+      const portal = await startGoldenPathBackend({
+        database,
+        gitRemoteBaseUrl: remote.baseUrl,
       });
-      const base = `http://localhost:${server.port()}/api`;
-      const headers = {
-        'content-type': 'application/json',
-        authorization: mockCredentials.user.header('user:default/guest'),
-      };
-      for (const ref of [
-        'template/default/create-service',
-        'component/default/payments-service',
-      ]) {
-        await poll(`${ref} in the catalog`, async () => {
-          const r = await fetch(`${base}/catalog/entities/by-name/${ref}`, {
-            headers,
-          });
-          return r.ok ? true : undefined;
-        });
-      }
-      // A fresh name per database: both runs share one git remote.
-      const name = `orders-${databaseId.toLowerCase().replace(/_/g, '')}`;
+      const name = uniqueName(
+        `orders-${databaseId.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(
+          0,
+          20,
+        ),
+      );
       const values = (overrides: Record<string, string>) => ({
         name,
-        owner: 'group:default/storefront-team',
+        owner,
         description: 'Takes and tracks customer orders',
-        language: 'typescript',
+        language: databaseId.startsWith('POSTGRES') ? 'go' : 'typescript',
+        database: 'postgres',
+        tier: 'experimental',
         system: 'system:default/checkout',
         ...overrides,
       });
-      const createTask = (v: Record<string, string>) =>
-        fetch(`${base}/scaffolder/v2/tasks`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({
-            templateRef: 'template:default/create-service',
-            values: v,
-          }),
-        });
-      const finish = async (taskId: string) => {
-        const task = await poll('the task to finish', async () => {
-          const r = await fetch(`${base}/scaffolder/v2/tasks/${taskId}`, {
-            headers,
-          });
-          const body = await r.json();
-          return ['completed', 'failed'].includes(body.status)
-            ? body
-            : undefined;
-        });
-        const events = await (
-          await fetch(`${base}/scaffolder/v2/tasks/${taskId}/events`, {
-            headers,
-          })
-        ).json();
-        const log = events.map((e: any) => e.body.message ?? '').join('\n');
-        return { status: task.status as string, log };
-      };
 
-      // An invalid name is refused before any task exists, naming the field and the rule.
-      const invalid = await createTask(values({ name: 'Orders_API' }));
+      // Bad input is refused before anything is created, naming the field.
+      const invalid = await portal.createTask(values({ name: 'Orders_API' }));
       expect(invalid.status).toBe(400);
       expect(JSON.stringify(await invalid.json())).toContain(
         'instance.name does not match pattern',
       );
-
-      // A name the catalog already has fails at the first step: nothing is created.
-      const taken = await createTask(values({ name: 'payments-service' }));
-      expect(taken.status).toBe(201);
-      const takenRun = await finish((await taken.json()).id);
-      expect(takenRun.status).toBe('failed');
-      expect(takenRun.log).toContain(
+      const badLanguage = await portal.createTask(
+        values({ language: 'cobol' }),
+      );
+      expect(badLanguage.status).toBe(400);
+      expect(JSON.stringify(await badLanguage.json())).toContain(
+        'instance.language is not one of enum values: typescript,go,python',
+      );
+      const taken = await portal.finish(
+        (
+          await (
+            await portal.createTask(values({ name: 'payments-service' }))
+          ).json()
+        ).id,
+      );
+      expect(taken.status).toBe('failed');
+      expect(taken.log).toContain(
         'The name "payments-service" is already used by Component default/payments-service',
       );
-      expect(takenRun.log).toContain(
-        'Skipping step publish because a previous step failed',
+      const noOwner = await portal.finish(
+        (
+          await (
+            await portal.createTask(
+              values({ owner: 'group:default/ghost-team' }),
+            )
+          ).json()
+        ).id,
+      );
+      expect(noOwner.status).toBe('failed');
+      expect(noOwner.log).toContain(
+        'owner: group:default/ghost-team is not in the catalog',
       );
       expect(
-        (await fetch(`${remote.baseUrl}/api/repos/paved/payments-service`))
-          .status,
+        (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
       ).toBe(404);
+      await expect(
+        core.readNamespace({ name: `${name}-staging` }),
+      ).rejects.toMatchObject({ code: 404 });
 
-      // A fresh name: repository published, component registered from it.
-      const created = await createTask(values({}));
-      expect(created.status).toBe(201);
-      const run = await finish((await created.json()).id);
+      created.push(name);
+      const run = await portal.finish(
+        (
+          await (await portal.createTask(values({}))).json()
+        ).id,
+      );
       expect(run.log).toContain('Run completed with status: completed');
       expect(run.status).toBe('completed');
 
-      const files = await (
-        await fetch(`${remote.baseUrl}/api/repos/paved/${name}/files?ref=main`)
-      ).json();
-      expect(files.files).toEqual(
+      // Repository with the language's skeleton and the shared files.
+      const files = (
+        await (
+          await fetch(
+            `${remote.baseUrl}/api/repos/paved/${name}/files?ref=main`,
+          )
+        ).json()
+      ).files;
+      expect(files).toEqual(
         expect.arrayContaining([
           '.github/workflows/ci.yaml',
           'Dockerfile',
           'catalog-info.yaml',
           'deploy/kubernetes/deployment.yaml',
           'docs/index.md',
-          'mkdocs.yml',
-          'package.json',
-          'src/server.ts',
+          databaseId.startsWith('POSTGRES') ? 'main.go' : 'src/server.ts',
         ]),
       );
-      const workflow = await (
-        await fetch(
-          `${remote.baseUrl}/paved/${name}/raw/main/.github/workflows/ci.yaml`,
-        )
-      ).text();
-      expect(workflow).toContain('${{ github.sha }}'); // copied, not templated
 
-      // The template waits for the catalog: the entity is there once the task completes.
-      const registered = await fetch(
-        `${base}/catalog/entities/by-name/component/default/${name}`,
-        { headers },
-      );
-      expect(registered.status).toBe(200);
-      const entity = await registered.json();
-      expect(entity.spec).toEqual({
-        type: 'service',
-        lifecycle: 'experimental',
-        owner: 'group:default/storefront-team',
-        system: 'system:default/checkout',
+      // Namespaces per environment, and the first deployment rolled out on staging.
+      for (const environment of ['staging', 'production']) {
+        const namespace = await core.readNamespace({
+          name: `${name}-${environment}`,
+        });
+        expect(namespace.metadata?.labels?.['paved.dev/environment']).toBe(
+          environment,
+        );
+      }
+      const deployment = await apps.readNamespacedDeployment({
+        name,
+        namespace: `${name}-staging`,
       });
-      expect(entity.metadata.description).toBe(
-        'Takes and tracks customer orders',
+      expect(deployment.spec?.template.spec?.containers[0].image).toBe(
+        `registry.paved.local/${name}:0.1.0`,
       );
-      expect(
-        entity.metadata.annotations['backstage.io/managed-by-location'],
-      ).toBe(`url:${remote.baseUrl}/paved/${name}/blob/main/catalog-info.yaml`);
+      expect(deployment.status?.availableReplicas).toBe(1);
 
-      // Running it again for the same name is refused: the name is now taken.
-      const again = await finish(
+      // The database exists, and the credentials in Vault log in to it.
+      const credentials = await vault
+        .kv('secret', 2)
+        .read(`services/${name}/database`);
+      const login = new Client({ connectionString: credentials!.data.url });
+      await login.connect();
+      expect(
+        (await login.query('SELECT current_database() AS db')).rows[0].db,
+      ).toBe(name.replace(/-/g, '_'));
+      await login.end();
+      const secret = await core.readNamespacedSecret({
+        name: `${name}-secrets`,
+        namespace: `${name}-staging`,
+      });
+      expect(Buffer.from(secret.data!.DATABASE_URL, 'base64').toString()).toBe(
+        credentials!.data.url,
+      );
+
+      // No credential reaches the task log.
+      const app = await vault.kv('secret', 2).read(`services/${name}/app`);
+      for (const value of [
+        credentials!.data.password,
+        app!.data.SESSION_SECRET,
+      ]) {
+        expect(run.log).not.toContain(value);
+      }
+
+      // The catalog entity ties the service to its namespaces, Vault path and workspace.
+      const entity = await (
+        await portal.getEntity(`component/default/${name}`)
+      ).json();
+      expect(entity.metadata.annotations).toMatchObject({
+        'backstage.io/kubernetes-id': name,
+        'paved.dev/kubernetes-namespace-staging': `${name}-staging`,
+        'paved.dev/kubernetes-namespace-production': `${name}-production`,
+        'paved.dev/vault-path': `secret/services/${name}`,
+        'paved.dev/tofu-workspace': name,
+      });
+      expect(JSON.stringify(entity)).not.toContain(credentials!.data.password);
+      expect(entity.spec.dependsOn).toEqual([
+        `resource:default/${name}-database`,
+      ]);
+    },
+    300_000,
+  );
+
+  it('leaves nothing half-done when the apiserver goes away during the kubernetes step: a re-run finishes', async () => {
+    const [[databaseId]] = databases.eachSupportedId();
+    const database = await backendDatabaseConfig(databases, databaseId);
+    const apiserver = new URL(kubeConfig.getCurrentCluster()!.server);
+    const proxy = await startTcpProxy({
+      host: apiserver.hostname,
+      port: Number(apiserver.port),
+    });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'paved-proxy-kube-'));
+    const proxiedKubeconfig = yaml.parse(
+      await readFile(platform.kubeconfig, 'utf8'),
+    );
+    for (const cluster of proxiedKubeconfig.clusters) {
+      cluster.cluster.server = `https://${apiserver.hostname}:${proxy.port}`;
+    }
+    await writeFile(
+      path.join(dir, 'kubeconfig'),
+      yaml.stringify(proxiedKubeconfig),
+    );
+    const portal = await startGoldenPathBackend({
+      database,
+      gitRemoteBaseUrl: remote.baseUrl,
+      platform: { kubeconfig: path.join(dir, 'kubeconfig') },
+    });
+    const name = uniqueName('flaky-net');
+    created.push(name);
+    const values = {
+      name,
+      owner,
+      description: 'Survives an apiserver outage',
+      language: 'python',
+      database: 'postgres',
+      tier: 'experimental',
+    };
+    try {
+      const taskId = (await (await portal.createTask(values)).json()).id;
+      // Cut the apiserver off once the namespaces exist; the next steps (database,
+      // Vault) don't need it, so the cut lands before the kubernetes step starts.
+      await poll(
+        'the namespaces step to finish',
+        async () =>
+          (
+            await portal.events(taskId)
+          ).some(
+            e =>
+              e.body.stepId === 'namespaces' && e.body.status === 'completed',
+          ) || undefined,
+        120_000,
+      );
+      await proxy.cut();
+      const failed = await portal.finish(taskId);
+      expect(failed.status).toBe('failed');
+      expect(failed.log).toMatch(
+        /The Kubernetes API at https:\/\/127\.0\.0\.1:\d+ is unreachable/,
+      );
+      expect(failed.log).toContain(
+        'run it again with the same inputs to finish',
+      );
+      expect(failed.log).toContain(
+        'Skipping step register because a previous step failed',
+      );
+      expect((await portal.getEntity(`component/default/${name}`)).status).toBe(
+        404,
+      );
+
+      await proxy.restore();
+      const rerun = await portal.finish(
         (
-          await (await createTask(values({}))).json()
+          await (await portal.createTask(values)).json()
         ).id,
       );
-      expect(again.status).toBe('failed');
-      expect(again.log).toContain(
-        `The name "${name}" is already used by Component`,
+      expect(rerun.log).toContain(
+        `Resuming: ${remote.baseUrl}/paved/${name} was created by an earlier run`,
       );
-    },
-    120_000,
-  );
+      expect(rerun.status).toBe('completed');
+      const deployment = await apps.readNamespacedDeployment({
+        name,
+        namespace: `${name}-staging`,
+      });
+      expect(deployment.status?.availableReplicas).toBe(1);
+      expect((await portal.getEntity(`component/default/${name}`)).status).toBe(
+        200,
+      );
+    } finally {
+      await proxy.close().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -28,6 +28,7 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 // Scaffolder and Paved's golden-path actions
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@paved/plugin-scaffolder-backend-module-paved'));
+backend.add(import('@paved/plugin-scaffolder-backend-module-provisioning'));
 
 // TechDocs, built locally; the prebuild module builds every entity's docs so search covers them.
 backend.add(import('@backstage/plugin-techdocs-backend'));

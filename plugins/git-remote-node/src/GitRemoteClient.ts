@@ -92,6 +92,27 @@ export class GitRemoteClient {
     return (await response.json()) as GitRemoteRepository;
   }
 
+  /**
+   * The commit a ref points at and every file in it, or undefined when the
+   * ref does not exist (e.g. in a repository nothing was pushed to yet).
+   */
+  async getTree(
+    location: Omit<GitRemoteLocation, 'path'>,
+  ): Promise<{ sha: string; files: string[] } | undefined> {
+    const response = await fetch(this.filesUrl({ ...location, path: '' }));
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return (await response.json()) as { sha: string; files: string[] };
+  }
+
+  /** A file's text, or undefined when the repository, ref or file doesn't exist. */
+  async readFile(location: GitRemoteLocation): Promise<string | undefined> {
+    const response = await fetch(this.rawUrl(location));
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw await ResponseError.fromResponse(response);
+    return response.text();
+  }
+
   /** URL of a file (`blob`) or directory (`tree`) in the web view, the form catalog locations use. */
   webUrl(location: GitRemoteLocation, kind: 'blob' | 'tree'): string {
     const path = location.path ? `/${location.path}` : '';

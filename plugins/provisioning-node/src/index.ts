@@ -17,3 +17,14 @@ export type {
   TofuRunner,
   TofuSettings,
 } from './tofu';
+export { DefaultKubernetesClient, rolloutStatusOf } from './kubernetes';
+export type {
+  AppliedObject,
+  ApplyOptions,
+  ApplyOutcome,
+  KubernetesClient,
+  RolloutStatus,
+  WaitForRolloutOptions,
+} from './kubernetes';
+export { namespaceFor, namespacesFor, readEnvironments } from './environments';
+export type { Environment } from './environments';

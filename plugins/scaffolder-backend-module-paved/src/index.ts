@@ -9,4 +9,5 @@ export {
   SERVICE_NAME_PATTERN,
 } from './actions/assertNameAvailable';
 export { createAwaitEntityAction } from './actions/awaitEntity';
+export { createAssertEntityExistsAction } from './actions/assertEntityExists';
 export { createPublishToGitRemoteAction } from './actions/publishToGitRemote';

@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
+import { createAssertEntityExistsAction } from './actions/assertEntityExists';
 import { createAssertNameAvailableAction } from './actions/assertNameAvailable';
 import { createAwaitEntityAction } from './actions/awaitEntity';
 import { createPublishToGitRemoteAction } from './actions/publishToGitRemote';
@@ -25,6 +26,7 @@ export const scaffolderModulePaved = createBackendModule({
         scaffolderActions.addActions(
           createAssertNameAvailableAction({ catalog, gitRemote }),
           createAwaitEntityAction({ catalog }),
+          createAssertEntityExistsAction({ catalog }),
         );
         if (gitRemote) {
           scaffolderActions.addActions(

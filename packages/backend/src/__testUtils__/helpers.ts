@@ -1,4 +1,7 @@
+import { JsonObject } from '@backstage/types';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import yaml from 'yaml';
 
 // Tests run from source, where __dirname is this directory.
 // eslint-disable-next-line no-restricted-syntax
@@ -41,4 +44,22 @@ export async function poll<T>(
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise(resolve => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * `paved.platform` and `paved.environments` as the local platform
+ * (`yarn platform up`, which npm test runs) and app-config.yaml give them.
+ */
+export function platformConfig(): {
+  platform: Record<string, any>;
+  environments: JsonObject[];
+} {
+  const platformFile =
+    process.env.PAVED_PLATFORM_CONFIG ??
+    path.join(repoRoot, '.paved/run/app-config.platform.yaml');
+  const read = (file: string) => yaml.parse(readFileSync(file, 'utf8')).paved;
+  return {
+    platform: read(platformFile).platform,
+    environments: read(path.join(repoRoot, 'app-config.yaml')).environments,
+  };
 }

@@ -4,6 +4,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { Config } from '@backstage/config';
 import { CreatedToken, KvEngine, SecretData } from './types';
 
 /**
@@ -15,6 +16,14 @@ import { CreatedToken, KvEngine, SecretData } from './types';
 export class VaultClient {
   readonly address: string;
   private readonly token: string;
+
+  /** The Vault at `paved.platform.vault`, acting with the portal's token. */
+  static fromConfig(config: Config): VaultClient {
+    return new VaultClient({
+      address: config.getString('paved.platform.vault.address'),
+      token: config.getString('paved.platform.vault.token'),
+    });
+  }
 
   constructor(options: { address: string; token: string }) {
     this.address = options.address.replace(/\/+$/, '');

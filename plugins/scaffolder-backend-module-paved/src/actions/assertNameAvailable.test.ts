@@ -6,7 +6,44 @@ import {
   startTestGitRemote,
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
+import { initRepoAndPush } from '@backstage/plugin-scaffolder-node';
+import { mockServices } from '@backstage/backend-test-utils';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createAssertNameAvailableAction } from './assertNameAvailable';
+
+/** Creates a repository on the test remote holding one catalog-info.yaml. */
+async function pushRepository(
+  gitRemote: GitRemoteClient,
+  name: string,
+  catalogInfo: string,
+) {
+  const repository = await gitRemote.createRepository({ name });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'paved-repo-'));
+  await writeFile(path.join(dir, 'catalog-info.yaml'), catalogInfo);
+  await initRepoAndPush({
+    dir,
+    remoteUrl: repository.cloneUrl,
+    auth: { username: 'paved', password: '' },
+    logger: mockServices.logger.mock(),
+    defaultBranch: 'main',
+  });
+  await rm(dir, { recursive: true, force: true });
+}
+
+const goldenPathEntity = (name: string, owner: string) => `
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${name}
+  annotations:
+    paved.dev/golden-path: create-service
+spec:
+  type: service
+  owner: ${owner}
+  lifecycle: experimental
+`;
 
 describe('paved:name:assert-available', () => {
   let remote: TestGitRemote;
@@ -15,7 +52,13 @@ describe('paved:name:assert-available', () => {
   beforeAll(async () => {
     remote = await startTestGitRemote();
     gitRemote = new GitRemoteClient(remote.baseUrl, 'paved');
-    await gitRemote.createRepository({ name: 'orphan-repo' });
+    await pushRepository(gitRemote, 'orphan-repo', 'kind: Component\n');
+    await pushRepository(
+      gitRemote,
+      'half-done',
+      goldenPathEntity('half-done', 'group:default/storefront-team'),
+    );
+    await gitRemote.createRepository({ name: 'never-pushed' });
   });
   afterAll(() => remote.stop());
 
@@ -39,13 +82,16 @@ describe('paved:name:assert-available', () => {
       },
     ],
   });
-  const run = (name: string) =>
-    createAssertNameAvailableAction({ catalog, gitRemote }).handler(
-      createMockActionContext({ input: { name } }),
-    );
+  const run = (name: string, owner?: string) => {
+    const context = createMockActionContext({ input: { name, owner } });
+    return createAssertNameAvailableAction({ catalog, gitRemote })
+      .handler(context)
+      .then(() => context.output);
+  };
 
   it('accepts a free, valid name', async () => {
-    await expect(run('orders-api')).resolves.toBeUndefined();
+    const output = await run('orders-api');
+    expect(output).toHaveBeenCalledWith('resuming', false);
   });
 
   it.each(['Orders', 'o', '9lives', 'orders_api', 'a'.repeat(40), 'bad name'])(
@@ -68,6 +114,18 @@ describe('paved:name:assert-available', () => {
     await expect(run('data-team')).rejects.toThrow(
       /already used by Group default\/data-team/,
     );
+  });
+
+  it('resumes a golden-path repository of the same name and owner that never reached the catalog, or one nothing was pushed to', async () => {
+    const output = await run('half-done', 'group:default/storefront-team');
+    expect(output).toHaveBeenCalledWith('resuming', true);
+    expect(await run('never-pushed')).toHaveBeenCalledWith('resuming', true);
+  });
+
+  it('refuses a golden-path repository of another owner', async () => {
+    await expect(
+      run('half-done', 'group:default/payments-team'),
+    ).rejects.toThrow(/A repository named "half-done" already exists/);
   });
 
   it('refuses a name whose repository already exists on the git remote', async () => {

@@ -94,6 +94,35 @@ describe('paved:git-remote:publish', () => {
     await expect(run).rejects.toThrow(/already exists.*Choose another name/);
   });
 
+  it('resumes an earlier run: pushes into its empty repository, and keeps one that has content', async () => {
+    await client.createRepository({ name: 'half-done' });
+    const first = createMockActionContext({
+      input: { name: 'half-done', resume: true },
+      workspacePath,
+    });
+    await action().handler(first);
+    const pushed = await client.getTree({
+      owner: 'paved',
+      name: 'half-done',
+      ref: 'main',
+    });
+    expect(pushed?.files).toEqual(['catalog-info.yaml', 'docs/index.md']);
+
+    await writeFile(path.join(workspacePath, 'extra.txt'), 'later\n');
+    const again = createMockActionContext({
+      input: { name: 'half-done', resume: true },
+      workspacePath,
+    });
+    await action().handler(again);
+    expect(again.output).toHaveBeenCalledWith('commitHash', pushed!.sha);
+    const kept = await client.getTree({
+      owner: 'paved',
+      name: 'half-done',
+      ref: 'main',
+    });
+    expect(kept).toEqual(pushed);
+  });
+
   it('creates nothing in a dry run', async () => {
     // createMockActionContext drops isDryRun, so set it on the result.
     const context = {

@@ -52,6 +52,13 @@ export function createPublishToGitRemoteAction(options: {
             .describe('Sub-directory of the workspace to publish'),
         gitCommitMessage: z =>
           z.string().optional().describe('Message of the initial commit'),
+        resume: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              "Finish an earlier run: keep an existing repository's content instead of failing (see paved:name:assert-available's resuming output)",
+            ),
       },
       output: {
         remoteUrl: z => z.string().describe('Web URL of the new repository'),
@@ -96,6 +103,9 @@ export function createPublishToGitRemoteAction(options: {
               })),
             };
           } catch (error) {
+            if (error instanceof ConflictError && ctx.input.resume) {
+              return { ...(await client.getRepository(owner, name)) };
+            }
             if (error instanceof ConflictError) {
               throw new ConflictError(
                 `${error.message}. Choose another name, or delete the repository if it is left over from an earlier attempt.`,
@@ -105,6 +115,21 @@ export function createPublishToGitRemoteAction(options: {
           }
         },
       });
+
+      const pushed = ctx.input.resume
+        ? await client.getTree({ owner, name, ref: defaultBranch })
+        : undefined;
+      if (pushed) {
+        // What an earlier run pushed stays: the developer may already have cloned it.
+        ctx.logger.info(
+          `Keeping ${repository.webUrl} as an earlier run pushed it (${pushed.sha})`,
+        );
+        ctx.output('remoteUrl', repository.webUrl);
+        ctx.output('cloneUrl', repository.cloneUrl);
+        ctx.output('repoContentsUrl', repoContentsUrl);
+        ctx.output('commitHash', pushed.sha);
+        return;
+      }
 
       const sourceDir = ctx.input.sourcePath
         ? path.resolve(ctx.workspacePath, ctx.input.sourcePath)

@@ -1,0 +1,151 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { databaseServiceFactory } from '@backstage/backend-defaults/database';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { ConfigReader } from '@backstage/config';
+import {
+  DefaultTofuRunner,
+  VaultClient,
+} from '@paved/plugin-provisioning-node';
+import { gitRemoteUrlReaderFactory } from '@paved/plugin-git-remote-node';
+import scaffolderModulePaved from '@paved/plugin-scaffolder-backend-module-paved';
+import scaffolderModuleProvisioning from '@paved/plugin-scaffolder-backend-module-provisioning';
+import { JsonObject } from '@backstage/types';
+import path from 'node:path';
+import { demoCatalogConfig, platformConfig, poll, repoRoot } from './helpers';
+
+/**
+ * A backend with the real catalog, scaffolder and Paved's actions on the
+ * local platform, and helpers to run "Create Service" through its HTTP API
+ * the way the browser does.
+ */
+export async function startGoldenPathBackend(options: {
+  database: JsonObject;
+  gitRemoteBaseUrl: string;
+  /** Overrides of paved.platform, e.g. a kubeconfig through a proxy. */
+  platform?: JsonObject;
+}) {
+  const { platform, environments } = platformConfig();
+  const paved: JsonObject = {
+    gitRemote: { baseUrl: options.gitRemoteBaseUrl, owner: 'paved' },
+    platform: { ...platform, ...options.platform },
+    environments,
+    provisioning: {
+      modulesDirectory: path.join(repoRoot, 'templates/modules'),
+    },
+  };
+  const { server } = await startTestBackend({
+    features: [
+      catalogPlugin,
+      catalogModuleTemplateKind,
+      scaffolderPlugin,
+      scaffolderModulePaved,
+      scaffolderModuleProvisioning,
+      gitRemoteUrlReaderFactory,
+      databaseServiceFactory,
+      mockServices.rootConfig.factory({
+        data: {
+          backend: { database: options.database },
+          paved,
+          catalog: demoCatalogConfig,
+        },
+      }),
+    ],
+  });
+  const base = `http://localhost:${server.port()}/api`;
+  const headers = {
+    'content-type': 'application/json',
+    authorization: mockCredentials.user.header('user:default/guest'),
+  };
+  for (const ref of [
+    'template/default/create-service',
+    'group/default/storefront-team',
+  ]) {
+    await poll(`${ref} in the catalog`, async () => {
+      const r = await fetch(`${base}/catalog/entities/by-name/${ref}`, {
+        headers,
+      });
+      return r.ok ? true : undefined;
+    });
+  }
+
+  const createTask = (values: Record<string, string>) =>
+    fetch(`${base}/scaffolder/v2/tasks`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        templateRef: 'template:default/create-service',
+        values,
+      }),
+    });
+  const events = async (taskId: string) =>
+    (await (
+      await fetch(`${base}/scaffolder/v2/tasks/${taskId}/events`, { headers })
+    ).json()) as {
+      body: { message?: string; stepId?: string; status?: string };
+    }[];
+  const finish = async (taskId: string) => {
+    const task = await poll(
+      'the task to finish',
+      async () => {
+        const r = await fetch(`${base}/scaffolder/v2/tasks/${taskId}`, {
+          headers,
+        });
+        const body = await r.json();
+        return ['completed', 'failed'].includes(body.status) ? body : undefined;
+      },
+      180_000,
+    );
+    const log = (await events(taskId))
+      .map(e => e.body.message ?? '')
+      .join('\n');
+    return { status: task.status as string, log };
+  };
+  const getEntity = (ref: string) =>
+    fetch(`${base}/catalog/entities/by-name/${ref}`, { headers });
+
+  return { base, headers, createTask, events, finish, getEntity };
+}
+
+/** Removes what Create Service provisioned for `name` on the local platform. */
+export async function removeProvisionedService(name: string, owner: string) {
+  const { platform } = platformConfig();
+  const runner = DefaultTofuRunner.fromConfig(
+    new ConfigReader({ paved: { platform } }),
+  );
+  const postgres = new URL(platform.postgres.url);
+  const modules = {
+    'postgres-database': {
+      service: name,
+      database_name: name.replace(/-/g, '_'),
+      host: postgres.hostname,
+      port: Number(postgres.port),
+      vault_path: `services/${name}/database`,
+    },
+    'service-namespace': {
+      service: name,
+      owner,
+      tier: 'standard',
+      namespaces: {
+        staging: `${name}-staging`,
+        production: `${name}-production`,
+      },
+    },
+  };
+  for (const [module, variables] of Object.entries(modules)) {
+    await runner.destroy({
+      moduleDir: path.join(repoRoot, 'templates/modules', module),
+      workspace: name,
+      stateSchema: `tofu_${module.replace(/-/g, '_')}`,
+      variables,
+    });
+  }
+  const vault = new VaultClient(platform.vault);
+  await vault.kv('secret', 2).delete(`services/${name}/app`);
+  await vault.deletePolicy(`${name}-read`);
+}

@@ -1,0 +1,2 @@
+export { namespaceFor, namespacesFor, readEnvironments } from './environments';
+export type { Environment } from './environments';

@@ -1,0 +1,177 @@
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObject,
+} from '@kubernetes/client-node';
+import { createPlatformSandbox, PlatformSandbox } from '../testUtils';
+import { DefaultKubernetesClient } from './KubernetesClient';
+
+// Against the local platform's real kube-apiserver (npm test brings it up).
+const labels = { 'app.kubernetes.io/name': 'web' };
+const deployment = (image: string, replicas = 2): KubernetesObject =>
+  ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'web', image }] },
+      },
+    },
+  } as KubernetesObject);
+const secret = (password: string): KubernetesObject =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'web-secrets' },
+    stringData: { PASSWORD: password },
+  } as KubernetesObject);
+
+describe('DefaultKubernetesClient', () => {
+  let sandbox: PlatformSandbox;
+  let client: DefaultKubernetesClient;
+  beforeAll(async () => {
+    sandbox = await createPlatformSandbox();
+    client = new DefaultKubernetesClient(sandbox.kubeConfig);
+  });
+  afterAll(() => sandbox?.cleanup());
+
+  it('dry-runs on the server: reports what would be created and stores nothing', async () => {
+    const [result] = await client.apply([deployment('registry.local/web:1')], {
+      namespace: sandbox.namespace,
+      dryRun: true,
+    });
+    expect(result).toMatchObject({
+      kind: 'Deployment',
+      name: 'web',
+      namespace: sandbox.namespace,
+      outcome: 'created',
+    });
+    expect(result.diff).toContain(
+      '+ spec.template.spec.containers[0].image: "registry.local/web:1"',
+    );
+    await expect(
+      client.getRolloutStatus(sandbox.namespace, 'web'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('applies, reports re-applying the same objects as unchanged, and shows a changed field as a diff', async () => {
+    const created = await client.apply(
+      [deployment('registry.local/web:1'), secret('first')],
+      { namespace: sandbox.namespace },
+    );
+    expect(created.map(o => o.outcome)).toEqual(['created', 'created']);
+
+    const again = await client.apply(
+      [deployment('registry.local/web:1'), secret('first')],
+      { namespace: sandbox.namespace },
+    );
+    expect(again.map(o => o.outcome)).toEqual(['unchanged', 'unchanged']);
+
+    const preview = await client.apply(
+      [deployment('registry.local/web:2'), secret('second')],
+      { namespace: sandbox.namespace, dryRun: true },
+    );
+    expect(preview.map(o => o.outcome)).toEqual(['configured', 'configured']);
+    expect(preview[0].diff).toContain(
+      '~ spec.template.spec.containers[0].image: "registry.local/web:1" → "registry.local/web:2"',
+    );
+    // A Secret's change is shown, its values are not.
+    expect(preview[1].diff).toEqual(['~ data.PASSWORD: *** → ***']);
+    expect(JSON.stringify(preview)).not.toMatch(
+      /first|second|Zmlyc3Q|c2Vjb25k/,
+    );
+    const stored = await sandbox.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedSecret({
+        name: 'web-secrets',
+        namespace: sandbox.namespace,
+      });
+    expect(Buffer.from(stored.data!.PASSWORD, 'base64').toString()).toBe(
+      'first',
+    );
+  });
+
+  it('waits for a rollout, reporting progress, until every replica runs the new image', async () => {
+    await client.apply([deployment('registry.local/web:3')], {
+      namespace: sandbox.namespace,
+    });
+    const progress: string[] = [];
+    const status = await client.waitForRollout(sandbox.namespace, 'web', {
+      timeoutMs: 90_000,
+      onProgress: s => progress.push(s.message),
+    });
+    expect(status).toMatchObject({
+      state: 'complete',
+      image: 'registry.local/web:3',
+      replicas: { desired: 2, updated: 2, available: 2 },
+    });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[progress.length - 1]).toBe(status.message);
+  }, 120_000);
+
+  it('refuses a manifest the apiserver rejects, naming the field', async () => {
+    const invalid = deployment('registry.local/web:1', -1);
+    await expect(
+      client.apply([invalid], { namespace: sandbox.namespace }),
+    ).rejects.toThrow(InputError);
+    await expect(
+      client.apply([invalid], { namespace: sandbox.namespace }),
+    ).rejects.toThrow(/spec\.replicas/);
+    await expect(
+      client.apply([
+        { apiVersion: 'v1', kind: 'Nonsense', metadata: { name: 'x' } },
+      ]),
+    ).rejects.toThrow(/no kind Nonsense in v1/);
+    await expect(client.apply([deployment('x:1')])).rejects.toThrow(
+      /names no namespace/,
+    );
+  });
+
+  it('deletes objects and skips ones already gone', async () => {
+    await client.delete(
+      [secret(''), secret('')].map(s => ({
+        ...s,
+        metadata: { ...s.metadata, namespace: sandbox.namespace },
+      })),
+    );
+    await expect(
+      sandbox.kubeConfig
+        .makeApiClient(CoreV1Api)
+        .readNamespacedSecret({
+          name: 'web-secrets',
+          namespace: sandbox.namespace,
+        }),
+    ).rejects.toMatchObject({ code: 404 });
+    await expect(
+      client.waitForRollout(sandbox.namespace, 'missing'),
+    ).rejects.toThrow(NotFoundError);
+  });
+
+  it('says the apiserver is unreachable as a 503-class error', async () => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [
+        { name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true },
+      ],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'c', cluster: 'gone', user: 'u' }],
+      currentContext: 'c',
+    });
+    const unreachable = new DefaultKubernetesClient(kubeConfig);
+    await expect(
+      unreachable.apply([deployment('x:1')], { namespace: 'default' }),
+    ).rejects.toThrow(ServiceUnavailableError);
+    await expect(
+      unreachable.apply([deployment('x:1')], { namespace: 'default' }),
+    ).rejects.toThrow(/https:\/\/127\.0\.0\.1:1 is unreachable/);
+  });
+});

@@ -1,0 +1,75 @@
+import { KubernetesObject } from '@kubernetes/client-node';
+
+/** What server-side apply did (or, in a dry run, would do) to one object. */
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+export interface AppliedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Unset for cluster-scoped kinds such as Namespace. */
+  namespace?: string;
+  outcome: ApplyOutcome;
+  /**
+   * Changed fields, one line each (`+ path: value`, `- path`, `~ path: old → new`).
+   * Values of Secrets are shown as `***`.
+   */
+  diff: string[];
+}
+
+export interface ApplyOptions {
+  /** Server-side dry run: the apiserver validates and admits, nothing is stored. */
+  dryRun?: boolean;
+  /** Namespace for namespaced objects whose manifest names none. */
+  namespace?: string;
+}
+
+/** A Deployment's rollout, as `kubectl rollout status` judges it. */
+export interface RolloutStatus {
+  namespace: string;
+  name: string;
+  /** `progressing` until every replica runs the current template; `failed` after the progress deadline. */
+  state: 'progressing' | 'complete' | 'failed';
+  /** The image of the first container of the current template. */
+  image?: string;
+  replicas: {
+    desired: number;
+    updated: number;
+    ready: number;
+    available: number;
+  };
+  /** Human-readable, e.g. "1 of 2 updated replicas are available". */
+  message: string;
+  /** The Deployment's `deployment.kubernetes.io/revision`. */
+  revision?: number;
+}
+
+export interface WaitForRolloutOptions {
+  /** Gives up with a timeout error after this long (default 5 minutes). */
+  timeoutMs?: number;
+  /** Called whenever the status changes. */
+  onProgress?: (status: RolloutStatus) => void;
+  signal?: AbortSignal;
+}
+
+/** Paved's Kubernetes client: server-side apply, dry run and diff, rollout watch. */
+export interface KubernetesClient {
+  /** Server-side applies each object in order, as field manager `paved`. */
+  apply(
+    objects: KubernetesObject[],
+    options?: ApplyOptions,
+  ): Promise<AppliedObject[]>;
+  /** The rollout status of a Deployment, or undefined if it doesn't exist. */
+  getRolloutStatus(
+    namespace: string,
+    name: string,
+  ): Promise<RolloutStatus | undefined>;
+  /** Resolves once the rollout is complete; rejects when it failed or timed out. */
+  waitForRollout(
+    namespace: string,
+    name: string,
+    options?: WaitForRolloutOptions,
+  ): Promise<RolloutStatus>;
+  /** Deletes objects; ones already gone are skipped. */
+  delete(objects: KubernetesObject[]): Promise<void>;
+}

@@ -1,0 +1,297 @@
+import { InputError, NotFoundError } from '@backstage/errors';
+import { KubernetesObject } from '@kubernetes/client-node';
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  AppliedObject,
+  KubernetesClient,
+  VaultClient,
+} from '@paved/plugin-provisioning-node';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import yaml from 'yaml';
+import { examples } from './kubernetesApply.examples';
+
+export const KUBERNETES_APPLY_ACTION_ID = 'paved:kubernetes:apply';
+
+/** Every object in a manifest file or a directory of them (.yaml/.yml, multi-document). */
+async function readManifests(location: string): Promise<KubernetesObject[]> {
+  const info = await stat(location).catch(() => undefined);
+  if (!info) throw new InputError(`manifests: ${location} does not exist`);
+  const files = info.isDirectory()
+    ? (await readdir(location))
+        .filter(name => /\.ya?ml$/.test(name))
+        .sort()
+        .map(name => path.join(location, name))
+    : [location];
+  const objects: KubernetesObject[] = [];
+  for (const file of files) {
+    for (const document of yaml.parseAllDocuments(
+      await readFile(file, 'utf8'),
+    )) {
+      if (document.errors.length) {
+        throw new InputError(
+          `manifests: ${path.basename(file)} is not valid YAML: ${
+            document.errors[0].message
+          }`,
+        );
+      }
+      const object = document.toJS();
+      if (object) objects.push(object);
+    }
+  }
+  if (!objects.length)
+    throw new InputError(`manifests: no Kubernetes objects in ${location}`);
+  return objects;
+}
+
+/** `database` + `url` → `DATABASE_URL`: how a secret's keys become environment variables. */
+const envName = (secret: string, key: string) =>
+  `${secret}_${key}`.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+
+/**
+ * A Kubernetes Secret holding every secret below a KV v2 path, keys named
+ * `<SECRET>_<KEY>`. Annotated with the path and versions it came from, never
+ * with values.
+ */
+async function secretFromVault(
+  vault: VaultClient,
+  source: { name: string; mount: string; path: string },
+): Promise<{ secret: KubernetesObject; keys: string[] }> {
+  const kv = vault.kv(source.mount, 2);
+  const leaves = (await kv.list(source.path)).filter(key => !key.endsWith('/'));
+  if (!leaves.length) {
+    throw new NotFoundError(
+      `secretFromVault: no secrets below ${source.mount}/${source.path}; write them first (paved:vault:write or the postgres-database module)`,
+    );
+  }
+  const stringData: Record<string, string> = {};
+  const versions: string[] = [];
+  for (const leaf of leaves.sort()) {
+    const secret = await kv.read(`${source.path}/${leaf}`);
+    if (!secret) continue;
+    versions.push(`${leaf}=${secret.version}`);
+    for (const [key, value] of Object.entries(secret.data)) {
+      stringData[envName(leaf, key)] = value;
+    }
+  }
+  return {
+    keys: Object.keys(stringData).sort(),
+    secret: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: source.name,
+        annotations: {
+          'paved.dev/vault-path': `${source.mount}/${source.path}`,
+          'paved.dev/vault-versions': versions.join(','),
+        },
+      },
+      type: 'Opaque',
+      stringData,
+    } as KubernetesObject,
+  };
+}
+
+/**
+ * The apiserver's dry run of the objects. Objects bound for a namespace that
+ * doesn't exist yet can't be dry-run there, so the apiserver validates them
+ * in `default` instead and they are reported as created.
+ */
+async function dryRun(
+  kubernetes: KubernetesClient,
+  objects: KubernetesObject[],
+  namespace: string,
+  log: (message: string) => void,
+): Promise<AppliedObject[]> {
+  const [namespaceObject, ...rest] = objects;
+  const [namespaceResult] = await kubernetes.apply([namespaceObject], {
+    dryRun: true,
+  });
+  if (namespaceResult.outcome !== 'created') {
+    return [
+      namespaceResult,
+      ...(await kubernetes.apply(rest, { namespace, dryRun: true })),
+    ];
+  }
+  log(
+    `Dry run: namespace ${namespace} does not exist yet; the apiserver validates its objects in namespace default`,
+  );
+  const validated = await kubernetes.apply(rest, {
+    namespace: 'default',
+    dryRun: true,
+  });
+  return [
+    namespaceResult,
+    ...validated.map(o => ({ ...o, namespace, outcome: 'created' as const })),
+  ];
+}
+
+const describeObject = (o: AppliedObject) =>
+  `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+
+/**
+ * Applies a service's manifests (from its repo) into a namespace with
+ * server-side apply: the namespace itself, the manifests, and a Secret filled
+ * from Vault; then waits for each Deployment's rollout. A dry run is the
+ * apiserver's own dry run, shown as a diff.
+ */
+export function createKubernetesApplyAction(options: {
+  kubernetes: KubernetesClient;
+  vault: VaultClient;
+}) {
+  const { kubernetes, vault } = options;
+  return createTemplateAction({
+    id: KUBERNETES_APPLY_ACTION_ID,
+    description:
+      "Server-side applies the workspace's Kubernetes manifests into a namespace, with a Secret filled from Vault, and waits for Deployments to roll out.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        namespace: z =>
+          z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+              message:
+                'namespace must be a DNS label: lowercase letters, digits and "-", at most 63 characters',
+            })
+            .describe('Target namespace; created if missing'),
+        manifests: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'A manifest file or directory in the workspace (default deploy/kubernetes), or "none" to apply only the namespace and the Secret',
+            ),
+        secretFromVault: z =>
+          z
+            .object({
+              name: z.string().describe('Name of the Kubernetes Secret'),
+              mount: z
+                .string()
+                .optional()
+                .describe('KV v2 mount (default "secret")'),
+              path: z
+                .string()
+                .describe(
+                  'KV v2 path whose secrets fill it, e.g. services/orders-api',
+                ),
+            })
+            .optional()
+            .describe('Fill a Secret from every secret below a Vault path'),
+        waitForRollout: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Wait until every Deployment has rolled out (default true)',
+            ),
+        timeoutSeconds: z =>
+          z
+            .number()
+            .int()
+            .min(10)
+            .max(1800)
+            .optional()
+            .describe('Seconds to wait for a rollout (default 300)'),
+      },
+      output: {
+        namespace: z => z.string(),
+        objects: z =>
+          z
+            .array(
+              z.object({
+                kind: z.string(),
+                name: z.string(),
+                outcome: z.enum(['created', 'configured', 'unchanged']),
+              }),
+            )
+            .describe('What was applied, in order'),
+      },
+    },
+    async handler(ctx) {
+      // The scaffolder validates input against the JSON schema but applies no defaults.
+      const { namespace } = ctx.input;
+      const waitForRollout = ctx.input.waitForRollout ?? true;
+      const timeoutSeconds = ctx.input.timeoutSeconds ?? 300;
+      const vaultSource = ctx.input.secretFromVault && {
+        ...ctx.input.secretFromVault,
+        mount: ctx.input.secretFromVault.mount ?? 'secret',
+      };
+      const manifestsPath = ctx.input.manifests ?? 'deploy/kubernetes';
+      const manifests =
+        manifestsPath === 'none'
+          ? []
+          : await readManifests(
+              resolveSafeChildPath(ctx.workspacePath, manifestsPath),
+            );
+      const objects: KubernetesObject[] = [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+      ];
+      if (vaultSource) {
+        const { secret, keys } = await secretFromVault(vault, vaultSource);
+        ctx.logger.info(
+          `Secret ${vaultSource.name} from Vault ${vaultSource.mount}/${
+            vaultSource.path
+          }: keys ${keys.join(', ')} (values are not shown)`,
+        );
+        objects.push(secret);
+      }
+      objects.push(...manifests);
+
+      const report = (applied: AppliedObject[]) => {
+        for (const object of applied) {
+          ctx.logger.info(`${describeObject(object)} ${object.outcome}`);
+          object.diff.forEach(line => ctx.logger.info(`    ${line}`));
+        }
+      };
+      const summary = (applied: AppliedObject[]) =>
+        applied.map(({ kind, name, outcome }) => ({ kind, name, outcome }));
+
+      let applied: AppliedObject[];
+      try {
+        if (ctx.isDryRun) {
+          applied = await dryRun(kubernetes, objects, namespace, message =>
+            ctx.logger.info(message),
+          );
+          report(applied);
+          ctx.output('namespace', namespace);
+          ctx.output('objects', summary(applied));
+          return;
+        }
+        applied = await kubernetes.apply(objects, { namespace });
+      } catch (error) {
+        ctx.logger.error(
+          `Nothing more was applied to ${namespace} after this error. Every step of this template is safe to re-run: run it again with the same inputs to finish.`,
+        );
+        throw error;
+      }
+      report(applied);
+      ctx.output('namespace', namespace);
+      ctx.output('objects', summary(applied));
+
+      if (!waitForRollout) return;
+      for (const deployment of applied.filter(o => o.kind === 'Deployment')) {
+        ctx.logger.info(
+          `Waiting for Deployment ${namespace}/${deployment.name} to roll out`,
+        );
+        const status = await kubernetes.waitForRollout(
+          namespace,
+          deployment.name,
+          {
+            timeoutMs: timeoutSeconds * 1000,
+            signal: ctx.signal,
+            onProgress: progress =>
+              ctx.logger.info(
+                `Deployment ${namespace}/${deployment.name}: ${progress.message}`,
+              ),
+          },
+        );
+        ctx.logger.info(
+          `Deployment ${namespace}/${deployment.name} runs ${status.image}`,
+        );
+      }
+    },
+  });
+}

@@ -1,0 +1,43 @@
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { createResolveEnvironmentsAction } from './resolveEnvironments';
+
+describe('paved:environments:resolve', () => {
+  const action = createResolveEnvironmentsAction({
+    environments: [
+      {
+        name: 'staging',
+        cluster: 'local',
+        namespacePattern: '{service}-staging',
+        requiresApproval: false,
+      },
+      {
+        name: 'production',
+        cluster: 'local',
+        namespacePattern: 'prod-{service}',
+        requiresApproval: true,
+      },
+    ],
+  });
+
+  it("outputs the service's namespace per environment", async () => {
+    const context = createMockActionContext({
+      input: { service: 'orders-api' },
+    });
+    await action.handler(context);
+    expect(context.output).toHaveBeenCalledWith('namespaces', {
+      staging: 'orders-api-staging',
+      production: 'prod-orders-api',
+    });
+    expect(context.output).toHaveBeenCalledWith('environments', [
+      'staging',
+      'production',
+    ]);
+  });
+
+  it('declares the service name rule in its schema', () => {
+    const schema = action.schema?.input as {
+      properties: { service: { pattern: string } };
+    };
+    expect(schema.properties.service.pattern).toBe('^[a-z][a-z0-9-]{1,38}$');
+  });
+});

@@ -1,0 +1,73 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  DefaultKubernetesClient,
+  DefaultTofuRunner,
+  readEnvironments,
+  VaultClient,
+} from '@paved/plugin-provisioning-node';
+import path from 'node:path';
+import { createKubernetesApplyAction } from './actions/kubernetesApply';
+import { createResolveEnvironmentsAction } from './actions/resolveEnvironments';
+import { createTofuApplyAction } from './actions/tofuApply';
+import { createVaultWriteAction } from './actions/vaultWrite';
+
+/**
+ * Module variables the platform decides rather than the template: services
+ * reach their database on the server the databases are created on, unless
+ * `paved.provisioning.moduleDefaults` says otherwise.
+ */
+function moduleDefaults(config: Config) {
+  const postgres = new URL(config.getString('paved.platform.postgres.url'));
+  const configured =
+    config.getOptional<Record<string, Record<string, unknown>>>(
+      'paved.provisioning.moduleDefaults',
+    ) ?? {};
+  return {
+    ...configured,
+    'postgres-database': {
+      host: postgres.hostname,
+      port: Number(postgres.port || 5432),
+      ...configured['postgres-database'],
+    },
+  };
+}
+
+/** Registers the provisioning actions with the scaffolder. */
+export const scaffolderModuleProvisioning = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'provisioning',
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolderActions, config }) {
+        const vault = VaultClient.fromConfig(config);
+        scaffolderActions.addActions(
+          createResolveEnvironmentsAction({
+            environments: readEnvironments(config),
+          }),
+          createTofuApplyAction({
+            runner: DefaultTofuRunner.fromConfig(config),
+            moduleDefaults: moduleDefaults(config),
+            modulesDirectory: path.resolve(
+              config.getOptionalString('paved.provisioning.modulesDirectory') ??
+                '../../templates/modules',
+            ),
+          }),
+          createVaultWriteAction({ vault }),
+          createKubernetesApplyAction({
+            kubernetes: DefaultKubernetesClient.fromConfig(config),
+            vault,
+          }),
+        );
+      },
+    });
+  },
+});
