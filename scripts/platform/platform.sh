@@ -7,7 +7,9 @@
 #   yarn platform status   each part with its version, endpoint and health
 #
 # Parts: PostgreSQL (services' databases, OpenTofu state), the git remote, etcd +
-# kube-apiserver + kube-controller-manager, Vault, OpenTofu with its providers.
+# kube-apiserver + kube-controller-manager + kube-scheduler, kwok with fake nodes (Pods
+# go Running and Ready, no container runs), Vault, OpenTofu with its providers.
+# Namespaces are not the platform's business: the golden path creates each service's.
 # `up` writes $PAVED_RUN/app-config.platform.yaml, which `npm start` adds to the
 # portal's config when it exists. Run through `scripts/paved platform`, which
 # provides Node and PAVED_ROOT/PAVED_RUN/PAVED_CACHE.
@@ -19,25 +21,7 @@ for lib in scripts/lib/common.sh scripts/platform/lib/*.sh; do
   source "$lib"
 done
 
-# The environments' namespaces, as app-config.yaml lists them (paved.environments).
-mapfile -t ENVIRONMENTS < <(node -e '
-  const { parse } = require("yaml");
-  const config = parse(require("fs").readFileSync("app-config.yaml", "utf8"));
-  for (const env of config.paved.environments) console.log(env.namespace);
-')
-[ ${#ENVIRONMENTS[@]} -gt 0 ] || fail "reading the environments (paved.environments) from app-config.yaml"
 PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
-
-kubectl_admin() { kubectl --kubeconfig "$PAVED_RUN/kubeconfig" "$@"; }
-
-ensure_environment_namespaces() {
-  local ns
-  for ns in "${ENVIRONMENTS[@]}"; do
-    kubectl_admin get namespace "$ns" >/dev/null 2>&1 ||
-      kubectl_admin create namespace "$ns" >/dev/null ||
-      fail "creating namespace $ns" "$PAVED_RUN/logs/kube-apiserver.log"
-  done
-}
 
 ensure_tofu_state_database() {
   psql -q "$(postgres_url)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'paved_tofu_state'" | grep -q 1 ||
@@ -84,10 +68,9 @@ up() {
   postgres_start
   step "Git remote on http://127.0.0.1:$PAVED_GIT_PORT"
   git_remote_start
-  step "Kubernetes (etcd, kube-apiserver, kube-controller-manager)"
+  step "Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and its fake nodes)"
   kubernetes_install
   kubernetes_start
-  ensure_environment_namespaces
   step "Vault"
   vault_install
   vault_start

@@ -8,7 +8,8 @@ import { Client } from 'pg';
 import { createPlatformSandbox, PlatformSandbox } from './testUtils';
 
 // The local platform's acceptance checks (`yarn platform up`, which npm test runs):
-// the real kube-apiserver + controller-manager, Vault, PostgreSQL and OpenTofu.
+// the real kube-apiserver + controller-manager + scheduler with kwok's fake nodes, Vault,
+// PostgreSQL and OpenTofu.
 const exec = promisify(execFile);
 
 async function poll<T>(
@@ -31,11 +32,13 @@ describe('the local platform', () => {
   });
   afterAll(() => sandbox?.cleanup());
 
-  it('stores a Deployment applied through @kubernetes/client-node and gives it a ReplicaSet', async () => {
+  it('rolls out a Deployment applied through @kubernetes/client-node: Pods scheduled on the fake nodes, Running and Ready, and again after an image change', async () => {
     const apps = sandbox.kubeConfig.makeApiClient(AppsV1Api);
+    const core = sandbox.kubeConfig.makeApiClient(CoreV1Api);
+    const namespace = sandbox.namespace;
     const labels = { 'app.kubernetes.io/name': 'hello' };
     await apps.createNamespacedDeployment({
-      namespace: sandbox.namespace,
+      namespace,
       body: {
         metadata: { name: 'hello', labels },
         spec: {
@@ -52,35 +55,103 @@ describe('the local platform', () => {
         },
       },
     });
-    const stored = await apps.readNamespacedDeployment({
-      name: 'hello',
-      namespace: sandbox.namespace,
-    });
-    expect(stored.spec?.template.spec?.containers[0].image).toBe(
-      'registry.local/hello:1.0.0',
-    );
 
-    const replicaSet = await poll(
-      'a ReplicaSet from the controller-manager',
-      async () => {
-        const { items } = await apps.listNamespacedReplicaSet({
-          namespace: sandbox.namespace,
+    // The Deployment is rolled out when the controller-manager has seen its latest
+    // spec and every replica is updated and available (kube-scheduler binds the Pods,
+    // kwok plays their kubelet).
+    const rolledOut = (image: string) =>
+      poll(`the Deployment rolled out with ${image}`, async () => {
+        const deployment = await apps.readNamespacedDeployment({
+          name: 'hello',
+          namespace,
         });
-        return items.find(rs =>
-          rs.metadata?.ownerReferences?.some(o => o.name === 'hello'),
+        const { metadata, spec, status } = deployment;
+        const progressing = status?.conditions?.find(
+          c => c.type === 'Progressing',
         );
-      },
-    );
-    expect(replicaSet.spec?.replicas).toBe(2);
-    // Pods are created but stay Pending: the platform runs no kubelet.
-    const core = sandbox.kubeConfig.makeApiClient(CoreV1Api);
-    const pods = await poll("the Deployment's Pods", async () => {
-      const { items } = await core.listNamespacedPod({
-        namespace: sandbox.namespace,
+        return spec?.template.spec?.containers[0].image === image &&
+          status?.observedGeneration === metadata?.generation &&
+          status?.replicas === 2 &&
+          status?.updatedReplicas === 2 &&
+          status?.readyReplicas === 2 &&
+          status?.availableReplicas === 2 &&
+          progressing?.reason === 'NewReplicaSetAvailable'
+          ? deployment
+          : undefined;
       });
-      return items.length === 2 ? items : undefined;
+    const podsOf = async (image: string) => {
+      const { items } = await core.listNamespacedPod({
+        namespace,
+        labelSelector: 'app.kubernetes.io/name=hello',
+      });
+      return items.filter(p => p.spec?.containers[0].image === image);
+    };
+    const expectRunningAndReady = async (image: string) => {
+      // Pods of the old ReplicaSet may still be on their way out.
+      const pods = await poll(`two Pods with ${image}`, async () => {
+        const found = await podsOf(image);
+        return found.length === 2 ? found : undefined;
+      });
+      for (const pod of pods) {
+        expect(pod.spec?.nodeName).toMatch(/^paved-node-\d+$/);
+        expect(pod.status?.phase).toBe('Running');
+        expect(
+          pod.status?.conditions?.find(c => c.type === 'Ready')?.status,
+        ).toBe('True');
+        expect(pod.status?.containerStatuses?.[0]).toMatchObject({
+          image,
+          ready: true,
+        });
+        expect(pod.status?.podIP).toBeTruthy();
+      }
+    };
+
+    await rolledOut('registry.local/hello:1.0.0');
+    await expectRunningAndReady('registry.local/hello:1.0.0');
+
+    // A new image rolls out a second ReplicaSet; the first is scaled to 0.
+    await poll('the image change to be stored', async () => {
+      const deployment = await apps.readNamespacedDeployment({
+        name: 'hello',
+        namespace,
+      });
+      const container = deployment.spec?.template.spec?.containers[0];
+      if (!container) throw new Error('the Deployment has no container');
+      container.image = 'registry.local/hello:1.1.0';
+      try {
+        return await apps.replaceNamespacedDeployment({
+          name: 'hello',
+          namespace,
+          body: deployment,
+        });
+      } catch (error) {
+        // The controller-manager updated the status in between: read and try again.
+        if ((error as { code?: number }).code === 409) return undefined;
+        throw error;
+      }
     });
-    expect(pods.map(p => p.status?.phase)).toEqual(['Pending', 'Pending']);
+    await rolledOut('registry.local/hello:1.1.0');
+    await expectRunningAndReady('registry.local/hello:1.1.0');
+    const { items: replicaSets } = await apps.listNamespacedReplicaSet({
+      namespace,
+    });
+    expect(
+      replicaSets
+        .map(rs => [
+          rs.spec?.template?.spec?.containers[0].image,
+          rs.status?.availableReplicas ?? 0,
+          rs.spec?.replicas,
+        ])
+        .sort(),
+    ).toEqual([
+      ['registry.local/hello:1.0.0', 0, 0],
+      ['registry.local/hello:1.1.0', 2, 2],
+    ]);
+    await poll('the old Pods to be gone', async () =>
+      (await podsOf('registry.local/hello:1.0.0')).length === 0
+        ? true
+        : undefined,
+    );
   });
 
   it("reads back a KV secret written with the portal's token, and refuses a token without the policy", async () => {
