@@ -48,7 +48,7 @@ describe('Create Service', () => {
   afterAll(async () => {
     for (const name of created) await removeProvisionedService(name, owner);
     await remote.stop();
-  });
+  }, 120_000);
 
   it.each(databases.eachSupportedId())(
     'provisions a service with a database, deploys it to staging and registers it, on %s',

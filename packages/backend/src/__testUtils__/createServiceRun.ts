@@ -65,6 +65,8 @@ export async function startGoldenPathBackend(options: {
   for (const ref of [
     'template/default/create-service',
     'group/default/storefront-team',
+    // The last of the demo catalog to appear: the name checks need all of it.
+    'component/default/payments-service',
   ]) {
     await poll(`${ref} in the catalog`, async () => {
       const r = await fetch(`${base}/catalog/entities/by-name/${ref}`, {

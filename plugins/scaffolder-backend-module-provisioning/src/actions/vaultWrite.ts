@@ -73,12 +73,10 @@ export function createVaultWriteAction(options: { vault: VaultClient }) {
               name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
                 message: 'readPolicy.name is lowercase letters, digits and "-"',
               }),
-              path: z
-                .string()
-                .regex(VAULT_PATH, {
-                  message:
-                    'readPolicy.path is a KV path such as "services/orders-api"',
-                }),
+              path: z.string().regex(VAULT_PATH, {
+                message:
+                  'readPolicy.path is a KV path such as "services/orders-api"',
+              }),
             })
             .optional()
             .describe(
