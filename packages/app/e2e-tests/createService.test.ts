@@ -1,20 +1,22 @@
 import { entityTab, expect, test } from './fixtures';
+import { kubernetesObject, sqlAs, vaultSecret } from './platform';
 
 test.describe('Create Service', () => {
-  test('refuses invalid and taken names, then creates a service that shows up in the catalog', async ({
+  test('refuses invalid and taken names, then provisions a Go service with a database, deploys it to staging and lists it in the catalog', async ({
     signedIn: page,
   }) => {
+    test.setTimeout(300_000);
     const name = `orders-${Date.now().toString(36)}`;
 
     await page
       .getByRole('navigation', { name: 'sidebar nav' })
       .getByRole('link', { name: 'Create' })
       .click();
-    await page
-      .getByRole('article')
-      .filter({ hasText: 'Create Service' })
-      .getByRole('button', { name: 'Choose' })
-      .click();
+    // Golden paths are listed by title: Create Service comes first.
+    await expect(
+      page.getByRole('heading', { name: 'Create Service', level: 4 }),
+    ).toBeVisible();
+    await page.getByRole('button', { name: 'Choose' }).first().click();
     await expect(
       page.getByRole('heading', { name: 'Create Service' }).first(),
     ).toBeVisible();
@@ -48,13 +50,40 @@ test.describe('Create Service', () => {
     await nameField.fill(name);
     await next.click();
     await expect(page.getByText('Language').first()).toBeVisible();
+    const choose = async (field: string, option: string) => {
+      await page.getByRole('button', { name: new RegExp(`^${field}`) }).click();
+      await page.getByRole('option', { name: option }).click();
+    };
+    await choose('Language', 'Go (1.24, standard library)');
+    await choose('Database', 'PostgreSQL');
+    await choose('Tier', 'Experimental (1 replica, small quota)');
     await page.getByRole('button', { name: 'Review' }).click();
     await page.getByRole('button', { name: 'Create' }).click();
 
-    // The task page streams the steps; the output links appear when it completes.
+    // The task page streams the steps and their logs; the output links appear when it completes.
+    await expect(page.getByText('First deployment to staging')).toBeVisible({
+      timeout: 30_000,
+    });
     const openInCatalog = page.getByRole('link', { name: 'Open in catalog' });
-    await expect(openInCatalog).toBeVisible({ timeout: 90_000 });
+    await expect(openInCatalog).toBeVisible({ timeout: 150_000 });
     await expect(page.getByRole('link', { name: 'Repository' })).toBeVisible();
+
+    // What the click created, checked on the real platform.
+    const namespace = `${name}-staging`;
+    expect(kubernetesObject('namespace', namespace)).toBeDefined();
+    expect(kubernetesObject('namespace', `${name}-production`)).toBeDefined();
+    const deployment = kubernetesObject('deployment', name, namespace);
+    expect(deployment.spec.template.spec.containers[0].image).toBe(
+      `registry.paved.local/${name}:0.1.0`,
+    );
+    expect(deployment.status.availableReplicas).toBe(1);
+    const credentials = await vaultSecret(`services/${name}/database`);
+    expect(sqlAs(credentials.url, 'SELECT current_database()')).toBe(
+      name.replace(/-/g, '_'),
+    );
+    // The credentials never reach the browser.
+    expect(await page.content()).not.toContain(credentials.password);
+
     await openInCatalog.click();
 
     await expect(page.getByRole('heading', { name, level: 2 })).toBeVisible();

@@ -6,7 +6,7 @@ import {
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -19,7 +19,7 @@ import {
   backendDatabaseConfig,
   sqliteAndPostgres,
 } from './__testUtils__/databaseConfig';
-import { platformConfig, poll } from './__testUtils__/helpers';
+import { platformConfig, poll, repoRoot } from './__testUtils__/helpers';
 import { startTcpProxy } from './__testUtils__/tcpProxy';
 
 // "Create Service" end to end in the backend: the real scaffolder runs the real
@@ -210,6 +210,83 @@ describe('Create Service', () => {
     },
     300_000,
   );
+
+  it("dry-runs from the template editor's API: shows the plan and the diff, creates nothing", async () => {
+    const [[databaseId]] = databases.eachSupportedId();
+    const portal = await startGoldenPathBackend({
+      database: await backendDatabaseConfig(databases, databaseId),
+      gitRemoteBaseUrl: remote.baseUrl,
+    });
+    const templateDir = path.join(repoRoot, 'templates/create-service');
+    const files = await readdir(templateDir, {
+      recursive: true,
+      withFileTypes: true,
+    });
+    const directoryContents = await Promise.all(
+      files
+        .filter(f => f.isFile())
+        .map(async f => {
+          const file = path.join(f.parentPath, f.name);
+          return {
+            path: path.relative(templateDir, file),
+            base64Content: (await readFile(file)).toString('base64'),
+          };
+        }),
+    );
+    const name = uniqueName('dry-run');
+    const response = await fetch(`${portal.base}/scaffolder/v2/dry-run`, {
+      method: 'POST',
+      headers: portal.headers,
+      body: JSON.stringify({
+        template: yaml.parse(
+          await readFile(path.join(templateDir, 'template.yaml'), 'utf8'),
+        ),
+        values: {
+          name,
+          owner,
+          description: 'Only a rehearsal',
+          language: 'go',
+          database: 'postgres',
+          tier: 'standard',
+        },
+        directoryContents,
+      }),
+    });
+    const result = await response.json();
+    if (response.status !== 200) {
+      throw new Error(
+        `dry-run answered ${response.status}: ${JSON.stringify(
+          result.error ?? result,
+        )}`,
+      );
+    }
+    const log = result.log.map((e: any) => e.body.message ?? '').join('\n');
+    expect(log).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    expect(log).toContain(`+ create kubernetes_namespace_v1.this["staging"]`);
+    expect(log).toContain(
+      `Dry run: namespace ${name}-staging does not exist yet`,
+    );
+    expect(log).toContain(
+      `+ spec.template.spec.containers[0].image: "registry.paved.local/${name}:0.1.0"`,
+    );
+    expect(log).not.toMatch(/Run completed with status: failed/);
+    expect(result.directoryContents.map((f: any) => f.path)).toEqual(
+      expect.arrayContaining(['catalog-info.yaml', 'main.go']),
+    );
+    // Nothing exists afterwards: no repository, namespace, secret or database.
+    expect(
+      (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
+    ).toBe(404);
+    await expect(
+      core.readNamespace({ name: `${name}-staging` }),
+    ).rejects.toMatchObject({ code: 404 });
+    await expect(
+      vault.kv('secret', 2).read(`services/${name}/app`),
+    ).resolves.toBeUndefined();
+    await expect(
+      vault.kv('secret', 2).read(`services/${name}/database`),
+    ).resolves.toBeUndefined();
+  }, 180_000);
 
   it('leaves nothing half-done when the apiserver goes away during the kubernetes step: a re-run finishes', async () => {
     const [[databaseId]] = databases.eachSupportedId();

@@ -144,12 +144,10 @@ describe('DefaultKubernetesClient', () => {
       })),
     );
     await expect(
-      sandbox.kubeConfig
-        .makeApiClient(CoreV1Api)
-        .readNamespacedSecret({
-          name: 'web-secrets',
-          namespace: sandbox.namespace,
-        }),
+      sandbox.kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({
+        name: 'web-secrets',
+        namespace: sandbox.namespace,
+      }),
     ).rejects.toMatchObject({ code: 404 });
     await expect(
       client.waitForRollout(sandbox.namespace, 'missing'),

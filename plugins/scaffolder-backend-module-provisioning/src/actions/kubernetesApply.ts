@@ -230,13 +230,21 @@ export function createKubernetesApplyAction(options: {
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
       ];
       if (vaultSource) {
-        const { secret, keys } = await secretFromVault(vault, vaultSource);
-        ctx.logger.info(
-          `Secret ${vaultSource.name} from Vault ${vaultSource.mount}/${
-            vaultSource.path
-          }: keys ${keys.join(', ')} (values are not shown)`,
-        );
-        objects.push(secret);
+        try {
+          const { secret, keys } = await secretFromVault(vault, vaultSource);
+          ctx.logger.info(
+            `Secret ${vaultSource.name} from Vault ${vaultSource.mount}/${
+              vaultSource.path
+            }: keys ${keys.join(', ')} (values are not shown)`,
+          );
+          objects.push(secret);
+        } catch (error) {
+          // In a dry run the earlier steps wrote nothing to Vault yet.
+          if (!(ctx.isDryRun && error instanceof NotFoundError)) throw error;
+          ctx.logger.info(
+            `Dry run: Secret ${vaultSource.name} would be filled from Vault ${vaultSource.mount}/${vaultSource.path}, which has no secrets yet`,
+          );
+        }
       }
       objects.push(...manifests);
 
