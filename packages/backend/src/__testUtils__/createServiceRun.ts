@@ -76,14 +76,14 @@ export async function startGoldenPathBackend(options: {
     });
   }
 
-  const createTask = (values: Record<string, string>) =>
+  const createTask = (
+    values: Record<string, string>,
+    templateRef = 'template:default/create-service',
+  ) =>
     fetch(`${base}/scaffolder/v2/tasks`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({
-        templateRef: 'template:default/create-service',
-        values,
-      }),
+      body: JSON.stringify({ templateRef, values }),
     });
   const events = async (taskId: string) =>
     (await (

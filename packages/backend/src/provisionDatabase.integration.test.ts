@@ -1,0 +1,115 @@
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { VaultClient } from '@paved/plugin-provisioning-node';
+import {
+  startTestGitRemote,
+  TestGitRemote,
+} from '@paved/plugin-git-remote-node/testUtils';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import {
+  removeProvisionedService,
+  startGoldenPathBackend,
+} from './__testUtils__/createServiceRun';
+import {
+  backendDatabaseConfig,
+  sqliteAndPostgres,
+} from './__testUtils__/databaseConfig';
+import { platformConfig } from './__testUtils__/helpers';
+
+// "Provision Database" on a service that Create Service made without one: the
+// real scaffolder, OpenTofu, PostgreSQL, Vault and kube-apiserver.
+
+const owner = 'group:default/storefront-team';
+
+describe('Provision Database', () => {
+  const databases = sqliteAndPostgres();
+  const { platform } = platformConfig();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(platform.kubeconfig);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const vault = new VaultClient(platform.vault);
+  const name = `ledger-${randomBytes(3).toString('hex')}`;
+  let remote: TestGitRemote;
+
+  beforeAll(async () => {
+    remote = await startTestGitRemote();
+  });
+  afterAll(async () => {
+    await removeProvisionedService(name, owner);
+    await remote.stop();
+  }, 120_000);
+
+  it('adds a database to an existing service and fills its staging Secret from Vault', async () => {
+    const [[databaseId]] = databases.eachSupportedId();
+    const portal = await startGoldenPathBackend({
+      database: await backendDatabaseConfig(databases, databaseId),
+      gitRemoteBaseUrl: remote.baseUrl,
+    });
+    const service = await portal.finish(
+      (
+        await (
+          await portal.createTask({
+            name,
+            owner,
+            description: 'Keeps the books balanced',
+            language: 'python',
+            database: 'none',
+            tier: 'experimental',
+          })
+        ).json()
+      ).id,
+    );
+    expect(service.status).toBe('completed');
+    await expect(
+      vault.kv('secret', 2).read(`services/${name}/database`),
+    ).resolves.toBeUndefined();
+
+    // Only golden-path components can be chosen; the template checks the entity exists.
+    const missing = await portal.finish(
+      (
+        await (
+          await portal.createTask(
+            { component: 'component:default/no-such-service' },
+            'template:default/provision-database',
+          )
+        ).json()
+      ).id,
+    );
+    expect(missing.status).toBe('failed');
+    expect(missing.log).toMatch(/no-such-service/);
+
+    const run = await portal.finish(
+      (
+        await (
+          await portal.createTask(
+            { component: `component:default/${name}` },
+            'template:default/provision-database',
+          )
+        ).json()
+      ).id,
+    );
+    expect(run.log).toContain('Run completed with status: completed');
+    expect(run.status).toBe('completed');
+
+    const credentials = await vault
+      .kv('secret', 2)
+      .read(`services/${name}/database`);
+    const login = new Client({ connectionString: credentials!.data.url });
+    await login.connect();
+    expect(
+      (await login.query('SELECT current_database() AS db')).rows[0].db,
+    ).toBe(name.replace(/-/g, '_'));
+    await login.end();
+    const secret = await core.readNamespacedSecret({
+      name: `${name}-secrets`,
+      namespace: `${name}-staging`,
+    });
+    expect(Object.keys(secret.data!).sort()).toEqual(
+      expect.arrayContaining(['APP_SESSION_SECRET', 'DATABASE_URL']),
+    );
+    expect(Buffer.from(secret.data!.DATABASE_URL, 'base64').toString()).toBe(
+      credentials!.data.url,
+    );
+    expect(run.log).not.toContain(credentials!.data.password);
+  }, 300_000);
+});
