@@ -96,7 +96,7 @@ describe('catalog ingestion of catalog/ and templates/', () => {
         system: 4,
         api: 3,
         resource: 5,
-        template: 1,
+        template: 2,
       });
 
       const payments = components.find(

@@ -578,6 +578,13 @@ export class DefaultTofuRunner implements TofuRunner {
       );
     }
 
+    // Plan and apply lock separately: a run that applied in between makes this plan stale.
+    if (/Saved plan is stale/i.test(text)) {
+      return new ConflictError(
+        `OpenTofu workspace "${workspace}" (state schema ${stateSchema}) was changed by another run while this one was planning (${command}); run again to plan against the new state.`,
+      );
+    }
+
     const variableBlocks = blocks.filter(block =>
       VARIABLE_ERRORS.some(summary => block.startsWith(`Error: ${summary}`)),
     );
