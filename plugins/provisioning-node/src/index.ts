@@ -26,5 +26,7 @@ export type {
   RolloutStatus,
   WaitForRolloutOptions,
 } from './kubernetes';
+export { parseVaultPath, secretFromVault } from './secrets';
+export type { VaultSecretSource } from './secrets';
 export { namespaceFor, namespacesFor, readEnvironments } from './environments';
 export type { Environment } from './environments';

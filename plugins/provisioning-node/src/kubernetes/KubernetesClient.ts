@@ -101,7 +101,7 @@ export class DefaultKubernetesClient implements KubernetesClient {
           object,
           undefined,
           options.dryRun ? 'All' : undefined,
-          FIELD_MANAGER,
+          options.fieldManager ?? FIELD_MANAGER,
           true,
           PatchStrategy.ServerSideApply,
         ),

@@ -21,6 +21,7 @@ export function rolloutStatusOf(deployment: V1Deployment): RolloutStatus {
     namespace: metadata?.namespace ?? '',
     name: metadata?.name ?? '',
     image: spec?.template.spec?.containers[0]?.image,
+    container: spec?.template.spec?.containers[0]?.name,
     replicas,
     revision: Number.isFinite(revision) ? revision : undefined,
   };

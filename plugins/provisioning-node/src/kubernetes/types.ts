@@ -22,6 +22,11 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Namespace for namespaced objects whose manifest names none. */
   namespace?: string;
+  /**
+   * Server-side apply field manager (default `paved`). Applying a partial
+   * object under the default manager would drop the fields it owned before.
+   */
+  fieldManager?: string;
 }
 
 /** A Deployment's rollout, as `kubectl rollout status` judges it. */
@@ -32,6 +37,8 @@ export interface RolloutStatus {
   state: 'progressing' | 'complete' | 'failed';
   /** The image of the first container of the current template. */
   image?: string;
+  /** The name of the first container of the current template. */
+  container?: string;
   replicas: {
     desired: number;
     updated: number;

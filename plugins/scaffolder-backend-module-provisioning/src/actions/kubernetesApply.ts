@@ -5,6 +5,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   AppliedObject,
   KubernetesClient,
+  secretFromVault,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -43,54 +44,6 @@ async function readManifests(location: string): Promise<KubernetesObject[]> {
   if (!objects.length)
     throw new InputError(`manifests: no Kubernetes objects in ${location}`);
   return objects;
-}
-
-/** `database` + `url` → `DATABASE_URL`: how a secret's keys become environment variables. */
-const envName = (secret: string, key: string) =>
-  `${secret}_${key}`.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-
-/**
- * A Kubernetes Secret holding every secret below a KV v2 path, keys named
- * `<SECRET>_<KEY>`. Annotated with the path and versions it came from, never
- * with values.
- */
-async function secretFromVault(
-  vault: VaultClient,
-  source: { name: string; mount: string; path: string },
-): Promise<{ secret: KubernetesObject; keys: string[] }> {
-  const kv = vault.kv(source.mount, 2);
-  const leaves = (await kv.list(source.path)).filter(key => !key.endsWith('/'));
-  if (!leaves.length) {
-    throw new NotFoundError(
-      `secretFromVault: no secrets below ${source.mount}/${source.path}; write them first (paved:vault:write or the postgres-database module)`,
-    );
-  }
-  const stringData: Record<string, string> = {};
-  const versions: string[] = [];
-  for (const leaf of leaves.sort()) {
-    const secret = await kv.read(`${source.path}/${leaf}`);
-    if (!secret) continue;
-    versions.push(`${leaf}=${secret.version}`);
-    for (const [key, value] of Object.entries(secret.data)) {
-      stringData[envName(leaf, key)] = value;
-    }
-  }
-  return {
-    keys: Object.keys(stringData).sort(),
-    secret: {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name: source.name,
-        annotations: {
-          'paved.dev/vault-path': `${source.mount}/${source.path}`,
-          'paved.dev/vault-versions': versions.join(','),
-        },
-      },
-      type: 'Opaque',
-      stringData,
-    } as KubernetesObject,
-  };
 }
 
 /**

@@ -1,0 +1,2 @@
+export { parseVaultPath, secretFromVault } from './secretFromVault';
+export type { VaultSecretSource } from './secretFromVault';
