@@ -1,0 +1,101 @@
+/** Where a deployment is in its life. */
+export type DeploymentStatus =
+  | 'pending'
+  | 'rolling-out'
+  | 'succeeded'
+  | 'failed';
+
+/** One deployment of an image of an entity to an environment. */
+export interface Deployment {
+  id: string;
+  /** e.g. `component:default/orders-api` */
+  entityRef: string;
+  environment: string;
+  image: string;
+  /** Desired replicas, when the deployment set them. */
+  replicas?: number;
+  /** The Kubernetes Deployment's revision once the rollout was observed. */
+  revision?: number;
+  status: DeploymentStatus;
+  /** User entity ref of who asked for it. */
+  requestedBy: string;
+  /** ISO 8601 */
+  createdAt: string;
+  /** ISO 8601, once succeeded or failed. */
+  finishedAt?: string;
+  /** What happened, in words, e.g. the rollout's last status. */
+  message?: string;
+}
+
+/** `not-deployed`: the environment has no Deployment of the service yet. */
+export type RolloutState =
+  | 'progressing'
+  | 'complete'
+  | 'failed'
+  | 'not-deployed';
+
+/** What runs in one environment, live from the cluster, and the last deployment there. */
+export interface EnvironmentStatus {
+  environment: string;
+  namespace: string;
+  requiresApproval: boolean;
+  image?: string;
+  replicas: {
+    desired: number;
+    ready: number;
+    updated: number;
+    available: number;
+  };
+  rolloutState: RolloutState;
+  /** The cluster's words for the rollout, e.g. "1 of 2 updated replicas are available". */
+  rolloutMessage?: string;
+  lastDeployment?: Deployment;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+
+/** A promotion into an environment that requires approval. */
+export interface ApprovalRequest {
+  id: string;
+  entityRef: string;
+  fromEnvironment: string;
+  toEnvironment: string;
+  image: string;
+  requestedBy: string;
+  status: ApprovalStatus;
+  decidedBy?: string;
+  /** ISO 8601 */
+  decidedAt?: string;
+  /** ISO 8601 */
+  createdAt: string;
+  /** The deployment an approval started. */
+  deploymentId?: string;
+}
+
+/** A page of deployment history, newest first. */
+export interface DeploymentPage {
+  items: Deployment[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** What `POST /promotions` did: deployed right away, or asked for approval. */
+export type PromotionResult =
+  | { type: 'deployment'; deployment: Deployment }
+  | { type: 'approval'; approval: ApprovalRequest };
+
+/** One audited action. Carries refs, names and images, never secret values. */
+export interface DeploymentAuditEvent {
+  id: string;
+  /** ISO 8601 */
+  createdAt: string;
+  actor: string;
+  action: 'deploy' | 'promote' | 'approve' | 'reject' | 'rollback' | 'rollout';
+  entityRef: string;
+  environment?: string;
+  image?: string;
+  result: 'succeeded' | 'failed' | 'pending';
+  message?: string;
+  deploymentId?: string;
+  approvalId?: string;
+}
