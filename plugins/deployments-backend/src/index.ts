@@ -1,0 +1,12 @@
+/**
+ * The deployments backend plugin: deploy, promote with approval, roll back,
+ * environments view and audit, for services made by the golden path.
+ *
+ * @packageDocumentation
+ */
+export { deploymentsPlugin as default } from './plugin';
+export { DefaultDeploymentService } from './services/DeploymentService';
+export type {
+  DefaultDeploymentServiceOptions,
+  DeploymentService,
+} from './services/DeploymentService';

@@ -1,0 +1,552 @@
+import { databaseServiceFactory } from '@backstage/backend-defaults/database';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { JsonObject } from '@backstage/types';
+import { CoreV1Api } from '@kubernetes/client-node';
+import {
+  DefaultKubernetesClient,
+  VaultClient,
+} from '@paved/plugin-provisioning-node';
+import {
+  createPlatformSandbox,
+  PlatformSandbox,
+} from '@paved/plugin-provisioning-node/testUtils';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'yaml';
+import { deploymentsPlugin } from './plugin';
+
+// The deployments backend on the local platform's real kube-apiserver (kwok
+// makes pods Ready) and Vault, on SQLite and PostgreSQL. Only the catalog is
+// a mock, holding the entities the golden path would have registered.
+
+jest.setTimeout(180_000);
+
+const IMAGE = 'registry.paved.local/orders';
+const alice = 'user:default/alice';
+const bob = 'user:default/bob';
+const carol = 'user:default/carol';
+
+function testDatabases(): TestDatabases {
+  const databases = TestDatabases.create({
+    ids: ['SQLITE_3', 'POSTGRES_15'],
+    disableDocker: true,
+  });
+  if (!databases.supports('POSTGRES_15')) {
+    throw new Error(
+      'No PostgreSQL for the integration tests: run them with `npm test`, which starts one, ' +
+        'or set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING.',
+    );
+  }
+  return databases;
+}
+
+const user = (name: string, memberOf: string[]): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name, namespace: 'default' },
+  spec: { memberOf },
+});
+
+function entities(staging: string, production: string, vaultPath: string) {
+  const component = (
+    name: string,
+    annotations: Record<string, string>,
+  ): Entity => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: {
+      type: 'service',
+      lifecycle: 'experimental',
+      owner: 'storefront-team',
+    },
+  });
+  return [
+    component('orders', {
+      'backstage.io/kubernetes-id': 'orders',
+      'paved.dev/golden-path': 'create-service',
+      'paved.dev/vault-path': `secret/${vaultPath}`,
+      'paved.dev/kubernetes-namespace-staging': staging,
+      'paved.dev/kubernetes-namespace-production': production,
+    }),
+    // On the golden path, but never deployed: its Deployment doesn't exist.
+    component('fresh', {
+      'backstage.io/kubernetes-id': 'fresh',
+      'paved.dev/kubernetes-namespace-staging': staging,
+      'paved.dev/kubernetes-namespace-production': production,
+    }),
+    // Registered by hand, not by Create Service.
+    component('legacy', {}),
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'storefront-team', namespace: 'default' },
+      spec: { type: 'team', children: [] },
+    },
+    user('alice', ['storefront-team']),
+    user('bob', ['storefront-team']),
+    user('carol', []),
+  ] as Entity[];
+}
+
+/** The platform's kubeconfig, pointed at a port nothing listens on. */
+async function unreachableKubeconfig(kubeconfig: string, dir: string) {
+  const config = yaml.parse(await readFile(kubeconfig, 'utf8'));
+  for (const cluster of config.clusters) {
+    cluster.cluster.server = 'https://127.0.0.1:9';
+  }
+  const file = path.join(dir, 'kubeconfig-unreachable');
+  await writeFile(file, yaml.stringify(config));
+  return file;
+}
+
+describe('deployments backend', () => {
+  const databases = testDatabases();
+  let staging: PlatformSandbox;
+  let production: PlatformSandbox;
+  let kubernetes: DefaultKubernetesClient;
+  let tmp: string;
+  const running: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    staging = await createPlatformSandbox();
+    production = await createPlatformSandbox();
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'paved-deployments-'));
+    kubernetes = new DefaultKubernetesClient(staging.kubeConfig);
+    await new VaultClient(staging.platform.vault)
+      .kv('secret', 2)
+      .write(`${staging.vaultPath}/app`, { SESSION_SECRET: 'not-shown' });
+  });
+  afterEach(async () => {
+    for (const stop of running.splice(0)) await stop();
+  });
+  afterAll(async () => {
+    await staging?.cleanup();
+    await production?.cleanup();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  /** Puts the Deployment that Create Service's first deploy makes. */
+  async function firstDeploy(namespace: string) {
+    await kubernetes.apply(
+      [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'orders', labels: { app: 'orders' } },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: 'orders' } },
+            template: {
+              metadata: { labels: { app: 'orders' } },
+              spec: {
+                containers: [{ name: 'orders', image: `${IMAGE}:0.1.0` }],
+              },
+            },
+          },
+        } as any,
+      ],
+      { namespace },
+    );
+    await kubernetes.waitForRollout(namespace, 'orders', { timeoutMs: 60_000 });
+  }
+
+  async function startBackend(
+    database: JsonObject,
+    options: { kubeconfig?: string } = {},
+  ) {
+    const { platform } = staging;
+    const backend = await startTestBackend({
+      features: [
+        deploymentsPlugin,
+        catalogServiceMock.factory({
+          entities: entities(
+            staging.namespace,
+            production.namespace,
+            staging.vaultPath,
+          ),
+        }),
+        databaseServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { database },
+            paved: {
+              platform: {
+                kubeconfig: options.kubeconfig ?? platform.kubeconfigPath,
+                vault: platform.vault,
+              },
+              environments: [
+                {
+                  name: 'staging',
+                  cluster: 'local',
+                  namespacePattern: '{service}-staging',
+                  requiresApproval: false,
+                },
+                {
+                  name: 'production',
+                  cluster: 'local',
+                  namespacePattern: '{service}-production',
+                  requiresApproval: true,
+                },
+              ],
+            },
+          },
+        }),
+      ],
+    });
+    const stop = () => backend.stop();
+    running.push(stop);
+    const base = `http://localhost:${backend.server.port()}/api/deployments`;
+    const call = async (
+      method: string,
+      route: string,
+      as: string,
+      body?: unknown,
+    ) => {
+      const response = await fetch(`${base}${route}`, {
+        method,
+        headers: {
+          Authorization: mockCredentials.user.header(as),
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const finished = async (id: string) => {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const { body } = await call('GET', `/deployments/${id}`, alice);
+        if (body.status === 'succeeded' || body.status === 'failed') {
+          return body;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`deployment ${id} still ${body.status}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 250));
+      }
+    };
+    return { call, finished, stop };
+  }
+
+  async function databaseConfig(id: TestDatabaseId): Promise<JsonObject> {
+    if (id === 'SQLITE_3') {
+      // A file, so that a second backend finds the first one's history.
+      return {
+        client: 'better-sqlite3',
+        connection: { directory: await mkdtemp(path.join(tmp, 'sqlite-')) },
+      };
+    }
+    const knex = await databases.init(id);
+    const { connection } = knex.client.config;
+    return { client: 'pg', connection, pluginDivisionMode: 'schema' };
+  }
+
+  it.each(databases.eachSupportedId())(
+    'deploys, promotes with approval, rolls back and keeps the history, on %s',
+    async (databaseId: TestDatabaseId) => {
+      await firstDeploy(staging.namespace);
+      await firstDeploy(production.namespace);
+      const database = await databaseConfig(databaseId);
+      const backend = await startBackend(database);
+      const { call, finished } = backend;
+      const tag = databaseId.toLowerCase().replace(/[^a-z0-9]/g, '');
+      const v2 = `${IMAGE}:2.0.0-${tag}`;
+      const v3 = `${IMAGE}:3.0.0-${tag}`;
+      const deploy = (body: object, as = alice) =>
+        call('POST', '/deployments', as, body);
+      const ref = 'component:default/orders';
+
+      // Bad input: the right status, naming the field.
+      const bad = [
+        [{ entityRef: ref, environment: 'staging' }, 400, 'image: Required'],
+        [{ entityRef: ref, image: v2 }, 400, 'environment: Required'],
+        [
+          { entityRef: ref, environment: 'qa', image: v2 },
+          400,
+          'environment: unknown environment "qa"; known: staging, production',
+        ],
+        [
+          { entityRef: ref, environment: 'staging', image: IMAGE },
+          400,
+          'has no tag or digest',
+        ],
+        [
+          { entityRef: ref, environment: 'staging', image: 'orders:1.0' },
+          400,
+          'names no registry',
+        ],
+        [
+          {
+            entityRef: ref,
+            environment: 'staging',
+            image: v2,
+            replicas: 'two',
+          },
+          400,
+          'replicas: Expected number',
+        ],
+        [
+          {
+            entityRef: 'component:default/ghost',
+            environment: 'staging',
+            image: v2,
+          },
+          404,
+          'No entity component:default/ghost',
+        ],
+        [
+          {
+            entityRef: 'component:default/legacy',
+            environment: 'staging',
+            image: v2,
+          },
+          400,
+          'no paved.dev/kubernetes-namespace-staging annotation. The Create Service template (templates/create-service) adds it',
+        ],
+        [
+          {
+            entityRef: 'component:default/fresh',
+            environment: 'staging',
+            image: v2,
+          },
+          409,
+          'Deployment fresh does not exist in namespace',
+        ],
+      ] as const;
+      for (const [body, status, message] of bad) {
+        const response = await deploy(body);
+        expect({ body, status: response.status }).toEqual({ body, status });
+        expect(response.body.error.message).toContain(message);
+      }
+
+      // Two deploys at once: one goes ahead, the other is refused.
+      const both = await Promise.all([
+        deploy({ entityRef: ref, environment: 'staging', image: v2 }),
+        deploy({ entityRef: 'orders', environment: 'staging', image: v2 }),
+      ]);
+      expect(both.map(r => r.status).sort()).toEqual([202, 409]);
+      const accepted = both.find(r => r.status === 202)!.body;
+      expect(both.find(r => r.status === 409)!.body.error.message).toContain(
+        `A deployment of ${ref} to staging is already under way`,
+      );
+      expect(accepted).toMatchObject({
+        entityRef: ref,
+        environment: 'staging',
+        image: v2,
+        status: 'rolling-out',
+        requestedBy: alice,
+      });
+      const first = await finished(accepted.id);
+      expect(first.status).toBe('succeeded');
+      expect(first.revision).toBeGreaterThan(1);
+
+      // The environments view shows the new image, rolled out.
+      const environments = await call(
+        'GET',
+        '/entities/component/default/orders/environments',
+        carol,
+      );
+      expect(environments.status).toBe(200);
+      expect(environments.body.items[0]).toMatchObject({
+        environment: 'staging',
+        namespace: staging.namespace,
+        image: v2,
+        rolloutState: 'complete',
+        replicas: { desired: 1, ready: 1, updated: 1, available: 1 },
+        lastDeployment: { id: accepted.id, status: 'succeeded' },
+      });
+      expect(environments.body.items[1]).toMatchObject({
+        environment: 'production',
+        requiresApproval: true,
+        image: `${IMAGE}:0.1.0`,
+      });
+
+      // The Secret was refreshed from Vault.
+      const secret = await staging.kubeConfig
+        .makeApiClient(CoreV1Api)
+        .readNamespacedSecret({
+          name: 'orders-secrets',
+          namespace: staging.namespace,
+        });
+      expect(
+        Buffer.from(secret.data!.APP_SESSION_SECRET, 'base64').toString(),
+      ).toBe('not-shown');
+      expect(first.message).toContain('APP_SESSION_SECRET');
+      expect(first.message).not.toContain('not-shown');
+
+      // Promotion to production waits for approval.
+      const promotion = await call('POST', '/promotions', alice, {
+        entityRef: ref,
+        from: 'staging',
+        to: 'production',
+      });
+      expect(promotion.status).toBe(201);
+      expect(promotion.body).toMatchObject({
+        type: 'approval',
+        approval: { image: v2, status: 'pending', requestedBy: alice },
+      });
+      const approvalId = promotion.body.approval.id;
+      const byRequester = await call(
+        'POST',
+        `/approvals/${approvalId}/approve`,
+        alice,
+      );
+      expect(byRequester.status).toBe(403);
+      expect(byRequester.body.error.message).toContain(
+        'requested this promotion and may not decide it',
+      );
+      const byOutsider = await call(
+        'POST',
+        `/approvals/${approvalId}/approve`,
+        carol,
+      );
+      expect(byOutsider.status).toBe(403);
+      expect(byOutsider.body.error.message).toContain(
+        'only members of group:default/storefront-team or group:default/platform-team',
+      );
+      const approved = await call(
+        'POST',
+        `/approvals/${approvalId}/approve`,
+        bob,
+      );
+      expect(approved.status).toBe(202);
+      expect(approved.body.approval).toMatchObject({
+        status: 'approved',
+        decidedBy: bob,
+      });
+      expect((await finished(approved.body.deployment.id)).status).toBe(
+        'succeeded',
+      );
+      const again = await call('POST', `/approvals/${approvalId}/reject`, bob);
+      expect(again.status).toBe(409);
+      const production_ = await call(
+        'GET',
+        '/entities/component/default/orders/environments',
+        alice,
+      );
+      expect(production_.body.items[1]).toMatchObject({
+        environment: 'production',
+        image: v2,
+        rolloutState: 'complete',
+      });
+
+      // Rollback brings the earlier image back.
+      const third = await deploy({
+        entityRef: ref,
+        environment: 'staging',
+        image: v3,
+      });
+      expect((await finished(third.body.id)).status).toBe('succeeded');
+      const badRollback = await call('POST', '/rollbacks', alice, {
+        entityRef: ref,
+        environment: 'staging',
+      });
+      expect(badRollback.status).toBe(400);
+      expect(badRollback.body.error.message).toContain(
+        'toDeploymentId: Required',
+      );
+      const rollback = await call('POST', '/rollbacks', alice, {
+        entityRef: ref,
+        environment: 'staging',
+        toDeploymentId: accepted.id,
+      });
+      expect(rollback.status).toBe(202);
+      expect(rollback.body.image).toBe(v2);
+      expect((await finished(rollback.body.id)).status).toBe('succeeded');
+      const afterRollback = await call(
+        'GET',
+        '/entities/component/default/orders/environments',
+        alice,
+      );
+      expect(afterRollback.body.items[0].image).toBe(v2);
+
+      // Paginated history, newest first.
+      const page1 = await call(
+        'GET',
+        '/entities/component/default/orders/deployments?environment=staging&limit=2',
+        alice,
+      );
+      expect(page1.body.items.map((d: any) => d.image)).toEqual([v2, v3]);
+      const page2 = await call(
+        'GET',
+        `/entities/component/default/orders/deployments?environment=staging&limit=2&cursor=${page1.body.nextCursor}`,
+        alice,
+      );
+      expect(page2.body.items.map((d: any) => d.id)).toEqual([accepted.id]);
+      expect(page2.body.nextCursor).toBeUndefined();
+      const badLimit = await call(
+        'GET',
+        '/entities/component/default/orders/deployments?limit=lots',
+        alice,
+      );
+      expect(badLimit.status).toBe(400);
+      expect(badLimit.body.error.message).toContain(
+        'limit: must be a whole number',
+      );
+
+      // An audit row per action, with who, what and how it ended.
+      const audit = await call(
+        'GET',
+        '/entities/component/default/orders/audit-events',
+        alice,
+      );
+      const rows = audit.body.items.map(
+        (e: any) =>
+          `${e.action} ${e.actor} ${e.environment} ${e.image} ${e.result}`,
+      );
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          `deploy ${alice} staging ${v2} succeeded`,
+          `deploy ${alice} staging ${v2} failed`,
+          `rollout ${alice} staging ${v2} succeeded`,
+          `promote ${alice} production ${v2} pending`,
+          `approve ${alice} production ${v2} failed`,
+          `approve ${carol} production ${v2} failed`,
+          `approve ${bob} production ${v2} succeeded`,
+          `rollout ${alice} production ${v2} succeeded`,
+          `rollback ${alice} staging ${v2} succeeded`,
+        ]),
+      );
+      expect(JSON.stringify(audit.body)).not.toContain('not-shown');
+      await running.pop()!();
+
+      // A second backend on the same database has the whole history; with
+      // the apiserver unreachable, a deploy is a 503 and nothing is recorded.
+      const restarted = await startBackend(database, {
+        kubeconfig: await unreachableKubeconfig(
+          staging.platform.kubeconfigPath,
+          tmp,
+        ),
+      });
+      const history = await restarted.call(
+        'GET',
+        '/entities/component/default/orders/deployments',
+        alice,
+      );
+      expect(history.body.items).toHaveLength(4);
+      const unreachable = await restarted.call('POST', '/deployments', alice, {
+        entityRef: ref,
+        environment: 'staging',
+        image: v3,
+      });
+      expect(unreachable.status).toBe(503);
+      expect(unreachable.body.error.message).toContain('is unreachable');
+      const unchanged = await restarted.call(
+        'GET',
+        '/entities/component/default/orders/deployments',
+        alice,
+      );
+      expect(unchanged.body.items).toHaveLength(4);
+    },
+  );
+});

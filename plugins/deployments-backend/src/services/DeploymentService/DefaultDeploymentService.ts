@@ -1,0 +1,831 @@
+import {
+  AuditorService,
+  AuthService,
+  LoggerService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApprovalRequest,
+  Deployment,
+  DeploymentAuditEvent,
+  DeploymentPage,
+  deploymentApprovePermission,
+  deploymentCreatePermission,
+  deploymentPromotePermission,
+  deploymentRollbackPermission,
+  EnvironmentStatus,
+  PromotionResult,
+  validateImageReference,
+} from '@paved/plugin-deployments-common';
+import {
+  Environment,
+  KubernetesClient,
+  parseVaultPath,
+  secretFromVault,
+  VaultClient,
+} from '@paved/plugin-provisioning-node';
+import { randomUUID } from 'node:crypto';
+import { DeploymentStore, StoredDeployment } from '../DeploymentStore';
+import {
+  Caller,
+  DeploymentService,
+  DeployRequest,
+  ListDeploymentsOptions,
+  PromoteRequest,
+  RollbackRequest,
+} from './types';
+
+/** The annotation naming a service's namespace in one environment. */
+export const namespaceAnnotation = (environment: string) =>
+  `paved.dev/kubernetes-namespace-${environment}`;
+const VAULT_PATH_ANNOTATION = 'paved.dev/vault-path';
+const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
+/** Field manager of the image changes, so the golden path's own fields stay its own. */
+export const DEPLOYMENTS_FIELD_MANAGER = 'paved-deployments';
+/** Members of this group may approve any promotion. */
+export const PLATFORM_TEAM = 'group:default/platform-team';
+
+export interface DefaultDeploymentServiceOptions {
+  environments: Environment[];
+  store: DeploymentStore;
+  catalog: CatalogService;
+  kubernetes: KubernetesClient;
+  vault: VaultClient;
+  permissions: PermissionsService;
+  auth: AuthService;
+  userInfo: UserInfoService;
+  logger: LoggerService;
+  auditor?: AuditorService;
+  /** How long a rollout may take before it is recorded as failed (default 10 minutes). */
+  rolloutTimeoutMs?: number;
+}
+
+const toApi = ({
+  namespace: _namespace,
+  workload: _workload,
+  ...deployment
+}: StoredDeployment): Deployment => deployment;
+
+const errorMessage = (error: unknown) =>
+  error instanceof Error ? error.message : String(error);
+
+/**
+ * Deploys through server-side apply on the environment's cluster, serialized
+ * per entity and environment by a lock in the database, and watches each
+ * rollout in the background until it succeeds or fails.
+ */
+export class DefaultDeploymentService implements DeploymentService {
+  private readonly watches = new Set<AbortController>();
+  private readonly rolloutTimeoutMs: number;
+
+  constructor(private readonly options: DefaultDeploymentServiceOptions) {
+    this.rolloutTimeoutMs = options.rolloutTimeoutMs ?? 10 * 60_000;
+  }
+
+  /** Watches again the rollouts that a stopped backend left in flight. */
+  async resumeRollouts(): Promise<void> {
+    for (const deployment of await this.options.store.listInFlight()) {
+      this.options.logger.info(
+        `Resuming the watch of deployment ${deployment.id} (${deployment.entityRef} to ${deployment.environment})`,
+      );
+      this.watch(deployment);
+    }
+  }
+
+  /** Stops watching; in-flight deployments stay recorded and are resumed at the next start. */
+  stop() {
+    for (const controller of this.watches) controller.abort();
+    this.watches.clear();
+  }
+
+  async deploy(request: DeployRequest, caller: Caller): Promise<Deployment> {
+    const user = this.requireUser(caller);
+    const entity = await this.getEntity(request.entityRef, caller);
+    const entityRef = stringifyEntityRef(entity);
+    await this.authorize(deploymentCreatePermission, entityRef, caller);
+    return this.audited(
+      {
+        actor: user,
+        action: 'deploy',
+        entityRef,
+        environment: request.environment,
+        image: request.image,
+      },
+      () =>
+        this.startDeployment(entity, {
+          environment: request.environment,
+          image: request.image,
+          replicas: request.replicas,
+          requestedBy: user,
+          message: `Deploy ${request.image} requested by ${user}`,
+        }),
+    );
+  }
+
+  async listEnvironments(
+    entityRef: string,
+    caller: Caller,
+  ): Promise<EnvironmentStatus[]> {
+    const entity = await this.getEntity(entityRef, caller);
+    const ref = stringifyEntityRef(entity);
+    const workload = this.workloadOf(entity);
+    const result: EnvironmentStatus[] = [];
+    for (const environment of this.options.environments) {
+      const namespace = this.namespaceOf(entity, environment.name);
+      const live = await this.options.kubernetes.getRolloutStatus(
+        namespace,
+        workload,
+      );
+      const last = await this.options.store.listDeployments({
+        entityRef: ref,
+        environment: environment.name,
+        limit: 1,
+      });
+      result.push({
+        environment: environment.name,
+        namespace,
+        requiresApproval: environment.requiresApproval,
+        image: live?.image,
+        replicas: live?.replicas ?? {
+          desired: 0,
+          ready: 0,
+          updated: 0,
+          available: 0,
+        },
+        rolloutState: live?.state ?? 'not-deployed',
+        rolloutMessage: live?.message,
+        lastDeployment: last.items[0] && toApi(last.items[0]),
+      });
+    }
+    return result;
+  }
+
+  async listDeployments(
+    entityRef: string,
+    options: ListDeploymentsOptions,
+    caller: Caller,
+  ): Promise<DeploymentPage> {
+    const entity = await this.getEntity(entityRef, caller);
+    if (options.environment) this.environment(options.environment);
+    const limit = options.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new InputError('limit: must be a whole number from 1 to 100');
+    }
+    let cursor: number | undefined;
+    if (options.cursor !== undefined) {
+      cursor = Number(options.cursor);
+      if (!/^\d+$/.test(options.cursor) || !Number.isSafeInteger(cursor)) {
+        throw new InputError(
+          `cursor: "${options.cursor}" is not a cursor this API returned`,
+        );
+      }
+    }
+    const page = await this.options.store.listDeployments({
+      entityRef: stringifyEntityRef(entity),
+      environment: options.environment,
+      limit,
+      cursor,
+    });
+    return {
+      items: page.items.map(toApi),
+      nextCursor:
+        page.nextCursor === undefined ? undefined : String(page.nextCursor),
+    };
+  }
+
+  async getDeployment(id: string, caller: Caller): Promise<Deployment> {
+    const deployment = await this.options.store.getDeployment(id);
+    if (!deployment) throw new NotFoundError(`No deployment ${id}`);
+    await this.getEntity(deployment.entityRef, caller);
+    return toApi(deployment);
+  }
+
+  async promote(
+    request: PromoteRequest,
+    caller: Caller,
+  ): Promise<PromotionResult> {
+    const user = this.requireUser(caller);
+    const entity = await this.getEntity(request.entityRef, caller);
+    const entityRef = stringifyEntityRef(entity);
+    const from = this.environment(request.from, 'from');
+    const to = this.environment(request.to, 'to');
+    if (from.name === to.name) {
+      throw new InputError(
+        `to: promote to another environment than ${from.name}`,
+      );
+    }
+    this.namespaceOf(entity, to.name);
+    await this.authorize(deploymentPromotePermission, entityRef, caller);
+    const image = await this.imageIn(entity, from.name);
+    if (!to.requiresApproval) {
+      const deployment = await this.audited(
+        {
+          actor: user,
+          action: 'promote',
+          entityRef,
+          environment: to.name,
+          image,
+        },
+        () =>
+          this.startDeployment(entity, {
+            environment: to.name,
+            image,
+            requestedBy: user,
+            message: `Promotion of ${image} from ${from.name} requested by ${user}`,
+          }),
+      );
+      return { type: 'deployment', deployment };
+    }
+    const approval: ApprovalRequest = {
+      id: randomUUID(),
+      entityRef,
+      fromEnvironment: from.name,
+      toEnvironment: to.name,
+      image,
+      requestedBy: user,
+      status: 'pending',
+      createdAt: new Date().toISOString(),
+    };
+    await this.audited(
+      {
+        actor: user,
+        action: 'promote',
+        entityRef,
+        environment: to.name,
+        image,
+        approvalId: approval.id,
+        pendingMessage: `${to.name} requires approval: approval ${approval.id} is pending`,
+      },
+      () => this.options.store.insertApproval(approval),
+    );
+    return { type: 'approval', approval };
+  }
+
+  async getApproval(id: string, caller: Caller): Promise<ApprovalRequest> {
+    const approval = await this.options.store.getApproval(id);
+    if (!approval) throw new NotFoundError(`No approval request ${id}`);
+    await this.getEntity(approval.entityRef, caller);
+    return approval;
+  }
+
+  async approve(
+    id: string,
+    caller: Caller,
+  ): Promise<{ approval: ApprovalRequest; deployment: Deployment }> {
+    const { user, approval, entity } = await this.loadApproval(id, caller);
+    return this.audited(
+      {
+        actor: user,
+        action: 'approve',
+        entityRef: approval.entityRef,
+        environment: approval.toEnvironment,
+        image: approval.image,
+        approvalId: id,
+      },
+      async () => {
+        await this.checkDecider(user, approval, entity, caller);
+        if (
+          !(await this.options.store.decideApproval(id, {
+            status: 'approved',
+            decidedBy: user,
+          }))
+        ) {
+          throw new ConflictError(`Approval ${id} was decided meanwhile`);
+        }
+        let deployment: Deployment;
+        try {
+          deployment = await this.startDeployment(entity, {
+            environment: approval.toEnvironment,
+            image: approval.image,
+            requestedBy: approval.requestedBy,
+            message: `Promotion of ${approval.image} from ${approval.fromEnvironment} requested by ${approval.requestedBy}, approved by ${user}`,
+          });
+        } catch (error) {
+          await this.options.store.reopenApproval(id);
+          throw error;
+        }
+        await this.options.store.setApprovalDeployment(id, deployment.id);
+        return {
+          approval: (await this.options.store.getApproval(id))!,
+          deployment,
+        };
+      },
+    );
+  }
+
+  async reject(id: string, caller: Caller): Promise<ApprovalRequest> {
+    const { user, approval, entity } = await this.loadApproval(id, caller);
+    return this.audited(
+      {
+        actor: user,
+        action: 'reject',
+        entityRef: approval.entityRef,
+        environment: approval.toEnvironment,
+        image: approval.image,
+        approvalId: id,
+      },
+      async () => {
+        await this.checkDecider(user, approval, entity, caller);
+        if (
+          !(await this.options.store.decideApproval(id, {
+            status: 'rejected',
+            decidedBy: user,
+          }))
+        ) {
+          throw new ConflictError(`Approval ${id} was decided meanwhile`);
+        }
+        return (await this.options.store.getApproval(id))!;
+      },
+    );
+  }
+
+  async rollback(
+    request: RollbackRequest,
+    caller: Caller,
+  ): Promise<Deployment> {
+    const user = this.requireUser(caller);
+    const entity = await this.getEntity(request.entityRef, caller);
+    const entityRef = stringifyEntityRef(entity);
+    this.environment(request.environment);
+    const target = await this.options.store.getDeployment(
+      request.toDeploymentId,
+    );
+    if (
+      !target ||
+      target.entityRef !== entityRef ||
+      target.environment !== request.environment
+    ) {
+      throw new NotFoundError(
+        `toDeploymentId: no deployment ${request.toDeploymentId} of ${entityRef} to ${request.environment}`,
+      );
+    }
+    if (target.status !== 'succeeded') {
+      throw new InputError(
+        `toDeploymentId: deployment ${target.id} ${
+          target.status === 'failed' ? 'failed' : 'has not finished'
+        }; roll back to one that succeeded`,
+      );
+    }
+    await this.authorize(deploymentRollbackPermission, entityRef, caller);
+    return this.audited(
+      {
+        actor: user,
+        action: 'rollback',
+        entityRef,
+        environment: request.environment,
+        image: target.image,
+      },
+      () =>
+        this.startDeployment(entity, {
+          environment: request.environment,
+          image: target.image,
+          requestedBy: user,
+          message: `Rollback to ${target.image} (deployment ${target.id}) requested by ${user}`,
+        }),
+    );
+  }
+
+  async listAuditEvents(
+    entityRef: string,
+    caller: Caller,
+  ): Promise<DeploymentAuditEvent[]> {
+    const entity = await this.getEntity(entityRef, caller);
+    return this.options.store.listAuditEvents(stringifyEntityRef(entity), 100);
+  }
+
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Changes the image of the entity's Deployment in the environment's
+   * namespace and refreshes its Secret from Vault, holding the
+   * entity+environment lock until the rollout ends. Nothing is recorded
+   * unless the apiserver took the change.
+   */
+  private async startDeployment(
+    entity: Entity,
+    request: {
+      environment: string;
+      image: string;
+      replicas?: number;
+      requestedBy: string;
+      message: string;
+    },
+  ): Promise<Deployment> {
+    const { kubernetes, store } = this.options;
+    const environment = this.environment(request.environment);
+    const namespace = this.namespaceOf(entity, environment.name);
+    const validation = validateImageReference(request.image);
+    if (!validation.valid) throw new InputError(validation.error);
+    const entityRef = stringifyEntityRef(entity);
+    const workload = this.workloadOf(entity);
+    const id = randomUUID();
+    await store.acquireLock(entityRef, environment.name, id);
+    try {
+      const live = await kubernetes.getRolloutStatus(namespace, workload);
+      if (!live) {
+        throw new ConflictError(
+          `Deployment ${workload} does not exist in namespace ${namespace} yet; run the Create Service template (templates/create-service), whose first deploy creates it`,
+        );
+      }
+      let message = request.message;
+      const vaultPath = entity.metadata.annotations?.[VAULT_PATH_ANNOTATION];
+      if (vaultPath) {
+        const source = parseVaultPath(vaultPath);
+        if (!source) {
+          throw new InputError(
+            `${VAULT_PATH_ANNOTATION} "${vaultPath}" of ${entityRef} is not <mount>/<path>`,
+          );
+        }
+        const secret = await secretFromVault(this.options.vault, {
+          name: `${workload}-secrets`,
+          ...source,
+        }).catch(error => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        });
+        if (secret) {
+          await kubernetes.apply([secret.secret], { namespace });
+          message += `; Secret ${workload}-secrets refreshed from Vault ${vaultPath} (keys ${secret.keys.join(
+            ', ',
+          )})`;
+        } else {
+          message += `; Vault ${vaultPath} holds no secrets, Secret ${workload}-secrets left as it was`;
+        }
+      }
+      const patch: KubernetesObject & Record<string, unknown> = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: workload, namespace },
+        spec: {
+          ...(request.replicas === undefined
+            ? {}
+            : { replicas: request.replicas }),
+          template: {
+            spec: {
+              containers: [
+                { name: live.container ?? workload, image: request.image },
+              ],
+            },
+          },
+        },
+      };
+      await kubernetes.apply([patch], {
+        namespace,
+        fieldManager: DEPLOYMENTS_FIELD_MANAGER,
+      });
+      const deployment: StoredDeployment = {
+        id,
+        entityRef,
+        environment: environment.name,
+        namespace,
+        workload,
+        image: request.image,
+        replicas: request.replicas,
+        status: 'rolling-out',
+        requestedBy: request.requestedBy,
+        createdAt: new Date().toISOString(),
+        message,
+      };
+      await store.insertDeployment(deployment);
+      this.watch(deployment);
+      return toApi(deployment);
+    } catch (error) {
+      await store.releaseLock(entityRef, environment.name, id);
+      throw error;
+    }
+  }
+
+  /** Watches a rollout in the background, records how it ended, releases the lock. */
+  private watch(deployment: StoredDeployment) {
+    const controller = new AbortController();
+    this.watches.add(controller);
+    const finish = async (outcome: {
+      status: 'succeeded' | 'failed';
+      message: string;
+      revision?: number;
+    }) => {
+      await this.options.store.finishDeployment(deployment.id, outcome);
+      await this.options.store.releaseLock(
+        deployment.entityRef,
+        deployment.environment,
+        deployment.id,
+      );
+      await this.recordAudit({
+        actor: deployment.requestedBy,
+        action: 'rollout',
+        entityRef: deployment.entityRef,
+        environment: deployment.environment,
+        image: deployment.image,
+        result: outcome.status,
+        message: outcome.message,
+        deploymentId: deployment.id,
+      });
+    };
+    this.options.kubernetes
+      .waitForRollout(deployment.namespace, deployment.workload, {
+        timeoutMs: this.rolloutTimeoutMs,
+        signal: controller.signal,
+      })
+      .then(
+        status =>
+          finish({
+            status: 'succeeded',
+            message: `${deployment.message}. ${status.message}`,
+            revision: status.revision,
+          }),
+        error => {
+          if (controller.signal.aborted) return undefined;
+          return finish({
+            status: 'failed',
+            message: `${deployment.message}. ${errorMessage(error)}`,
+          });
+        },
+      )
+      .catch(error =>
+        this.options.logger.error(
+          `Could not record the end of deployment ${
+            deployment.id
+          }: ${errorMessage(error)}`,
+        ),
+      )
+      .finally(() => this.watches.delete(controller));
+  }
+
+  /** Runs an action, writing an audit row and an auditor event for its outcome. */
+  private async audited<T>(
+    event: Omit<DeploymentAuditEvent, 'id' | 'createdAt' | 'result'> & {
+      pendingMessage?: string;
+    },
+    action: () => Promise<T>,
+  ): Promise<T> {
+    const { pendingMessage, ...fields } = event;
+    const auditorEvent = await this.options.auditor?.createEvent({
+      eventId: `deployment-${event.action}`,
+      severityLevel: event.action === 'approve' ? 'high' : 'medium',
+      meta: {
+        actor: event.actor,
+        entityRef: event.entityRef,
+        environment: event.environment ?? null,
+        image: event.image ?? null,
+      },
+    });
+    try {
+      const result = await action();
+      const deploymentId =
+        (result as { id?: string; deployment?: Deployment })?.deployment?.id ??
+        (event.action === 'approve' ||
+        event.action === 'reject' ||
+        pendingMessage
+          ? undefined
+          : (result as { id?: string })?.id);
+      await this.recordAudit({
+        ...fields,
+        result: pendingMessage ? 'pending' : 'succeeded',
+        message: pendingMessage,
+        deploymentId,
+      });
+      await auditorEvent?.success({
+        meta: deploymentId ? { deploymentId } : undefined,
+      });
+      return result;
+    } catch (error) {
+      await this.recordAudit({
+        ...fields,
+        result: 'failed',
+        message: errorMessage(error),
+      });
+      await auditorEvent?.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  private async recordAudit(
+    event: Omit<DeploymentAuditEvent, 'id' | 'createdAt'>,
+  ): Promise<void> {
+    await this.options.store.addAuditEvent({
+      id: randomUUID(),
+      createdAt: new Date().toISOString(),
+      ...event,
+    });
+  }
+
+  private async loadApproval(id: string, caller: Caller) {
+    const user = this.requireUser(caller);
+    const approval = await this.options.store.getApproval(id);
+    if (!approval) throw new NotFoundError(`No approval request ${id}`);
+    const entity = await this.getEntity(approval.entityRef, caller);
+    return { user, approval, entity };
+  }
+
+  /**
+   * Checks that the approval is pending and the caller may decide it: a
+   * member of the owning group or the platform team, never the requester.
+   */
+  private async checkDecider(
+    user: string,
+    approval: ApprovalRequest,
+    entity: Entity,
+    caller: Caller,
+  ) {
+    const id = approval.id;
+    await this.authorize(
+      deploymentApprovePermission,
+      approval.entityRef,
+      caller,
+    );
+    if (approval.status !== 'pending') {
+      throw new ConflictError(
+        `Approval ${id} is already ${approval.status}${
+          approval.decidedBy ? ` by ${approval.decidedBy}` : ''
+        }`,
+      );
+    }
+    if (approval.requestedBy === user) {
+      throw new NotAllowedError(
+        `${user} requested this promotion and may not decide it; another member of the owning group or of ${PLATFORM_TEAM} must`,
+      );
+    }
+    const owners = this.ownersOf(entity);
+    const groups = await this.groupsOf(user, caller);
+    if (![...owners, PLATFORM_TEAM].some(ref => groups.has(ref))) {
+      throw new NotAllowedError(
+        `${user} may not decide promotions of ${
+          approval.entityRef
+        }: only members of ${[...owners, PLATFORM_TEAM].join(' or ')} may`,
+      );
+    }
+    return { user, approval, entity };
+  }
+
+  private ownersOf(entity: Entity): string[] {
+    const owners = new Set<string>();
+    const namespace = entity.metadata.namespace ?? 'default';
+    const owner = entity.spec?.owner;
+    if (typeof owner === 'string') {
+      owners.add(
+        stringifyEntityRef(
+          parseEntityRef(owner, {
+            defaultKind: 'group',
+            defaultNamespace: namespace,
+          }),
+        ).toLocaleLowerCase('en-US'),
+      );
+    }
+    for (const relation of entity.relations ?? []) {
+      if (relation.type === 'ownedBy') {
+        owners.add(relation.targetRef.toLocaleLowerCase('en-US'));
+      }
+    }
+    return [...owners];
+  }
+
+  /** The user and every group the user belongs to, as lowercased entity refs. */
+  private async groupsOf(user: string, caller: Caller): Promise<Set<string>> {
+    const refs = new Set<string>([user.toLocaleLowerCase('en-US')]);
+    const add = (ref: string) => refs.add(ref.toLocaleLowerCase('en-US'));
+    try {
+      const info = await this.options.userInfo.getUserInfo(caller.credentials);
+      info.ownershipEntityRefs.forEach(add);
+    } catch {
+      // Not every token carries ownership; the catalog below does.
+    }
+    const userEntity = await this.options.catalog.getEntityByRef(user, {
+      credentials: await this.options.auth.getOwnServiceCredentials(),
+    });
+    if (userEntity) {
+      for (const relation of userEntity.relations ?? []) {
+        if (relation.type === 'memberOf') add(relation.targetRef);
+      }
+      const memberOf = userEntity.spec?.memberOf;
+      if (Array.isArray(memberOf)) {
+        for (const group of memberOf) {
+          if (typeof group !== 'string') continue;
+          add(
+            stringifyEntityRef(
+              parseEntityRef(group, {
+                defaultKind: 'group',
+                defaultNamespace: userEntity.metadata.namespace ?? 'default',
+              }),
+            ),
+          );
+        }
+      }
+    }
+    return refs;
+  }
+
+  /** The image running in an environment: the last successful deployment's, else the live one. */
+  private async imageIn(entity: Entity, environment: string): Promise<string> {
+    const entityRef = stringifyEntityRef(entity);
+    const last = await this.options.store.listDeployments({
+      entityRef,
+      environment,
+      status: 'succeeded',
+      limit: 1,
+    });
+    if (last.items[0]) return last.items[0].image;
+    const live = await this.options.kubernetes.getRolloutStatus(
+      this.namespaceOf(entity, environment),
+      this.workloadOf(entity),
+    );
+    if (!live?.image) {
+      throw new ConflictError(
+        `from: nothing runs in ${environment} yet to promote; deploy ${entityRef} there first`,
+      );
+    }
+    return live.image;
+  }
+
+  private requireUser(caller: Caller): string {
+    if (!caller.userEntityRef) {
+      throw new NotAllowedError('Only a signed-in user may do this');
+    }
+    return caller.userEntityRef;
+  }
+
+  private async getEntity(entityRef: string, caller: Caller): Promise<Entity> {
+    let ref: string;
+    try {
+      ref = stringifyEntityRef(
+        parseEntityRef(entityRef, {
+          defaultKind: 'component',
+          defaultNamespace: 'default',
+        }),
+      );
+    } catch (error) {
+      throw new InputError(`entityRef: ${errorMessage(error)}`);
+    }
+    const entity = await this.options.catalog.getEntityByRef(ref, {
+      credentials: caller.credentials,
+    });
+    if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
+    return entity;
+  }
+
+  private environment(name: string, field = 'environment'): Environment {
+    const environment = this.options.environments.find(e => e.name === name);
+    if (!environment) {
+      throw new InputError(
+        `${field}: unknown environment "${name}"; known: ${this.options.environments
+          .map(e => e.name)
+          .join(', ')}`,
+      );
+    }
+    return environment;
+  }
+
+  private namespaceOf(entity: Entity, environment: string): string {
+    const annotation = namespaceAnnotation(environment);
+    const namespace = entity.metadata.annotations?.[annotation];
+    if (!namespace) {
+      throw new InputError(
+        `${stringifyEntityRef(
+          entity,
+        )} is not on the golden path yet: it has no ${annotation} annotation. ` +
+          'The Create Service template (templates/create-service) adds it, with the namespace, Vault path and first deploy.',
+      );
+    }
+    return namespace;
+  }
+
+  private workloadOf(entity: Entity): string {
+    return (
+      entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ??
+      entity.metadata.name
+    );
+  }
+
+  private async authorize(
+    permission: ResourcePermission<'catalog-entity'>,
+    entityRef: string,
+    caller: Caller,
+  ) {
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission, resourceRef: entityRef }],
+      { credentials: caller.credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed: ${permission.name} on ${entityRef}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { DefaultDeploymentService } from './DefaultDeploymentService';
+export type { DefaultDeploymentServiceOptions } from './DefaultDeploymentService';
+export type * from './types';

@@ -1,0 +1,2 @@
+export { DeploymentStore } from './DeploymentStore';
+export type { StoredDeployment } from './DeploymentStore';
