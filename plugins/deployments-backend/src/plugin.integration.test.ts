@@ -165,9 +165,21 @@ describe('deployments backend', () => {
     options: { kubeconfig?: string } = {},
   ) {
     const { platform } = staging;
+    const auditorEvents: Array<{ eventId: string; outcome: string }> = [];
+    const auditor = mockServices.auditor.mock({
+      createEvent: async ({ eventId }) => ({
+        success: async () => {
+          auditorEvents.push({ eventId, outcome: 'success' });
+        },
+        fail: async () => {
+          auditorEvents.push({ eventId, outcome: 'fail' });
+        },
+      }),
+    });
     const backend = await startTestBackend({
       features: [
         deploymentsPlugin,
+        auditor.factory,
         catalogServiceMock.factory({
           entities: entities(
             staging.namespace,
@@ -235,7 +247,7 @@ describe('deployments backend', () => {
         await new Promise(resolve => setTimeout(resolve, 250));
       }
     };
-    return { call, finished, stop };
+    return { call, finished, stop, auditorEvents };
   }
 
   async function databaseConfig(id: TestDatabaseId): Promise<JsonObject> {
@@ -440,6 +452,44 @@ describe('deployments backend', () => {
         rolloutState: 'complete',
       });
 
+      // A second promotion, rejected by an owner; and one into an
+      // environment without approval, deployed at once.
+      const second = await call('POST', '/promotions', alice, {
+        entityRef: ref,
+        from: 'staging',
+        to: 'production',
+      });
+      const rejected = await call(
+        'POST',
+        `/approvals/${second.body.approval.id}/reject`,
+        bob,
+      );
+      expect(rejected.status).toBe(200);
+      expect(rejected.body).toMatchObject({
+        status: 'rejected',
+        decidedBy: bob,
+      });
+      const sameEnvironment = await call('POST', '/promotions', alice, {
+        entityRef: ref,
+        from: 'staging',
+        to: 'staging',
+      });
+      expect(sameEnvironment.status).toBe(400);
+      expect(sameEnvironment.body.error.message).toContain('to: ');
+      const down = await call('POST', '/promotions', alice, {
+        entityRef: ref,
+        from: 'production',
+        to: 'staging',
+      });
+      expect(down.status).toBe(202);
+      expect(down.body).toMatchObject({
+        type: 'deployment',
+        deployment: { environment: 'staging', image: v2 },
+      });
+      expect((await finished(down.body.deployment.id)).status).toBe(
+        'succeeded',
+      );
+
       // Rollback brings the earlier image back.
       const third = await deploy({
         entityRef: ref,
@@ -477,12 +527,14 @@ describe('deployments backend', () => {
         alice,
       );
       expect(page1.body.items.map((d: any) => d.image)).toEqual([v2, v3]);
+      expect(page1.body.nextCursor).toBeDefined();
       const page2 = await call(
         'GET',
         `/entities/component/default/orders/deployments?environment=staging&limit=2&cursor=${page1.body.nextCursor}`,
         alice,
       );
-      expect(page2.body.items.map((d: any) => d.id)).toEqual([accepted.id]);
+      expect(page2.body.items.map((d: any) => d.image)).toEqual([v2, v2]);
+      expect(page2.body.items[1].id).toBe(accepted.id);
       expect(page2.body.nextCursor).toBeUndefined();
       const badLimit = await call(
         'GET',
@@ -518,6 +570,16 @@ describe('deployments backend', () => {
         ]),
       );
       expect(JSON.stringify(audit.body)).not.toContain('not-shown');
+      expect(backend.auditorEvents).toEqual(
+        expect.arrayContaining([
+          { eventId: 'deployment-deploy', outcome: 'success' },
+          { eventId: 'deployment-deploy', outcome: 'fail' },
+          { eventId: 'deployment-approve', outcome: 'fail' },
+          { eventId: 'deployment-approve', outcome: 'success' },
+          { eventId: 'deployment-reject', outcome: 'success' },
+          { eventId: 'deployment-rollback', outcome: 'success' },
+        ]),
+      );
       await running.pop()!();
 
       // A second backend on the same database has the whole history; with
@@ -533,7 +595,7 @@ describe('deployments backend', () => {
         '/entities/component/default/orders/deployments',
         alice,
       );
-      expect(history.body.items).toHaveLength(4);
+      expect(history.body.items).toHaveLength(5);
       const unreachable = await restarted.call('POST', '/deployments', alice, {
         entityRef: ref,
         environment: 'staging',
@@ -546,7 +608,13 @@ describe('deployments backend', () => {
         '/entities/component/default/orders/deployments',
         alice,
       );
-      expect(unchanged.body.items).toHaveLength(4);
+      expect(unchanged.body.items).toHaveLength(5);
+      const environmentsDown = await restarted.call(
+        'GET',
+        '/entities/component/default/orders/environments',
+        alice,
+      );
+      expect(environmentsDown.status).toBe(503);
     },
   );
 });
