@@ -162,7 +162,7 @@ describe('deployments backend', () => {
 
   async function startBackend(
     database: JsonObject,
-    options: { kubeconfig?: string } = {},
+    options: { kubeconfig?: string; rolloutTimeoutSeconds?: number } = {},
   ) {
     const { platform } = staging;
     const auditorEvents: Array<{ eventId: string; outcome: string }> = [];
@@ -195,6 +195,9 @@ describe('deployments backend', () => {
               platform: {
                 kubeconfig: options.kubeconfig ?? platform.kubeconfigPath,
                 vault: platform.vault,
+              },
+              deployments: {
+                rolloutTimeoutSeconds: options.rolloutTimeoutSeconds ?? 120,
               },
               environments: [
                 {
@@ -615,6 +618,71 @@ describe('deployments backend', () => {
         alice,
       );
       expect(environmentsDown.status).toBe(503);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'records a failed rollout, and a restarted backend finishes watching one in flight, on %s',
+    async (databaseId: TestDatabaseId) => {
+      await firstDeploy(staging.namespace);
+      const database = await databaseConfig(databaseId);
+      const tag = databaseId.toLowerCase().replace(/[^a-z0-9]/g, '');
+      const ref = 'component:default/orders';
+      // A quota of one pod leaves no room for the new ReplicaSet's pod, so
+      // the rollout cannot progress.
+      const core = staging.kubeConfig.makeApiClient(CoreV1Api);
+      await core.createNamespacedResourceQuota({
+        namespace: staging.namespace,
+        body: { metadata: { name: 'no-room' }, spec: { hard: { pods: '1' } } },
+      });
+      const impatient = await startBackend(database, {
+        rolloutTimeoutSeconds: 3,
+      });
+      const failing = await impatient.call('POST', '/deployments', alice, {
+        entityRef: ref,
+        environment: 'staging',
+        image: `${IMAGE}:4.0.0-${tag}`,
+      });
+      expect(failing.status).toBe(202);
+      const failed = await impatient.finished(failing.body.id);
+      expect(failed.status).toBe('failed');
+      expect(failed.message).toContain('did not finish within');
+      expect(failed.finishedAt).toBeDefined();
+      await core.deleteNamespacedResourceQuota({
+        namespace: staging.namespace,
+        name: 'no-room',
+      });
+      await running.pop()!();
+
+      // The lock went with the failure; a backend stopped mid-rollout
+      // leaves the deployment rolling-out, and the next one finishes it.
+      const first = await startBackend(database);
+      const inFlight = await first.call('POST', '/deployments', alice, {
+        entityRef: ref,
+        environment: 'staging',
+        image: `${IMAGE}:5.0.0-${tag}`,
+      });
+      expect(inFlight.status).toBe(202);
+      await running.pop()!();
+      const second = await startBackend(database);
+      const done = await second.finished(inFlight.body.id);
+      expect(done).toMatchObject({
+        status: 'succeeded',
+        image: `${IMAGE}:5.0.0-${tag}`,
+      });
+      const audit = await second.call(
+        'GET',
+        '/entities/component/default/orders/audit-events',
+        alice,
+      );
+      expect(
+        audit.body.items.map((e: any) => `${e.action} ${e.result} ${e.image}`),
+      ).toEqual(
+        expect.arrayContaining([
+          `rollout failed ${IMAGE}:4.0.0-${tag}`,
+          `rollout succeeded ${IMAGE}:5.0.0-${tag}`,
+        ]),
+      );
     },
   );
 });
