@@ -7,6 +7,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonObject } from '@backstage/types';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -34,6 +35,8 @@ const IMAGE = 'registry.paved.local/orders';
 const alice = 'user:default/alice';
 const bob = 'user:default/bob';
 const carol = 'user:default/carol';
+/** The permission policy (mocked here) denies Mallory every deployment permission. */
+const mallory = 'user:default/mallory';
 
 function testDatabases(): TestDatabases {
   const databases = TestDatabases.create({
@@ -176,10 +179,30 @@ describe('deployments backend', () => {
         },
       }),
     });
+    const authorized: string[] = [];
+    const permissions = mockServices.permissions.mock({
+      authorize: async (requests, { credentials }) => {
+        const principal = credentials.principal as { userEntityRef?: string };
+        return requests.map(request => {
+          authorized.push(
+            `${request.permission.name} ${
+              'resourceRef' in request ? request.resourceRef : ''
+            }`,
+          );
+          return {
+            result:
+              principal.userEntityRef === mallory
+                ? AuthorizeResult.DENY
+                : AuthorizeResult.ALLOW,
+          };
+        });
+      },
+    });
     const backend = await startTestBackend({
       features: [
         deploymentsPlugin,
         auditor.factory,
+        permissions.factory,
         catalogServiceMock.factory({
           entities: entities(
             staging.namespace,
@@ -250,7 +273,7 @@ describe('deployments backend', () => {
         await new Promise(resolve => setTimeout(resolve, 250));
       }
     };
-    return { call, finished, stop, auditorEvents };
+    return { call, finished, stop, auditorEvents, authorized };
   }
 
   async function databaseConfig(id: TestDatabaseId): Promise<JsonObject> {
@@ -338,6 +361,23 @@ describe('deployments backend', () => {
           'Deployment fresh does not exist in namespace',
         ],
       ] as const;
+      const denied = await deploy(
+        { entityRef: ref, environment: 'staging', image: v2 },
+        mallory,
+      );
+      expect(denied.status).toBe(403);
+      expect(denied.body.error.message).toBe(
+        `Not allowed: paved.deployment.create on ${ref}`,
+      );
+      const legacyEnvironments = await call(
+        'GET',
+        '/entities/component/default/legacy/environments',
+        alice,
+      );
+      expect(legacyEnvironments.status).toBe(400);
+      expect(legacyEnvironments.body.error.message).toContain(
+        'templates/create-service',
+      );
       for (const [body, status, message] of bad) {
         const response = await deploy(body);
         expect({ body, status: response.status }).toEqual({ body, status });
@@ -573,6 +613,14 @@ describe('deployments backend', () => {
         ]),
       );
       expect(JSON.stringify(audit.body)).not.toContain('not-shown');
+      expect(backend.authorized).toEqual(
+        expect.arrayContaining([
+          `paved.deployment.create ${ref}`,
+          `paved.deployment.promote ${ref}`,
+          `paved.deployment.approve ${ref}`,
+          `paved.deployment.rollback ${ref}`,
+        ]),
+      );
       expect(backend.auditorEvents).toEqual(
         expect.arrayContaining([
           { eventId: 'deployment-deploy', outcome: 'success' },

@@ -137,6 +137,7 @@ export class DefaultDeploymentService implements DeploymentService {
           requestedBy: user,
           message: `Deploy ${request.image} requested by ${user}`,
         }),
+      deployment => deployment.id,
     );
   }
 
@@ -251,6 +252,7 @@ export class DefaultDeploymentService implements DeploymentService {
             requestedBy: user,
             message: `Promotion of ${image} from ${from.name} requested by ${user}`,
           }),
+        d => d.id,
       );
       return { type: 'deployment', deployment };
     }
@@ -328,6 +330,7 @@ export class DefaultDeploymentService implements DeploymentService {
           deployment,
         };
       },
+      result => result.deployment.id,
     );
   }
 
@@ -400,6 +403,7 @@ export class DefaultDeploymentService implements DeploymentService {
           requestedBy: user,
           message: `Rollback to ${target.image} (deployment ${target.id}) requested by ${user}`,
         }),
+      deployment => deployment.id,
     );
   }
 
@@ -575,6 +579,7 @@ export class DefaultDeploymentService implements DeploymentService {
       pendingMessage?: string;
     },
     action: () => Promise<T>,
+    deploymentIdOf?: (result: T) => string | undefined,
   ): Promise<T> {
     const { pendingMessage, ...fields } = event;
     const auditorEvent = await this.options.auditor?.createEvent({
@@ -589,13 +594,7 @@ export class DefaultDeploymentService implements DeploymentService {
     });
     try {
       const result = await action();
-      const deploymentId =
-        (result as { id?: string; deployment?: Deployment })?.deployment?.id ??
-        (event.action === 'approve' ||
-        event.action === 'reject' ||
-        pendingMessage
-          ? undefined
-          : (result as { id?: string })?.id);
+      const deploymentId = deploymentIdOf?.(result);
       await this.recordAudit({
         ...fields,
         result: pendingMessage ? 'pending' : 'succeeded',
