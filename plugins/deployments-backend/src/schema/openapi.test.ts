@@ -1,0 +1,38 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import yaml from 'yaml';
+import { createRouter } from '../router';
+import { DeploymentService } from '../services/DeploymentService';
+
+// The spec and the router describe the same endpoints.
+describe('openapi.yaml', () => {
+  it('has exactly the routes the router serves', async () => {
+    const spec = yaml.parse(
+      readFileSync(path.join(__dirname, 'openapi.yaml'), 'utf8'),
+    );
+    const documented = Object.entries(
+      spec.paths as Record<string, Record<string, unknown>>,
+    )
+      .flatMap(([route, methods]) =>
+        Object.keys(methods).map(
+          method =>
+            `${method.toUpperCase()} ${route.replace(/\{(\w+)\}/g, ':$1')}`,
+        ),
+      )
+      .sort();
+    const router = await createRouter({
+      httpAuth: mockServices.httpAuth(),
+      deployments: {} as DeploymentService,
+    });
+    const served = (router.stack as any[])
+      .filter(layer => layer.route)
+      .flatMap(layer =>
+        Object.keys(layer.route.methods).map(
+          method => `${method.toUpperCase()} ${layer.route.path}`,
+        ),
+      )
+      .sort();
+    expect(documented).toEqual(served);
+  });
+});
