@@ -718,6 +718,22 @@ describe('deployments backend', () => {
         status: 'succeeded',
         image: `${IMAGE}:5.0.0-${tag}`,
       });
+
+      // Two backends on one database: deploys through both at once, one 409.
+      const other = await startBackend(database);
+      const racing = await Promise.all(
+        [second, other].map(backend =>
+          backend.call('POST', '/deployments', alice, {
+            entityRef: ref,
+            environment: 'staging',
+            image: `${IMAGE}:6.0.0-${tag}`,
+          }),
+        ),
+      );
+      expect(racing.map(r => r.status).sort()).toEqual([202, 409]);
+      const winner = racing.find(r => r.status === 202)!.body;
+      expect((await other.finished(winner.id)).status).toBe('succeeded');
+
       const audit = await second.call(
         'GET',
         '/entities/component/default/orders/audit-events',
