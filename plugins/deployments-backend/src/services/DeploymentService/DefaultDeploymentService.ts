@@ -526,7 +526,11 @@ export class DefaultDeploymentService implements DeploymentService {
       message: string;
       revision?: number;
     }) => {
-      await this.options.store.finishDeployment(deployment.id, outcome);
+      if (
+        !(await this.options.store.finishDeployment(deployment.id, outcome))
+      ) {
+        return;
+      }
       await this.options.store.releaseLock(
         deployment.entityRef,
         deployment.environment,

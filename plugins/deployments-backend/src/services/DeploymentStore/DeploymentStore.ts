@@ -217,6 +217,10 @@ export class DeploymentStore {
     });
   }
 
+  /**
+   * Records how a deployment ended; false when it had ended already (another
+   * backend instance watching the same rollout recorded it first).
+   */
   async finishDeployment(
     id: string,
     outcome: {
@@ -224,15 +228,17 @@ export class DeploymentStore {
       message: string;
       revision?: number;
     },
-  ): Promise<void> {
-    await this.db('deployments')
+  ): Promise<boolean> {
+    const updated = await this.db('deployments')
       .where({ id })
+      .whereIn('status', ['pending', 'rolling-out'])
       .update({
         status: outcome.status,
         message: outcome.message,
         revision: outcome.revision ?? null,
         finished_at: new Date().toISOString(),
       });
+    return updated === 1;
   }
 
   async getDeployment(id: string): Promise<StoredDeployment | undefined> {
