@@ -10,7 +10,7 @@ import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonObject } from '@backstage/types';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import {
   DefaultKubernetesClient,
   VaultClient,
@@ -425,6 +425,19 @@ describe('deployments backend', () => {
         requiresApproval: true,
         image: `${IMAGE}:0.1.0`,
       });
+
+      // Only the image changed hands: the golden path's fields stay its own.
+      const live = await staging.kubeConfig
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({
+          name: 'orders',
+          namespace: staging.namespace,
+        });
+      expect(live.metadata?.labels).toEqual({ app: 'orders' });
+      expect(live.spec?.template.spec?.containers[0].image).toBe(v2);
+      expect(live.metadata?.managedFields?.map(f => f.manager)).toEqual(
+        expect.arrayContaining(['paved', 'paved-deployments']),
+      );
 
       // The Secret was refreshed from Vault.
       const secret = await staging.kubeConfig
