@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import yaml from 'yaml';
 import {
   removeProvisionedService,
@@ -19,7 +18,12 @@ import {
   backendDatabaseConfig,
   sqliteAndPostgres,
 } from './__testUtils__/databaseConfig';
-import { platformConfig, poll, repoRoot } from './__testUtils__/helpers';
+import {
+  platformConfig,
+  poll,
+  repoRoot,
+  currentDatabaseOf,
+} from './__testUtils__/helpers';
 import { startTcpProxy } from './__testUtils__/tcpProxy';
 
 // "Create Service" end to end in the backend: the real scaffolder runs the real
@@ -169,12 +173,9 @@ describe('Create Service', () => {
       const credentials = await vault
         .kv('secret', 2)
         .read(`services/${name}/database`);
-      const login = new Client({ connectionString: credentials!.data.url });
-      await login.connect();
-      expect(
-        (await login.query('SELECT current_database() AS db')).rows[0].db,
-      ).toBe(name.replace(/-/g, '_'));
-      await login.end();
+      expect(await currentDatabaseOf(credentials!.data.url)).toBe(
+        name.replace(/-/g, '_'),
+      );
       const secret = await core.readNamespacedSecret({
         name: `${name}-secrets`,
         namespace: `${name}-staging`,

@@ -5,7 +5,6 @@ import {
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import {
   removeProvisionedService,
   startGoldenPathBackend,
@@ -14,7 +13,7 @@ import {
   backendDatabaseConfig,
   sqliteAndPostgres,
 } from './__testUtils__/databaseConfig';
-import { platformConfig } from './__testUtils__/helpers';
+import { platformConfig, currentDatabaseOf } from './__testUtils__/helpers';
 
 // "Provision Database" on a service that Create Service made without one: the
 // real scaffolder, OpenTofu, PostgreSQL, Vault and kube-apiserver.
@@ -94,12 +93,9 @@ describe('Provision Database', () => {
     const credentials = await vault
       .kv('secret', 2)
       .read(`services/${name}/database`);
-    const login = new Client({ connectionString: credentials!.data.url });
-    await login.connect();
-    expect(
-      (await login.query('SELECT current_database() AS db')).rows[0].db,
-    ).toBe(name.replace(/-/g, '_'));
-    await login.end();
+    expect(await currentDatabaseOf(credentials!.data.url)).toBe(
+      name.replace(/-/g, '_'),
+    );
     const secret = await core.readNamespacedSecret({
       name: `${name}-secrets`,
       namespace: `${name}-staging`,
