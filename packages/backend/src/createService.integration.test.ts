@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 import {
+  expectDatabaseWiredToStaging,
   removeProvisionedService,
   startGoldenPathBackend,
 } from './__testUtils__/createServiceRun';
@@ -18,12 +19,7 @@ import {
   backendDatabaseConfig,
   sqliteAndPostgres,
 } from './__testUtils__/databaseConfig';
-import {
-  platformConfig,
-  poll,
-  repoRoot,
-  currentDatabaseOf,
-} from './__testUtils__/helpers';
+import { platformConfig, poll, repoRoot } from './__testUtils__/helpers';
 import { startTcpProxy } from './__testUtils__/tcpProxy';
 
 // "Create Service" end to end in the backend: the real scaffolder runs the real
@@ -45,6 +41,21 @@ describe('Create Service', () => {
   const vault = new VaultClient(platform.vault);
   const created: string[] = [];
   let remote: TestGitRemote;
+
+  /** No repository, namespace or Vault secret exists for `name`. */
+  const expectNothingProvisioned = async (name: string) => {
+    expect(
+      (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
+    ).toBe(404);
+    await expect(
+      core.readNamespace({ name: `${name}-staging` }),
+    ).rejects.toMatchObject({ code: 404 });
+    for (const secret of ['app', 'database']) {
+      await expect(
+        vault.kv('secret', 2).read(`services/${name}/${secret}`),
+      ).resolves.toBeUndefined();
+    }
+  };
 
   beforeAll(async () => {
     remote = await startTestGitRemote();
@@ -116,12 +127,7 @@ describe('Create Service', () => {
       expect(noOwner.log).toContain(
         'owner: group:default/ghost-team is not in the catalog',
       );
-      expect(
-        (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
-      ).toBe(404);
-      await expect(
-        core.readNamespace({ name: `${name}-staging` }),
-      ).rejects.toMatchObject({ code: 404 });
+      await expectNothingProvisioned(name);
 
       created.push(name);
       const run = await portal.finish(
@@ -169,27 +175,12 @@ describe('Create Service', () => {
       );
       expect(deployment.status?.availableReplicas).toBe(1);
 
-      // The database exists, and the credentials in Vault log in to it.
-      const credentials = await vault
-        .kv('secret', 2)
-        .read(`services/${name}/database`);
-      expect(await currentDatabaseOf(credentials!.data.url)).toBe(
-        name.replace(/-/g, '_'),
-      );
-      const secret = await core.readNamespacedSecret({
-        name: `${name}-secrets`,
-        namespace: `${name}-staging`,
-      });
-      expect(Buffer.from(secret.data!.DATABASE_URL, 'base64').toString()).toBe(
-        credentials!.data.url,
-      );
+      // The database exists, its credentials in Vault log in, the staging Secret has them.
+      const { credentials } = await expectDatabaseWiredToStaging(name);
 
       // No credential reaches the task log.
       const app = await vault.kv('secret', 2).read(`services/${name}/app`);
-      for (const value of [
-        credentials!.data.password,
-        app!.data.SESSION_SECRET,
-      ]) {
+      for (const value of [credentials.password, app!.data.SESSION_SECRET]) {
         expect(run.log).not.toContain(value);
       }
 
@@ -204,7 +195,7 @@ describe('Create Service', () => {
         'paved.dev/vault-path': `secret/services/${name}`,
         'paved.dev/tofu-workspace': name,
       });
-      expect(JSON.stringify(entity)).not.toContain(credentials!.data.password);
+      expect(JSON.stringify(entity)).not.toContain(credentials.password);
       expect(entity.spec.dependsOn).toEqual([
         `resource:default/${name}-database`,
       ]);
@@ -274,19 +265,8 @@ describe('Create Service', () => {
     expect(result.directoryContents.map((f: any) => f.path)).toEqual(
       expect.arrayContaining(['catalog-info.yaml', 'main.go']),
     );
-    // Nothing exists afterwards: no repository, namespace, secret or database.
-    expect(
-      (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
-    ).toBe(404);
-    await expect(
-      core.readNamespace({ name: `${name}-staging` }),
-    ).rejects.toMatchObject({ code: 404 });
-    await expect(
-      vault.kv('secret', 2).read(`services/${name}/app`),
-    ).resolves.toBeUndefined();
-    await expect(
-      vault.kv('secret', 2).read(`services/${name}/database`),
-    ).resolves.toBeUndefined();
+    // Nothing exists afterwards: no repository, namespace or secret.
+    await expectNothingProvisioned(name);
   }, 180_000);
 
   it('leaves nothing half-done when the apiserver goes away during the kubernetes step: a re-run finishes', async () => {

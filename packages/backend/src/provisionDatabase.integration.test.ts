@@ -1,4 +1,3 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { VaultClient } from '@paved/plugin-provisioning-node';
 import {
   startTestGitRemote,
@@ -6,6 +5,7 @@ import {
 } from '@paved/plugin-git-remote-node/testUtils';
 import { randomBytes } from 'node:crypto';
 import {
+  expectDatabaseWiredToStaging,
   removeProvisionedService,
   startGoldenPathBackend,
 } from './__testUtils__/createServiceRun';
@@ -13,7 +13,7 @@ import {
   backendDatabaseConfig,
   sqliteAndPostgres,
 } from './__testUtils__/databaseConfig';
-import { platformConfig, currentDatabaseOf } from './__testUtils__/helpers';
+import { platformConfig } from './__testUtils__/helpers';
 
 // "Provision Database" on a service that Create Service made without one: the
 // real scaffolder, OpenTofu, PostgreSQL, Vault and kube-apiserver.
@@ -23,9 +23,6 @@ const owner = 'group:default/storefront-team';
 describe('Provision Database', () => {
   const databases = sqliteAndPostgres();
   const { platform } = platformConfig();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(platform.kubeconfig);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
   const vault = new VaultClient(platform.vault);
   const name = `ledger-${randomBytes(3).toString('hex')}`;
   let remote: TestGitRemote;
@@ -90,22 +87,12 @@ describe('Provision Database', () => {
     expect(run.log).toContain('Run completed with status: completed');
     expect(run.status).toBe('completed');
 
-    const credentials = await vault
-      .kv('secret', 2)
-      .read(`services/${name}/database`);
-    expect(await currentDatabaseOf(credentials!.data.url)).toBe(
-      name.replace(/-/g, '_'),
+    const { credentials, secretKeys } = await expectDatabaseWiredToStaging(
+      name,
     );
-    const secret = await core.readNamespacedSecret({
-      name: `${name}-secrets`,
-      namespace: `${name}-staging`,
-    });
-    expect(Object.keys(secret.data!).sort()).toEqual(
+    expect(secretKeys).toEqual(
       expect.arrayContaining(['APP_SESSION_SECRET', 'DATABASE_URL']),
     );
-    expect(Buffer.from(secret.data!.DATABASE_URL, 'base64').toString()).toBe(
-      credentials!.data.url,
-    );
-    expect(run.log).not.toContain(credentials!.data.password);
+    expect(run.log).not.toContain(credentials.password);
   }, 300_000);
 });
