@@ -48,11 +48,6 @@ const LOCK_FAILURE =
 /** Two first runs creating a schema's tables at once (pg backend DDL without a lock). */
 const STATE_DDL_RACE =
   /duplicate key value violates unique constraint|already exists \(SQLSTATE 42P07\)/;
-/**
- * Two runs installing a provider into the shared plugin cache at the same moment:
- * one of them loses the mkdir race. The cache is complete once the winner is done.
- */
-const PLUGIN_CACHE_RACE = /failed to create directory[\s\S]*file exists/;
 
 /** A workspace name tofu accepts in a URL path, and not the undeletable "default". */
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -321,14 +316,12 @@ export class DefaultTofuRunner implements TofuRunner {
       });
       if (result.code === 0) return;
       const output = result.stderr || result.stdout;
-      const race = STATE_DDL_RACE.test(output)
-        ? 'created the state tables'
-        : PLUGIN_CACHE_RACE.test(output) &&
-          'installed a provider into the plugin cache';
-      if (attempt >= 3 || !race) {
+      if (attempt >= 3 || !STATE_DDL_RACE.test(output)) {
         throw this.failure(r, ['init', '-input=false'], result.code, output);
       }
-      r.log(`Another run ${race} at the same moment; retrying init.`);
+      r.log(
+        'Another run created the state tables at the same moment; retrying init.',
+      );
       await new Promise(resolve =>
         setTimeout(resolve, 200 + Math.random() * 500),
       );
