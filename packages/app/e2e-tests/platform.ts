@@ -10,7 +10,7 @@ import path from 'node:path';
  */
 const platformFile =
   process.env.PAVED_PLATFORM_CONFIG ??
-  path.resolve('../../.paved/test-run/app-config.platform.yaml');
+  path.resolve('.paved/test-run/app-config.platform.yaml');
 
 /** One scalar of the platform config (written by platform.sh, one key per line). */
 function setting(key: string): string {

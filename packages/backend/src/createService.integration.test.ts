@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import yaml from 'yaml';
 import {
+  expectDatabaseWiredToStaging,
   removeProvisionedService,
   startGoldenPathBackend,
 } from './__testUtils__/createServiceRun';
@@ -41,6 +41,21 @@ describe('Create Service', () => {
   const vault = new VaultClient(platform.vault);
   const created: string[] = [];
   let remote: TestGitRemote;
+
+  /** No repository, namespace or Vault secret exists for `name`. */
+  const expectNothingProvisioned = async (name: string) => {
+    expect(
+      (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
+    ).toBe(404);
+    await expect(
+      core.readNamespace({ name: `${name}-staging` }),
+    ).rejects.toMatchObject({ code: 404 });
+    for (const secret of ['app', 'database']) {
+      await expect(
+        vault.kv('secret', 2).read(`services/${name}/${secret}`),
+      ).resolves.toBeUndefined();
+    }
+  };
 
   beforeAll(async () => {
     remote = await startTestGitRemote();
@@ -112,12 +127,7 @@ describe('Create Service', () => {
       expect(noOwner.log).toContain(
         'owner: group:default/ghost-team is not in the catalog',
       );
-      expect(
-        (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
-      ).toBe(404);
-      await expect(
-        core.readNamespace({ name: `${name}-staging` }),
-      ).rejects.toMatchObject({ code: 404 });
+      await expectNothingProvisioned(name);
 
       created.push(name);
       const run = await portal.finish(
@@ -165,30 +175,12 @@ describe('Create Service', () => {
       );
       expect(deployment.status?.availableReplicas).toBe(1);
 
-      // The database exists, and the credentials in Vault log in to it.
-      const credentials = await vault
-        .kv('secret', 2)
-        .read(`services/${name}/database`);
-      const login = new Client({ connectionString: credentials!.data.url });
-      await login.connect();
-      expect(
-        (await login.query('SELECT current_database() AS db')).rows[0].db,
-      ).toBe(name.replace(/-/g, '_'));
-      await login.end();
-      const secret = await core.readNamespacedSecret({
-        name: `${name}-secrets`,
-        namespace: `${name}-staging`,
-      });
-      expect(Buffer.from(secret.data!.DATABASE_URL, 'base64').toString()).toBe(
-        credentials!.data.url,
-      );
+      // The database exists, its credentials in Vault log in, the staging Secret has them.
+      const { credentials } = await expectDatabaseWiredToStaging(name);
 
       // No credential reaches the task log.
       const app = await vault.kv('secret', 2).read(`services/${name}/app`);
-      for (const value of [
-        credentials!.data.password,
-        app!.data.SESSION_SECRET,
-      ]) {
+      for (const value of [credentials.password, app!.data.SESSION_SECRET]) {
         expect(run.log).not.toContain(value);
       }
 
@@ -203,7 +195,7 @@ describe('Create Service', () => {
         'paved.dev/vault-path': `secret/services/${name}`,
         'paved.dev/tofu-workspace': name,
       });
-      expect(JSON.stringify(entity)).not.toContain(credentials!.data.password);
+      expect(JSON.stringify(entity)).not.toContain(credentials.password);
       expect(entity.spec.dependsOn).toEqual([
         `resource:default/${name}-database`,
       ]);
@@ -273,19 +265,8 @@ describe('Create Service', () => {
     expect(result.directoryContents.map((f: any) => f.path)).toEqual(
       expect.arrayContaining(['catalog-info.yaml', 'main.go']),
     );
-    // Nothing exists afterwards: no repository, namespace, secret or database.
-    expect(
-      (await fetch(`${remote.baseUrl}/api/repos/paved/${name}`)).status,
-    ).toBe(404);
-    await expect(
-      core.readNamespace({ name: `${name}-staging` }),
-    ).rejects.toMatchObject({ code: 404 });
-    await expect(
-      vault.kv('secret', 2).read(`services/${name}/app`),
-    ).resolves.toBeUndefined();
-    await expect(
-      vault.kv('secret', 2).read(`services/${name}/database`),
-    ).resolves.toBeUndefined();
+    // Nothing exists afterwards: no repository, namespace or secret.
+    await expectNothingProvisioned(name);
   }, 180_000);
 
   it('leaves nothing half-done when the apiserver goes away during the kubernetes step: a re-run finishes', async () => {

@@ -1,12 +1,11 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { VaultClient } from '@paved/plugin-provisioning-node';
 import {
   startTestGitRemote,
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import {
+  expectDatabaseWiredToStaging,
   removeProvisionedService,
   startGoldenPathBackend,
 } from './__testUtils__/createServiceRun';
@@ -24,9 +23,6 @@ const owner = 'group:default/storefront-team';
 describe('Provision Database', () => {
   const databases = sqliteAndPostgres();
   const { platform } = platformConfig();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(platform.kubeconfig);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
   const vault = new VaultClient(platform.vault);
   const name = `ledger-${randomBytes(3).toString('hex')}`;
   let remote: TestGitRemote;
@@ -91,25 +87,12 @@ describe('Provision Database', () => {
     expect(run.log).toContain('Run completed with status: completed');
     expect(run.status).toBe('completed');
 
-    const credentials = await vault
-      .kv('secret', 2)
-      .read(`services/${name}/database`);
-    const login = new Client({ connectionString: credentials!.data.url });
-    await login.connect();
-    expect(
-      (await login.query('SELECT current_database() AS db')).rows[0].db,
-    ).toBe(name.replace(/-/g, '_'));
-    await login.end();
-    const secret = await core.readNamespacedSecret({
-      name: `${name}-secrets`,
-      namespace: `${name}-staging`,
-    });
-    expect(Object.keys(secret.data!).sort()).toEqual(
+    const { credentials, secretKeys } = await expectDatabaseWiredToStaging(
+      name,
+    );
+    expect(secretKeys).toEqual(
       expect.arrayContaining(['APP_SESSION_SECRET', 'DATABASE_URL']),
     );
-    expect(Buffer.from(secret.data!.DATABASE_URL, 'base64').toString()).toBe(
-      credentials!.data.url,
-    );
-    expect(run.log).not.toContain(credentials!.data.password);
+    expect(run.log).not.toContain(credentials.password);
   }, 300_000);
 });

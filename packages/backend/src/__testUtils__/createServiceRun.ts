@@ -10,6 +10,8 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { ConfigReader } from '@backstage/config';
 import {
   DefaultTofuRunner,
+  namespacesFor,
+  readEnvironments,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import { gitRemoteUrlReaderFactory } from '@paved/plugin-git-remote-node';
@@ -17,7 +19,14 @@ import scaffolderModulePaved from '@paved/plugin-scaffolder-backend-module-paved
 import scaffolderModuleProvisioning from '@paved/plugin-scaffolder-backend-module-provisioning';
 import { JsonObject } from '@backstage/types';
 import path from 'node:path';
-import { demoCatalogConfig, platformConfig, poll, repoRoot } from './helpers';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  currentDatabaseOf,
+  demoCatalogConfig,
+  platformConfig,
+  poll,
+  repoRoot,
+} from './helpers';
 
 /**
  * A backend with the real catalog, scaffolder and Paved's actions on the
@@ -116,7 +125,7 @@ export async function startGoldenPathBackend(options: {
 
 /** Removes what Create Service provisioned for `name` on the local platform. */
 export async function removeProvisionedService(name: string, owner: string) {
-  const { platform } = platformConfig();
+  const { platform, environments } = platformConfig();
   const runner = DefaultTofuRunner.fromConfig(
     new ConfigReader({ paved: { platform } }),
   );
@@ -133,10 +142,10 @@ export async function removeProvisionedService(name: string, owner: string) {
       service: name,
       owner,
       tier: 'standard',
-      namespaces: {
-        staging: `${name}-staging`,
-        production: `${name}-production`,
-      },
+      namespaces: namespacesFor(
+        readEnvironments(new ConfigReader({ paved: { environments } })),
+        name,
+      ),
     },
   };
   for (const [module, variables] of Object.entries(modules)) {
@@ -150,4 +159,33 @@ export async function removeProvisionedService(name: string, owner: string) {
   const vault = new VaultClient(platform.vault);
   await vault.kv('secret', 2).delete(`services/${name}/app`);
   await vault.deletePolicy(`${name}-read`);
+}
+
+/**
+ * Checks that `name`'s database credentials in Vault log in to its own
+ * database and that its staging Secret carries the same URL; returns the
+ * credentials and the Secret's keys for further checks.
+ */
+export async function expectDatabaseWiredToStaging(name: string) {
+  const { platform } = platformConfig();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(platform.kubeconfig);
+  const stored = await new VaultClient(platform.vault)
+    .kv('secret', 2)
+    .read(`services/${name}/database`);
+  expect(stored).toBeDefined();
+  const credentials = stored!.data;
+  expect(await currentDatabaseOf(credentials.url)).toBe(
+    name.replace(/-/g, '_'),
+  );
+  const secret = await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .readNamespacedSecret({
+      name: `${name}-secrets`,
+      namespace: `${name}-staging`,
+    });
+  expect(Buffer.from(secret.data!.DATABASE_URL, 'base64').toString()).toBe(
+    credentials.url,
+  );
+  return { credentials, secretKeys: Object.keys(secret.data!) };
 }

@@ -1,6 +1,7 @@
 import { JsonObject } from '@backstage/types';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from 'pg';
 import yaml from 'yaml';
 
 // Tests run from source, where __dirname is this directory.
@@ -62,4 +63,15 @@ export function platformConfig(): {
     platform: read(platformFile).platform,
     environments: read(path.join(repoRoot, 'app-config.yaml')).environments,
   };
+}
+
+/** The database a PostgreSQL URL logs in to, asked of the server itself. */
+export async function currentDatabaseOf(url: string): Promise<string> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query('SELECT current_database() AS db')).rows[0].db;
+  } finally {
+    await client.end();
+  }
 }

@@ -3,12 +3,12 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { CoreV1Api, KubernetesObject } from '@kubernetes/client-node';
 import {
-  CoreV1Api,
-  KubeConfig,
-  KubernetesObject,
-} from '@kubernetes/client-node';
-import { createPlatformSandbox, PlatformSandbox } from '../testUtils';
+  createPlatformSandbox,
+  unreachableKubeConfig,
+  PlatformSandbox,
+} from '../testUtils';
 import { DefaultKubernetesClient } from './KubernetesClient';
 
 // Against the local platform's real kube-apiserver (npm test brings it up).
@@ -155,15 +155,7 @@ describe('DefaultKubernetesClient', () => {
   });
 
   it('says the apiserver is unreachable as a 503-class error', async () => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [
-        { name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true },
-      ],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'c', cluster: 'gone', user: 'u' }],
-      currentContext: 'c',
-    });
+    const kubeConfig = unreachableKubeConfig();
     const unreachable = new DefaultKubernetesClient(kubeConfig);
     await expect(
       unreachable.apply([deployment('x:1')], { namespace: 'default' }),

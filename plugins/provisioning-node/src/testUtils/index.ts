@@ -1,4 +1,5 @@
 export { loadLocalPlatform } from './localPlatform';
 export type { LocalPlatform } from './localPlatform';
-export { createPlatformSandbox } from './platformSandbox';
+export { createPlatformSandbox, withPostgres } from './platformSandbox';
 export type { PlatformSandbox } from './platformSandbox';
+export { unreachableKubeConfig } from './unreachableKubeConfig';

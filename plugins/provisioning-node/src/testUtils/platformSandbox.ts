@@ -33,7 +33,8 @@ async function listSecrets(kv: KvEngine, prefix: string): Promise<string[]> {
   return nested.flat();
 }
 
-async function withPostgres<T>(
+/** Runs `fn` with a connected client, and always disconnects. */
+export async function withPostgres<T>(
   url: string,
   fn: (client: Client) => Promise<T>,
 ): Promise<T> {

@@ -298,14 +298,19 @@ describe('DefaultTofuRunner', () => {
 
   it('creates several workspaces at once (the pg backend creates one at a time)', async () => {
     const names = ['parallel-1', 'parallel-2', 'parallel-3'];
-    const applied = await Promise.all(
-      names.map(name => runner.apply(run(name, { name }))),
-    );
-    expect(applied.map(a => a.outputs.config_map.value)).toEqual(names);
-    expect(await stateRows()).toEqual(
-      expect.arrayContaining(['orders', ...names]),
-    );
-    await Promise.all(names.map(name => runner.destroy(run(name, { name }))));
+    try {
+      const applied = await Promise.all(
+        names.map(name => runner.apply(run(name, { name }))),
+      );
+      expect(applied.map(a => a.outputs.config_map.value)).toEqual(names);
+      expect(await stateRows()).toEqual(
+        expect.arrayContaining(['orders', ...names]),
+      );
+    } finally {
+      await Promise.allSettled(
+        names.map(name => runner.destroy(run(name, { name }))),
+      );
+    }
     expect(await stateRows()).toEqual(['orders']);
   }, 120_000);
 

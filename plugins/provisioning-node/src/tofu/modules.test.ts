@@ -8,8 +8,11 @@ import {
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { createPlatformSandbox, PlatformSandbox } from '../testUtils';
+import {
+  createPlatformSandbox,
+  PlatformSandbox,
+  withPostgres,
+} from '../testUtils';
 import { VaultClient } from '../vault';
 import { DefaultTofuRunner } from './TofuRunner';
 import { TofuModuleRun } from './types';
@@ -21,19 +24,6 @@ import { TofuModuleRun } from './types';
 // Tests run from source, where __dirname is this directory.
 // eslint-disable-next-line no-restricted-syntax
 const MODULES = path.resolve(__dirname, '../../../../templates/modules');
-
-async function withPostgres<T>(
-  url: string,
-  fn: (client: Client) => Promise<T>,
-): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('templates/modules through DefaultTofuRunner', () => {
   let sandbox: PlatformSandbox;

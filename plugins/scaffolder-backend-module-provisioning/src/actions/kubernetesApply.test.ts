@@ -1,5 +1,5 @@
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import {
   DefaultKubernetesClient,
   VaultClient,
@@ -7,6 +7,7 @@ import {
 import {
   createPlatformSandbox,
   PlatformSandbox,
+  unreachableKubeConfig,
 } from '@paved/plugin-provisioning-node/testUtils';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -170,15 +171,7 @@ describe('paved:kubernetes:apply', () => {
   });
 
   it('fails with a 503-class error and a re-run hint when the apiserver is down', async () => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [
-        { name: 'down', server: 'https://127.0.0.1:1', skipTLSVerify: true },
-      ],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'c', cluster: 'down', user: 'u' }],
-      currentContext: 'c',
-    });
+    const kubeConfig = unreachableKubeConfig();
     const { ctx, log } = contextWithLog(input(), { workspacePath: workspace });
     await expect(
       createKubernetesApplyAction({

@@ -201,38 +201,30 @@ export function createKubernetesApplyAction(options: {
       }
       objects.push(...manifests);
 
-      const report = (applied: AppliedObject[]) => {
-        for (const object of applied) {
-          ctx.logger.info(`${describeObject(object)} ${object.outcome}`);
-          object.diff.forEach(line => ctx.logger.info(`    ${line}`));
-        }
-      };
-      const summary = (applied: AppliedObject[]) =>
-        applied.map(({ kind, name, outcome }) => ({ kind, name, outcome }));
-
       let applied: AppliedObject[];
       try {
-        if (ctx.isDryRun) {
-          applied = await dryRun(kubernetes, objects, namespace, message =>
-            ctx.logger.info(message),
-          );
-          report(applied);
-          ctx.output('namespace', namespace);
-          ctx.output('objects', summary(applied));
-          return;
-        }
-        applied = await kubernetes.apply(objects, { namespace });
+        applied = ctx.isDryRun
+          ? await dryRun(kubernetes, objects, namespace, message =>
+              ctx.logger.info(message),
+            )
+          : await kubernetes.apply(objects, { namespace });
       } catch (error) {
         ctx.logger.error(
           `Nothing more was applied to ${namespace} after this error. Every step of this template is safe to re-run: run it again with the same inputs to finish.`,
         );
         throw error;
       }
-      report(applied);
+      for (const object of applied) {
+        ctx.logger.info(`${describeObject(object)} ${object.outcome}`);
+        object.diff.forEach(line => ctx.logger.info(`    ${line}`));
+      }
       ctx.output('namespace', namespace);
-      ctx.output('objects', summary(applied));
+      ctx.output(
+        'objects',
+        applied.map(({ kind, name, outcome }) => ({ kind, name, outcome })),
+      );
 
-      if (!waitForRollout) return;
+      if (ctx.isDryRun || !waitForRollout) return;
       for (const deployment of applied.filter(o => o.kind === 'Deployment')) {
         ctx.logger.info(
           `Waiting for Deployment ${namespace}/${deployment.name} to roll out`,
