@@ -30,6 +30,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@paved/plugin-scaffolder-backend-module-paved'));
 backend.add(import('@paved/plugin-scaffolder-backend-module-provisioning'));
 
+// Deploy, environments, promotion with approval, rollback and audit (/api/deployments).
+backend.add(import('@paved/plugin-deployments-backend'));
+
 // TechDocs, built locally; the prebuild module builds every entity's docs so search covers them.
 backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@paved/plugin-techdocs-backend-module-prebuild'));
