@@ -18,11 +18,11 @@ import {
 import {
   createPlatformSandbox,
   PlatformSandbox,
+  unreachableKubeConfig,
 } from '@paved/plugin-provisioning-node/testUtils';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import yaml from 'yaml';
 import { deploymentsPlugin } from './plugin';
 
 // The deployments backend on the local platform's real kube-apiserver (kwok
@@ -59,7 +59,12 @@ const user = (name: string, memberOf: string[]): Entity => ({
   spec: { memberOf },
 });
 
-function entities(staging: string, production: string, vaultPath: string) {
+function entities(
+  staging: string,
+  production: string,
+  vaultPath: string,
+  newProduction: string,
+) {
   const component = (
     name: string,
     annotations: Record<string, string>,
@@ -81,6 +86,13 @@ function entities(staging: string, production: string, vaultPath: string) {
       'paved.dev/kubernetes-namespace-staging': staging,
       'paved.dev/kubernetes-namespace-production': production,
     }),
+    // Deployed to staging only; production has its namespace and nothing else yet.
+    component('payments', {
+      'backstage.io/kubernetes-id': 'payments',
+      'paved.dev/golden-path': 'create-service',
+      'paved.dev/kubernetes-namespace-staging': staging,
+      'paved.dev/kubernetes-namespace-production': newProduction,
+    }),
     // On the golden path, but never deployed: its Deployment doesn't exist.
     component('fresh', {
       'backstage.io/kubernetes-id': 'fresh',
@@ -101,14 +113,10 @@ function entities(staging: string, production: string, vaultPath: string) {
   ] as Entity[];
 }
 
-/** The platform's kubeconfig, pointed at a port nothing listens on. */
-async function unreachableKubeconfig(kubeconfig: string, dir: string) {
-  const config = yaml.parse(await readFile(kubeconfig, 'utf8'));
-  for (const cluster of config.clusters) {
-    cluster.cluster.server = 'https://127.0.0.1:9';
-  }
+/** A kubeconfig file whose apiserver never answers. */
+async function unreachableKubeconfigFile(dir: string) {
   const file = path.join(dir, 'kubeconfig-unreachable');
-  await writeFile(file, yaml.stringify(config));
+  await writeFile(file, unreachableKubeConfig().exportConfig());
   return file;
 }
 
@@ -116,6 +124,7 @@ describe('deployments backend', () => {
   const databases = testDatabases();
   let staging: PlatformSandbox;
   let production: PlatformSandbox;
+  let newProduction: PlatformSandbox;
   let kubernetes: DefaultKubernetesClient;
   let tmp: string;
   const running: Array<() => Promise<void>> = [];
@@ -123,6 +132,7 @@ describe('deployments backend', () => {
   beforeAll(async () => {
     staging = await createPlatformSandbox();
     production = await createPlatformSandbox();
+    newProduction = await createPlatformSandbox();
     tmp = await mkdtemp(path.join(os.tmpdir(), 'paved-deployments-'));
     kubernetes = new DefaultKubernetesClient(staging.kubeConfig);
     await new VaultClient(staging.platform.vault)
@@ -135,32 +145,57 @@ describe('deployments backend', () => {
   afterAll(async () => {
     await staging?.cleanup();
     await production?.cleanup();
+    await newProduction?.cleanup();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  /** Puts the Deployment that Create Service's first deploy makes. */
-  async function firstDeploy(namespace: string) {
+  /** Puts the Deployment (and, given `withServiceAndConfig`, the Service and ConfigMap) that Create Service's first deploy makes. */
+  async function firstDeploy(
+    namespace: string,
+    name = 'orders',
+    withServiceAndConfig = false,
+  ) {
+    const labels = { app: name };
     await kubernetes.apply(
       [
+        ...(withServiceAndConfig
+          ? [
+              {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: `${name}-config`, labels },
+                data: { LOG_LEVEL: 'info' },
+              },
+              {
+                apiVersion: 'v1',
+                kind: 'Service',
+                metadata: { name, labels },
+                spec: {
+                  selector: labels,
+                  ports: [{ port: 80, targetPort: 8080 }],
+                },
+              },
+            ]
+          : []),
         {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
-          metadata: { name: 'orders', labels: { app: 'orders' } },
+          metadata: { name, labels },
           spec: {
             replicas: 1,
-            selector: { matchLabels: { app: 'orders' } },
+            selector: { matchLabels: labels },
             template: {
-              metadata: { labels: { app: 'orders' } },
+              metadata: { labels },
               spec: {
-                containers: [{ name: 'orders', image: `${IMAGE}:0.1.0` }],
+                containers: [{ name, image: `${IMAGE}:0.1.0` }],
               },
             },
           },
-        } as any,
-      ],
+        },
+      ] as any[],
       { namespace },
     );
-    await kubernetes.waitForRollout(namespace, 'orders', { timeoutMs: 60_000 });
+    await kubernetes.waitForRollout(namespace, name, { timeoutMs: 60_000 });
   }
 
   async function startBackend(
@@ -208,6 +243,7 @@ describe('deployments backend', () => {
             staging.namespace,
             production.namespace,
             staging.vaultPath,
+            newProduction.namespace,
           ),
         }),
         databaseServiceFactory,
@@ -312,6 +348,11 @@ describe('deployments backend', () => {
           { entityRef: ref, environment: 'qa', image: v2 },
           400,
           'environment: unknown environment "qa"; known: staging, production',
+        ],
+        [
+          { entityRef: ref, environment: 'production', image: v2 },
+          400,
+          'environment: production requires an approval, so it is not deployed to directly; deploy to staging and promote from there',
         ],
         [
           { entityRef: ref, environment: 'staging', image: IMAGE },
@@ -649,10 +690,7 @@ describe('deployments backend', () => {
       // A second backend on the same database has the whole history; with
       // the apiserver unreachable, a deploy is a 503 and nothing is recorded.
       const restarted = await startBackend(database, {
-        kubeconfig: await unreachableKubeconfig(
-          staging.platform.kubeconfigPath,
-          tmp,
-        ),
+        kubeconfig: await unreachableKubeconfigFile(tmp),
       });
       const history = await restarted.call(
         'GET',
@@ -762,4 +800,84 @@ describe('deployments backend', () => {
       );
     },
   );
+
+  it('creates the service in production at its first promotion, copied from staging', async () => {
+    await firstDeploy(staging.namespace, 'payments', true);
+    const { call, finished } = await startBackend(
+      await databaseConfig('SQLITE_3'),
+    );
+    const ref = 'component:default/payments';
+    const approvals = (as: string, status = 'pending') =>
+      call(
+        'GET',
+        `/entities/component/default/payments/approvals?status=${status}`,
+        as,
+      );
+
+    const promotion = await call('POST', '/promotions', alice, {
+      entityRef: ref,
+      from: 'staging',
+      to: 'production',
+    });
+    expect(promotion.status).toBe(201);
+    const pending = await approvals(carol);
+    expect(pending.body.items).toEqual([
+      expect.objectContaining({
+        id: promotion.body.approval.id,
+        image: `${IMAGE}:0.1.0`,
+        requestedBy: alice,
+      }),
+    ]);
+    const badStatus = await approvals(alice, 'maybe');
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.message).toContain('status: Invalid enum');
+
+    const approved = await call(
+      'POST',
+      `/approvals/${promotion.body.approval.id}/approve`,
+      bob,
+    );
+    expect(approved.status).toBe(202);
+    const deployment = await finished(approved.body.deployment.id);
+    expect(deployment).toMatchObject({
+      status: 'succeeded',
+      environment: 'production',
+      image: `${IMAGE}:0.1.0`,
+    });
+    expect(deployment.message).toContain(
+      'first deploy to production: ConfigMap payments-config, Service payments, Deployment payments copied from staging',
+    );
+    expect((await approvals(alice)).body.items).toEqual([]);
+
+    const core = staging.kubeConfig.makeApiClient(CoreV1Api);
+    const [stagingService, productionService] = await Promise.all(
+      [staging, newProduction].map(({ namespace }) =>
+        core.readNamespacedService({ name: 'payments', namespace }),
+      ),
+    );
+    expect(productionService.spec?.ports?.[0]).toMatchObject({
+      port: 80,
+      targetPort: 8080,
+    });
+    expect(productionService.spec?.clusterIP).not.toBe(
+      stagingService.spec?.clusterIP,
+    );
+    const config = await core.readNamespacedConfigMap({
+      name: 'payments-config',
+      namespace: newProduction.namespace,
+    });
+    expect(config.data).toEqual({ LOG_LEVEL: 'info' });
+    const environments = await call(
+      'GET',
+      '/entities/component/default/payments/environments',
+      alice,
+    );
+    expect(environments.body.items[1]).toMatchObject({
+      environment: 'production',
+      namespace: newProduction.namespace,
+      image: `${IMAGE}:0.1.0`,
+      rolloutState: 'complete',
+      replicas: { desired: 1, ready: 1, available: 1 },
+    });
+  });
 });

@@ -34,6 +34,10 @@ const historySchema = z.object({
   cursor: z.string().optional(),
 });
 
+const approvalsSchema = z.object({
+  status: z.enum(['pending', 'approved', 'rejected']).optional(),
+});
+
 /** Parses with zod; a 400 naming every field that is wrong. */
 function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value ?? {});
@@ -120,6 +124,17 @@ export async function createRouter(options: {
       });
     },
   );
+
+  router.get('/entities/:kind/:namespace/:name/approvals', async (req, res) => {
+    const query = parse(approvalsSchema, req.query);
+    res.json({
+      items: await deployments.listApprovals(
+        entityRefOf(req),
+        query,
+        await callerOf(req),
+      ),
+    });
+  });
 
   router.post('/promotions', async (req, res) => {
     const body = parse(promoteSchema, req.body);

@@ -215,9 +215,7 @@ export class DefaultKubernetesClient implements KubernetesClient {
     return { ...object, metadata: { ...object.metadata, namespace } };
   }
 
-  private async read(
-    object: KubernetesObject,
-  ): Promise<KubernetesObject | undefined> {
+  async read(object: KubernetesObject): Promise<KubernetesObject | undefined> {
     return this.call(`read ${describe(object)}`, () =>
       this.objects.read({
         apiVersion: object.apiVersion!,

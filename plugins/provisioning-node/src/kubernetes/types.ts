@@ -77,6 +77,8 @@ export interface KubernetesClient {
     name: string,
     options?: WaitForRolloutOptions,
   ): Promise<RolloutStatus>;
+  /** Reads the live object named by apiVersion, kind, name and namespace; undefined when absent. */
+  read(object: KubernetesObject): Promise<KubernetesObject | undefined>;
   /** Deletes objects; ones already gone are skipped. */
   delete(objects: KubernetesObject[]): Promise<void>;
 }

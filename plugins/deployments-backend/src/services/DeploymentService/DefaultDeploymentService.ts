@@ -24,6 +24,7 @@ import {
 import { KubernetesObject } from '@kubernetes/client-node';
 import {
   ApprovalRequest,
+  ApprovalStatus,
   Deployment,
   DeploymentAuditEvent,
   DeploymentPage,
@@ -43,6 +44,7 @@ import {
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import { randomUUID } from 'node:crypto';
+import { workloadObjectsFrom } from './workloadCopy';
 import { DeploymentStore, StoredDeployment } from '../DeploymentStore';
 import {
   Caller,
@@ -120,6 +122,15 @@ export class DefaultDeploymentService implements DeploymentService {
     const user = this.requireUser(caller);
     const entity = await this.getEntity(request.entityRef, caller);
     const entityRef = stringifyEntityRef(entity);
+    const environment = this.environment(request.environment);
+    if (environment.requiresApproval) {
+      // Production runs only what ran before it, and only with an approval.
+      throw new InputError(
+        `environment: ${
+          environment.name
+        } requires an approval, so it is not deployed to directly; deploy to ${this.firstEnvironmentWithoutApproval()} and promote from there (POST /promotions)`,
+      );
+    }
     await this.authorize(deploymentCreatePermission, entityRef, caller);
     return this.audited(
       {
@@ -251,6 +262,7 @@ export class DefaultDeploymentService implements DeploymentService {
             image,
             requestedBy: user,
             message: `Promotion of ${image} from ${from.name} requested by ${user}`,
+            sourceEnvironment: from.name,
           }),
         d => d.id,
       );
@@ -319,6 +331,7 @@ export class DefaultDeploymentService implements DeploymentService {
             image: approval.image,
             requestedBy: approval.requestedBy,
             message: `Promotion of ${approval.image} from ${approval.fromEnvironment} requested by ${approval.requestedBy}, approved by ${user}`,
+            sourceEnvironment: approval.fromEnvironment,
           });
         } catch (error) {
           await this.options.store.reopenApproval(id);
@@ -358,6 +371,18 @@ export class DefaultDeploymentService implements DeploymentService {
         return (await this.options.store.getApproval(id))!;
       },
     );
+  }
+
+  async listApprovals(
+    entityRef: string,
+    options: { status?: ApprovalStatus },
+    caller: Caller,
+  ): Promise<ApprovalRequest[]> {
+    const entity = await this.getEntity(entityRef, caller);
+    return this.options.store.listApprovals(stringifyEntityRef(entity), {
+      status: options.status,
+      limit: 100,
+    });
   }
 
   async rollback(
@@ -431,6 +456,8 @@ export class DefaultDeploymentService implements DeploymentService {
       replicas?: number;
       requestedBy: string;
       message: string;
+      /** Where a promotion comes from: the first one into an environment copies the service's objects from there. */
+      sourceEnvironment?: string;
     },
   ): Promise<Deployment> {
     const { kubernetes, store } = this.options;
@@ -443,13 +470,27 @@ export class DefaultDeploymentService implements DeploymentService {
     const id = randomUUID();
     await store.acquireLock(entityRef, environment.name, id);
     try {
-      const live = await kubernetes.getRolloutStatus(namespace, workload);
+      let live = await kubernetes.getRolloutStatus(namespace, workload);
+      let message = request.message;
+      if (!live && request.sourceEnvironment) {
+        const objects = await workloadObjectsFrom(kubernetes, {
+          from: this.namespaceOf(entity, request.sourceEnvironment),
+          to: namespace,
+          workload,
+          image: request.image,
+        });
+        // As the golden path's manager: these are its objects, copied.
+        await kubernetes.apply(objects, { namespace });
+        message += `; first deploy to ${environment.name}: ${objects
+          .map(o => `${o.kind} ${o.metadata?.name}`)
+          .join(', ')} copied from ${request.sourceEnvironment}`;
+        live = await kubernetes.getRolloutStatus(namespace, workload);
+      }
       if (!live) {
         throw new ConflictError(
           `Deployment ${workload} does not exist in namespace ${namespace} yet; run the Create Service template (templates/create-service), whose first deploy creates it`,
         );
       }
-      let message = request.message;
       const vaultPath = entity.metadata.annotations?.[VAULT_PATH_ANNOTATION];
       if (vaultPath) {
         const source = parseVaultPath(vaultPath);
@@ -793,6 +834,13 @@ export class DefaultDeploymentService implements DeploymentService {
       );
     }
     return environment;
+  }
+
+  private firstEnvironmentWithoutApproval(): string {
+    return (
+      this.options.environments.find(e => !e.requiresApproval)?.name ??
+      'an environment without approval'
+    );
   }
 
   private namespaceOf(entity: Entity, environment: string): string {

@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ApprovalRequest,
+  ApprovalStatus,
   Deployment,
   DeploymentAuditEvent,
   DeploymentPage,
@@ -61,6 +62,11 @@ export interface DeploymentService {
     caller: Caller,
   ): Promise<{ approval: ApprovalRequest; deployment: Deployment }>;
   reject(id: string, caller: Caller): Promise<ApprovalRequest>;
+  listApprovals(
+    entityRef: string,
+    options: { status?: ApprovalStatus },
+    caller: Caller,
+  ): Promise<ApprovalRequest[]>;
   rollback(request: RollbackRequest, caller: Caller): Promise<Deployment>;
   listAuditEvents(
     entityRef: string,

@@ -303,6 +303,18 @@ export class DeploymentStore {
     return row && toApproval(row);
   }
 
+  async listApprovals(
+    entityRef: string,
+    options: { status?: ApprovalStatus; limit: number },
+  ): Promise<ApprovalRequest[]> {
+    const query = this.db<ApprovalRow>('approvals')
+      .where({ entity_ref: entityRef })
+      .orderBy('created_at', 'desc')
+      .limit(options.limit);
+    if (options.status) query.andWhere({ status: options.status });
+    return (await query).map(toApproval);
+  }
+
   /**
    * Moves a pending approval to `status`; false when it was no longer pending
    * (someone else decided first).

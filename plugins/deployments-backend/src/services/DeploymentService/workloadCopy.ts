@@ -1,0 +1,88 @@
+import { NotFoundError } from '@backstage/errors';
+import { KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesClient } from '@paved/plugin-provisioning-node';
+
+type LiveObject = KubernetesObject & {
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+};
+
+/** Annotations the cluster or kubectl write; copying them would carry another namespace's state. */
+const clusterWrittenAnnotation = (key: string) =>
+  key.startsWith('deployment.kubernetes.io/') ||
+  key.startsWith('kubectl.kubernetes.io/');
+
+/** The object as it would be written into `namespace`: no status, uid, versions or allocated IPs. */
+function portable(object: LiveObject, namespace: string): LiveObject {
+  const { name, labels, annotations = {} } = object.metadata ?? {};
+  const kept = Object.entries(annotations).filter(
+    ([key]) => !clusterWrittenAnnotation(key),
+  );
+  const copy: LiveObject = {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: {
+      name,
+      namespace,
+      ...(labels ? { labels } : {}),
+      ...(kept.length ? { annotations: Object.fromEntries(kept) } : {}),
+    },
+  };
+  if (object.data) copy.data = object.data;
+  if (object.spec) {
+    // A Service's cluster IPs are allocated per namespace and immutable.
+    const { clusterIP: _ip, clusterIPs: _ips, ...spec } = object.spec;
+    copy.spec = object.kind === 'Service' ? spec : object.spec;
+  }
+  return copy;
+}
+
+/**
+ * The golden path's objects of a service (Deployment, Service and ConfigMap,
+ * named as `deploy/kubernetes` in its repository names them) as they run in
+ * `from`, made ready to apply into `to` with `image` on the workload's
+ * container. A service's first promotion into an environment creates them
+ * there, so the environment runs what was tested in the one before it.
+ */
+export async function workloadObjectsFrom(
+  kubernetes: KubernetesClient,
+  options: {
+    from: string;
+    to: string;
+    workload: string;
+    image: string;
+  },
+): Promise<KubernetesObject[]> {
+  const { from, to, workload, image } = options;
+  const wanted = [
+    { apiVersion: 'v1', kind: 'ConfigMap', name: `${workload}-config` },
+    { apiVersion: 'v1', kind: 'Service', name: workload },
+    { apiVersion: 'apps/v1', kind: 'Deployment', name: workload },
+  ];
+  const objects: KubernetesObject[] = [];
+  for (const { apiVersion, kind, name } of wanted) {
+    const live = (await kubernetes.read({
+      apiVersion,
+      kind,
+      metadata: { name, namespace: from },
+    })) as LiveObject | undefined;
+    if (live) objects.push(portable(live, to));
+  }
+  const deployment = objects.find(o => o.kind === 'Deployment') as
+    | LiveObject
+    | undefined;
+  const containers = (
+    deployment?.spec?.template as {
+      spec?: { containers?: Array<{ name: string; image?: string }> };
+    }
+  )?.spec?.containers;
+  // The golden path names the container after the service.
+  const target = containers?.find(c => c.name === workload) ?? containers?.[0];
+  if (!target) {
+    throw new NotFoundError(
+      `Deployment ${workload} does not exist in namespace ${from}, so there is nothing to promote from there`,
+    );
+  }
+  target.image = image;
+  return objects;
+}
