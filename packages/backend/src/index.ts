@@ -37,11 +37,9 @@ backend.add(import('@paved/plugin-deployments-backend'));
 backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@paved/plugin-techdocs-backend-module-prebuild'));
 
-// Permissions
+// Permissions: deployments for an entity's owners and the platform team; the rest stays open.
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('@paved/plugin-permission-backend-module-paved-policy'));
 
 // Search: PostgreSQL's full-text engine when the backend runs on PostgreSQL, Lunr otherwise.
 backend.add(import('@backstage/plugin-search-backend'));

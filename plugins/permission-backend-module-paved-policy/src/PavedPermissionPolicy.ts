@@ -1,0 +1,61 @@
+import { UserInfoService } from '@backstage/backend-plugin-api';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  AuthorizeResult,
+  isPermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { deploymentPermissions } from '@paved/plugin-deployments-common';
+
+/** Its members may deploy, promote, approve and roll back every service. */
+export const PLATFORM_TEAM = 'group:default/platform-team';
+
+/**
+ * Paved's default policy.
+ *
+ * - `paved.deployment.*` (deploy, promote, approve, rollback): the entity's
+ *   owners, that is members of its owning group, and the platform team.
+ * - Everything else Backstage guards stays open to signed-in users, as with
+ *   the allow-all policy this replaces.
+ *
+ * Two rules are not policy but invariants, so the deployments backend
+ * enforces them whatever the policy says: environments that require an
+ * approval are reached only by promotion, and nobody decides their own
+ * promotion. That backend also refuses approvers outside the owning group
+ * and the platform team, so a policy can narrow who approves, not widen it.
+ */
+export class PavedPermissionPolicy implements PermissionPolicy {
+  constructor(private readonly userInfo: UserInfoService) {}
+
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    const deploymentPermission = deploymentPermissions.find(permission =>
+      isPermission(request.permission, permission),
+    );
+    if (!deploymentPermission) return { result: AuthorizeResult.ALLOW };
+    // Only people deploy; a service acting on its own behalf has no owner to speak for.
+    if (!user) return { result: AuthorizeResult.DENY };
+
+    const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
+      user.credentials,
+    );
+    if (ownershipEntityRefs.includes(PLATFORM_TEAM)) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    // The catalog decides ownership per entity when the check names one.
+    return createCatalogConditionalDecision(
+      deploymentPermission,
+      catalogConditions.isEntityOwner({ claims: ownershipEntityRefs }),
+    );
+  }
+}
