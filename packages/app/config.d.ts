@@ -2,11 +2,12 @@ export interface Config {
   paved?: {
     signIn?: {
       /**
-       * Sign-in methods offered on the sign-in page, in order: 'guest', 'github'.
+       * Sign-in methods offered on the sign-in page: 'guest' and 'localUser'
+       * (any catalog User) for local development, 'github' in production.
        * Each needs its auth provider configured in the backend (auth.providers).
        * @visibility frontend
        */
-      providers?: Array<'guest' | 'github'>;
+      providers?: Array<'guest' | 'localUser' | 'github'>;
     };
   };
 }

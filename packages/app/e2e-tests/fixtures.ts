@@ -14,6 +14,21 @@ async function signInAsGuest(page: Page) {
   await expect(nav).toBeVisible();
 }
 
+/**
+ * Signs in as a User of the catalog (the localUser provider), e.g.
+ * `hannah-kim`. Use a fresh page: a remembered session skips the choice.
+ */
+export async function signInAs(page: Page, user: string) {
+  await page.goto('/');
+  await page.getByLabel('User name').fill(user);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible({ timeout: 60_000 });
+}
+
 export const test = base.extend<{ signedIn: Page }>({
   // Playwright calls the second argument `use`; named otherwise so the React hooks lint rule stays quiet.
   signedIn: async ({ page }, provide) => {

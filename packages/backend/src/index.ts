@@ -13,9 +13,11 @@ backend.add(gitRemoteUrlReaderFactory);
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 
-// Auth: guest for local development, GitHub in production (app-config.production.yaml).
+// Auth: guest or any catalog user for local development, GitHub in production (app-config.production.yaml).
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Local only: sign in as any catalog User, to act as requester and approver.
+backend.add(import('@paved/plugin-auth-backend-module-local-user-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
 
 // Catalog

@@ -9,6 +9,7 @@ import {
   SignInPageBlueprint,
   SignInPageProps,
 } from '@backstage/plugin-app-react';
+import { LocalSignInPage } from './LocalSignInPage';
 
 const githubProvider = {
   id: 'github-auth-provider',
@@ -18,14 +19,23 @@ const githubProvider = {
 };
 
 /**
- * Offers the sign-in methods listed in `paved.signIn.providers`: the guest
- * locally, GitHub in production (app-config.production.yaml).
+ * Offers the sign-in methods listed in `paved.signIn.providers`: locally the
+ * guest and any catalog user (`localUser`), GitHub in production
+ * (app-config.production.yaml).
  */
 const PavedSignInPage = (props: SignInPageProps) => {
   const config = useApi(configApiRef);
   const configured = config.getOptionalStringArray(
     'paved.signIn.providers',
   ) ?? ['guest'];
+  if (!configured.includes('github')) {
+    return (
+      <LocalSignInPage
+        {...props}
+        offerCatalogUsers={configured.includes('localUser')}
+      />
+    );
+  }
   const providers = configured.map(id =>
     id === 'github' ? githubProvider : ('guest' as const),
   );
