@@ -1,0 +1,72 @@
+import { createApiRef } from '@backstage/frontend-plugin-api';
+import {
+  ApprovalRequest,
+  ApprovalStatus,
+  Deployment,
+  DeploymentAuditEvent,
+  DeploymentPage,
+  EnvironmentStatus,
+  PromotionResult,
+} from '@paved/plugin-deployments-common';
+
+/** Deploy an image of an entity to an environment. */
+export interface DeployRequest {
+  entityRef: string;
+  environment: string;
+  image: string;
+  replicas?: number;
+}
+
+/** Promote what runs in one environment to another. */
+export interface PromoteRequest {
+  entityRef: string;
+  from: string;
+  to: string;
+}
+
+/** Deploy an earlier, successful deployment's image again. */
+export interface RollbackRequest {
+  entityRef: string;
+  environment: string;
+  toDeploymentId: string;
+}
+
+export interface ListDeploymentsOptions {
+  environment?: string;
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/**
+ * The deployments backend (`/api/deployments`), as the UI uses it. Every
+ * method rejects with a `ResponseError` carrying the backend's message when
+ * the backend answers with an error.
+ */
+export interface DeploymentsApi {
+  deploy(request: DeployRequest): Promise<Deployment>;
+  getDeployment(id: string): Promise<Deployment>;
+  listEnvironments(entityRef: string): Promise<EnvironmentStatus[]>;
+  listDeployments(
+    entityRef: string,
+    options?: ListDeploymentsOptions,
+  ): Promise<DeploymentPage>;
+  listAuditEvents(entityRef: string): Promise<DeploymentAuditEvent[]>;
+  listApprovals(
+    entityRef: string,
+    options?: { status?: ApprovalStatus },
+  ): Promise<ApprovalRequest[]>;
+  promote(request: PromoteRequest): Promise<PromotionResult>;
+  getApproval(id: string): Promise<ApprovalRequest>;
+  approve(
+    id: string,
+  ): Promise<{ approval: ApprovalRequest; deployment: Deployment }>;
+  reject(id: string): Promise<ApprovalRequest>;
+  rollback(request: RollbackRequest): Promise<Deployment>;
+}
+
+/** The {@link DeploymentsApi} of the app. */
+export const deploymentsApiRef = createApiRef<DeploymentsApi>().with({
+  id: 'plugin.deployments.api',
+  pluginId: 'deployments',
+});

@@ -1,0 +1,70 @@
+/**
+ * @jest-environment node
+ */
+import { ResponseError } from '@backstage/errors';
+import { DeploymentsClient } from './DeploymentsClient';
+
+function clientAnswering(status: number, body: unknown) {
+  const fetch = jest.fn(
+    async (_url: string, _init?: RequestInit) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json' },
+      }),
+  );
+  const client = new DeploymentsClient({
+    discoveryApi: {
+      getBaseUrl: async (id: string) => `http://backend/api/${id}`,
+    },
+    fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
+  });
+  return { client, fetch };
+}
+
+describe('DeploymentsClient', () => {
+  it('posts a deploy as JSON', async () => {
+    const { client, fetch } = clientAnswering(202, { id: 'd-1' });
+    await expect(
+      client.deploy({
+        entityRef: 'component:default/orders-api',
+        environment: 'staging',
+        image: 'registry.paved.local/orders-api:1.0.0',
+      }),
+    ).resolves.toEqual({ id: 'd-1' });
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe('http://backend/api/deployments/deployments');
+    expect(init?.method).toBe('POST');
+    expect(JSON.parse(String(init?.body))).toEqual({
+      entityRef: 'component:default/orders-api',
+      environment: 'staging',
+      image: 'registry.paved.local/orders-api:1.0.0',
+    });
+  });
+
+  it('builds entity paths and queries', async () => {
+    const { client, fetch } = clientAnswering(200, { items: [] });
+    await client.listDeployments('Component:default/orders-api', {
+      environment: 'staging',
+      limit: 10,
+      cursor: '42',
+    });
+    await client.listApprovals('component:default/orders-api', {
+      status: 'pending',
+    });
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      'http://backend/api/deployments/entities/component/default/orders-api/deployments?environment=staging&limit=10&cursor=42',
+      'http://backend/api/deployments/entities/component/default/orders-api/approvals?status=pending',
+    ]);
+  });
+
+  it("throws a ResponseError with the backend's message", async () => {
+    const { client } = clientAnswering(409, {
+      error: { name: 'ConflictError', message: 'already under way' },
+      response: { statusCode: 409 },
+    });
+    const error = await client.getDeployment('d-1').catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(409);
+    expect(error.body.error.message).toBe('already under way');
+  });
+});

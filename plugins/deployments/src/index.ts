@@ -1,0 +1,14 @@
+/**
+ * Deploy golden-path services from the entity page: the "Environments" tab
+ * and the Deploy button, over the deployments backend.
+ *
+ * @packageDocumentation
+ */
+export { deploymentsPlugin as default } from './plugin';
+export {
+  deploymentsApi,
+  deploymentsEntityCard,
+  environmentsEntityContent,
+} from './plugin';
+export * from './api';
+export { isGoldenPath } from './filters';

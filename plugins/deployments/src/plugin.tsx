@@ -1,0 +1,59 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { deploymentsApiRef, DeploymentsClient } from './api';
+import { isGoldenPath } from './filters';
+
+/** The deployments client, over discovery and the app's fetch. */
+export const deploymentsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: deploymentsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new DeploymentsClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** The "Environments" tab of golden-path components. */
+export const environmentsEntityContent = EntityContentBlueprint.make({
+  name: 'environments',
+  params: {
+    path: 'environments',
+    title: 'Environments',
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/EnvironmentsContent').then(m => (
+        <m.EnvironmentsContent />
+      )),
+  },
+});
+
+/** The overview card with the Deploy button, on golden-path components. */
+export const deploymentsEntityCard = EntityCardBlueprint.make({
+  name: 'deployments',
+  params: {
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/DeploymentsCard').then(m => <m.DeploymentsCard />),
+  },
+});
+
+/** Deploy, promote, approve and roll back golden-path services from the entity page. */
+export const deploymentsPlugin = createFrontendPlugin({
+  pluginId: 'deployments',
+  title: 'Deployments',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [
+    deploymentsApi,
+    environmentsEntityContent,
+    deploymentsEntityCard,
+  ],
+});

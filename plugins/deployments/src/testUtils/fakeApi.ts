@@ -1,0 +1,141 @@
+import { ResponseError } from '@backstage/errors';
+import {
+  ApprovalRequest,
+  Deployment,
+  EnvironmentStatus,
+} from '@paved/plugin-deployments-common';
+import { DeploymentsApi } from '../api';
+
+export const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'orders-api',
+    namespace: 'default',
+    annotations: { 'paved.dev/golden-path': 'create-service' },
+  },
+  spec: {
+    type: 'service',
+    owner: 'group:default/team-a',
+    lifecycle: 'production',
+  },
+};
+export const entityRef = 'component:default/orders-api';
+
+export function deployment(overrides: Partial<Deployment> = {}): Deployment {
+  return {
+    id: 'd-1',
+    entityRef,
+    environment: 'staging',
+    image: 'registry.paved.local/orders-api:1.0.0',
+    status: 'succeeded',
+    requestedBy: 'user:default/alice',
+    createdAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+    finishedAt: new Date().toISOString(),
+    message: 'Rollout complete',
+    ...overrides,
+  };
+}
+
+export function environment(
+  overrides: Partial<EnvironmentStatus> = {},
+): EnvironmentStatus {
+  return {
+    environment: 'staging',
+    namespace: 'orders-api-staging',
+    requiresApproval: false,
+    image: 'registry.paved.local/orders-api:1.0.0',
+    replicas: { desired: 2, ready: 2, updated: 2, available: 2 },
+    rolloutState: 'complete',
+    rolloutMessage: 'deployment "orders-api" successfully rolled out',
+    lastDeployment: deployment(),
+    ...overrides,
+  };
+}
+
+export const staging = environment();
+export const production = environment({
+  environment: 'production',
+  namespace: 'orders-api-production',
+  requiresApproval: true,
+  image: undefined,
+  replicas: { desired: 0, ready: 0, updated: 0, available: 0 },
+  rolloutState: 'not-deployed',
+  rolloutMessage: undefined,
+  lastDeployment: undefined,
+});
+
+export function approval(
+  overrides: Partial<ApprovalRequest> = {},
+): ApprovalRequest {
+  return {
+    id: 'a-1',
+    entityRef,
+    fromEnvironment: 'staging',
+    toEnvironment: 'production',
+    image: 'registry.paved.local/orders-api:1.0.0',
+    requestedBy: 'user:default/alice',
+    status: 'pending',
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** The ResponseError the client throws for a backend error answer. */
+export async function responseError(
+  statusCode: number,
+  message: string,
+): Promise<ResponseError> {
+  const body = {
+    error: { name: 'Error', message },
+    request: { method: 'POST', url: '/api/deployments/deployments' },
+    response: { statusCode },
+  };
+  return ResponseError.fromResponse({
+    status: statusCode,
+    statusText: 'Error',
+    headers: new Map([['content-type', 'application/json; charset=utf-8']]),
+    text: async () => JSON.stringify(body),
+  } as unknown as Response);
+}
+
+/** A fake of the deployments API: every method a jest mock with a sensible default. */
+export function fakeDeploymentsApi(
+  overrides: Partial<DeploymentsApi> = {},
+): jest.Mocked<DeploymentsApi> {
+  return {
+    deploy: jest.fn(async request =>
+      deployment({
+        id: 'd-new',
+        environment: request.environment,
+        image: request.image,
+        status: 'rolling-out',
+      }),
+    ),
+    getDeployment: jest.fn(async id =>
+      deployment({ id, image: 'registry.paved.local/orders-api:2.0.0' }),
+    ),
+    listEnvironments: jest.fn(async () => [staging, production]),
+    listDeployments: jest.fn(async () => ({ items: [] })),
+    listAuditEvents: jest.fn(async () => []),
+    listApprovals: jest.fn(async () => []),
+    promote: jest.fn(async () => ({
+      type: 'approval' as const,
+      approval: approval(),
+    })),
+    getApproval: jest.fn(async () => approval()),
+    approve: jest.fn(async () => ({
+      approval: approval({ status: 'approved' }),
+      deployment: deployment({
+        id: 'd-prod',
+        environment: 'production',
+        status: 'rolling-out',
+      }),
+    })),
+    reject: jest.fn(async () => approval({ status: 'rejected' })),
+    rollback: jest.fn(async request =>
+      deployment({ id: 'd-rollback', environment: request.environment }),
+    ),
+    ...overrides,
+  } as jest.Mocked<DeploymentsApi>;
+}
