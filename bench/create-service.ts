@@ -10,13 +10,22 @@
  *
  * Node builtins, fetch and the repo's `yaml`; Node 22 strips the types.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
+import {
+  Backend,
+  log,
+  median,
+  newServiceName as newName,
+  now,
+  sec,
+  sh,
+  templateValues as values,
+} from './lib/backend.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const YAML = createRequire(path.join(ROOT, 'package.json'))('yaml');
@@ -38,84 +47,10 @@ const { values: opts } = parseArgs({
   },
 });
 
-const BASE = opts.backend!.replace(/\/+$/, '');
+const backend = new Backend(opts.backend!);
 const RUNS = Number(opts.runs);
 const WORK = path.resolve(opts.work!);
 fs.mkdirSync(WORK, { recursive: true });
-
-const log = (msg: string) =>
-  process.stderr.write(
-    `[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`,
-  );
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-const now = () => performance.timeOrigin + performance.now();
-const sec = (ms: number | undefined) =>
-  ms === undefined ? '-' : (ms / 1000).toFixed(1);
-const median = (xs: number[]) => {
-  if (!xs.length) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-// ---------------------------------------------------------------------------
-// Backend: readiness, guest token, catalog
-
-let token = '';
-async function authHeaders(): Promise<Record<string, string>> {
-  if (!token) {
-    const res = await fetch(`${BASE}/api/auth/guest/refresh`, {
-      headers: { 'x-requested-with': 'XMLHttpRequest' },
-    });
-    if (!res.ok) throw new Error(`guest refresh: HTTP ${res.status}`);
-    token = ((await res.json()) as any)?.backstageIdentity?.token;
-    if (!token) throw new Error('guest refresh returned no token');
-  }
-  return {
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-  };
-}
-
-async function waitFor(
-  what: string,
-  timeoutS: number,
-  fn: () => Promise<boolean>,
-) {
-  const t0 = now();
-  for (;;) {
-    try {
-      if (await fn()) return (now() - t0) / 1000;
-    } catch {
-      // not yet
-    }
-    if (now() - t0 > timeoutS * 1000)
-      throw new Error(`timed out after ${timeoutS}s waiting for ${what}`);
-    await sleep(500);
-  }
-}
-
-async function waitForBackend() {
-  const timeout = Number(opts['ready-timeout']);
-  const t = await waitFor('backend readiness', timeout, async () => {
-    const r = await fetch(`${BASE}/.backstage/health/v1/readiness`);
-    return r.ok;
-  });
-  log(`backend ready after ${t.toFixed(1)} s of waiting`);
-  for (const ref of [
-    'template/default/create-service',
-    'group/default/storefront-team',
-    'component/default/payments-service',
-  ]) {
-    await waitFor(`${ref} in the catalog`, timeout, async () => {
-      const r = await fetch(`${BASE}/api/catalog/entities/by-name/${ref}`, {
-        headers: await authHeaders(),
-      });
-      return r.ok;
-    });
-  }
-  log('catalog has the template, storefront-team and payments-service');
-}
 
 // ---------------------------------------------------------------------------
 // Scaffolder runs
@@ -143,77 +78,10 @@ const STEPS = [
   'await-entity',
 ];
 
-function values(name: string) {
-  return {
-    name,
-    owner: 'group:default/storefront-team',
-    description: 'Benchmark service run',
-    language: 'typescript',
-    database: 'postgres',
-    tier: 'experimental',
-  };
-}
-
-const newName = () => `bench-${randomBytes(4).toString('hex')}`;
-
 async function runTemplate(): Promise<RunResult> {
-  const name = newName();
-  const headers = await authHeaders();
-  const t0 = now();
-  const res = await fetch(`${BASE}/api/scaffolder/v2/tasks`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      templateRef: 'template:default/create-service',
-      values: values(name),
-    }),
-  });
-  if (!res.ok)
-    throw new Error(`POST tasks: HTTP ${res.status} ${await res.text()}`);
-  const { id } = (await res.json()) as { id: string };
-  // Step times from the events as this client first sees them, polled every 100 ms:
-  // the events' createdAt has a resolution of 1 s (SQLite), too coarse for 0.2 s steps.
-  type Ev = {
-    id: number;
-    type: string;
-    createdAt: string;
-    body: { stepId?: string; status?: string; message?: string };
-  };
-  const events: Ev[] = [];
-  const seen: number[] = [];
-  let status = '';
-  let tDone = 0;
-  const deadline = t0 + Number(opts['task-timeout']) * 1000;
-  while (now() < deadline) {
-    const after = events.length ? `?after=${events[events.length - 1].id}` : '';
-    const r = await fetch(
-      `${BASE}/api/scaffolder/v2/tasks/${id}/events${after}`,
-      { headers },
-    );
-    const at = now();
-    for (const e of (await r.json()) as Ev[]) {
-      events.push(e);
-      seen.push(at);
-    }
-    const completion = events.find(e => e.type === 'completion');
-    if (completion) {
-      tDone = seen[events.indexOf(completion)];
-      const t = await fetch(`${BASE}/api/scaffolder/v2/tasks/${id}`, {
-        headers,
-      });
-      status = ((await t.json()) as any).status;
-      break;
-    }
-    await sleep(100);
-  }
-  if (!tDone) throw new Error(`task ${id} (${name}) did not finish`);
-  fs.writeFileSync(
-    path.join(WORK, `task-${name}.json`),
-    JSON.stringify(
-      events.map((e, i) => ({ ...e, seenAt: new Date(seen[i]).toISOString() })),
-      null,
-      2,
-    ),
+  const { name, status, e2eMs, events, seen } = await backend.createService(
+    newName(),
+    { work: WORK, timeoutS: Number(opts['task-timeout']) },
   );
   const started: Record<string, number> = {};
   const steps: Record<string, StepTiming> = {};
@@ -226,16 +94,6 @@ async function runTemplate(): Promise<RunResult> {
       steps[stepId] = { id: stepId, ms: at - started[stepId], status: st };
     else steps[stepId] = { id: stepId, status: st };
   });
-  // End to end: POST sent → the completion event seen (±100 ms polling).
-  const e2eMs = tDone - t0;
-  if (status !== 'completed') {
-    const tail = events
-      .map(e => e.body.message ?? '')
-      .filter(Boolean)
-      .slice(-15)
-      .join('\n');
-    log(`task ${name} ${status}; last messages:\n${tail}`);
-  }
   return {
     name,
     status,
@@ -311,25 +169,6 @@ function renderTree(src: string, dest: string, v: Record<string, any>) {
       fs.writeFileSync(d, render(fs.readFileSync(s, 'utf8'), v));
     }
   }
-}
-
-function sh(
-  cmd: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-) {
-  const r = spawnSync(cmd, args, {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    input: options.input,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0)
-    throw new Error(
-      `${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`,
-    );
-  return r.stdout;
 }
 
 async function timed<T>(fn: () => T | Promise<T>): Promise<number> {
@@ -541,7 +380,7 @@ async function rawFloor(out: Record<string, number>): Promise<void> {
 // ---------------------------------------------------------------------------
 
 async function main() {
-  await waitForBackend();
+  await backend.waitReady(Number(opts['ready-timeout']));
   const runs: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) {
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
