@@ -127,7 +127,10 @@ export class Backend {
     };
   }
 
-  /** Readiness, then the template, storefront-team and payments-service in the catalog. */
+  /**
+   * Readiness, then the template, storefront-team, payments-service and the
+   * guest user in the catalog.
+   */
   async waitReady(timeoutS: number) {
     const t = await waitFor('backend readiness', timeoutS, async () => {
       const r = await fetch(`${this.base}/.backstage/health/v1/readiness`);
@@ -138,6 +141,7 @@ export class Backend {
       'template/default/create-service',
       'group/default/storefront-team',
       'component/default/payments-service',
+      'user/default/guest',
     ]) {
       await waitFor(`${ref} in the catalog`, timeoutS, async () => {
         const r = await fetch(
@@ -147,7 +151,12 @@ export class Backend {
         return r.ok;
       });
     }
-    log('catalog has the template, storefront-team and payments-service');
+    // A guest token issued before the catalog had user:default/guest carries no
+    // storefront-team ownership, so deploys would get a 403: sign in again.
+    this.token = '';
+    log(
+      'catalog has the template, storefront-team, payments-service and the guest',
+    );
   }
 
   /**

@@ -3,7 +3,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import { CoreV1Api, KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObject, Watch } from '@kubernetes/client-node';
 import {
   createPlatformSandbox,
   unreachableKubeConfig,
@@ -13,20 +13,27 @@ import { DefaultKubernetesClient } from './KubernetesClient';
 
 // Against the local platform's real kube-apiserver (npm test brings it up).
 const labels = { 'app.kubernetes.io/name': 'web' };
-const deployment = (image: string, replicas = 2): KubernetesObject =>
+const deployment = (
+  image: string,
+  replicas = 2,
+  extra: { podSpec?: object; spec?: object; name?: string } = {},
+): KubernetesObject =>
   ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'web', labels },
+    metadata: { name: extra.name ?? 'web', labels },
     spec: {
       replicas,
       selector: { matchLabels: labels },
       template: {
         metadata: { labels },
-        spec: { containers: [{ name: 'web', image }] },
+        spec: { containers: [{ name: 'web', image }], ...extra.podSpec },
       },
+      ...extra.spec,
     },
   } as KubernetesObject);
+/** Pods no node will take, so that the rollout never completes. */
+const unschedulable = { podSpec: { nodeSelector: { 'paved.test/none': 'x' } } };
 const secret = (password: string): KubernetesObject =>
   ({
     apiVersion: 'v1',
@@ -34,6 +41,10 @@ const secret = (password: string): KubernetesObject =>
     metadata: { name: 'web-secrets' },
     stringData: { PASSWORD: password },
   } as KubernetesObject);
+
+async function waitUntil(condition: () => boolean) {
+  while (!condition()) await new Promise(r => setTimeout(r, 10));
+}
 
 describe('DefaultKubernetesClient', () => {
   let sandbox: PlatformSandbox;
@@ -118,6 +129,110 @@ describe('DefaultKubernetesClient', () => {
     expect(progress[progress.length - 1]).toBe(status.message);
   }, 120_000);
 
+  describe('waiting for a rollout that does not finish', () => {
+    let watches: Promise<AbortController>[];
+    beforeEach(async () => {
+      const watch = Watch.prototype.watch;
+      watches = [];
+      jest
+        .spyOn(Watch.prototype, 'watch')
+        .mockImplementation(function spy(this: Watch, ...args) {
+          const started = watch.apply(this, args);
+          watches.push(started);
+          return started;
+        });
+      await client.apply(
+        [
+          deployment('registry.local/stuck:1', 1, {
+            ...unschedulable,
+            name: 'stuck',
+          }),
+        ],
+        {
+          namespace: sandbox.namespace,
+        },
+      );
+    });
+    afterEach(() => jest.restoreAllMocks());
+    const allClosed = async () =>
+      (await Promise.all(watches)).every(c => c.signal.aborted);
+
+    it('stops on abort with the abort reason, and closes the watch', async () => {
+      const controller = new AbortController();
+      const progress: string[] = [];
+      const waiting = client.waitForRollout(sandbox.namespace, 'stuck', {
+        signal: controller.signal,
+        onProgress: s => progress.push(s.message),
+      });
+      await waitUntil(() => watches.length > 0);
+      controller.abort(new Error('stopped by the test'));
+      await expect(waiting).rejects.toThrow('stopped by the test');
+      expect(progress.length).toBeGreaterThan(0);
+      expect(await allClosed()).toBe(true);
+
+      const aborted = new AbortController();
+      aborted.abort(new Error('already aborted'));
+      await expect(
+        client.waitForRollout(sandbox.namespace, 'stuck', {
+          signal: aborted.signal,
+        }),
+      ).rejects.toThrow('already aborted');
+    });
+
+    it('times out with the last status, and closes the watch', async () => {
+      const begun = Date.now();
+      await expect(
+        client.waitForRollout(sandbox.namespace, 'stuck', { timeoutMs: 1000 }),
+      ).rejects.toThrow(
+        `Rollout of Deployment ${sandbox.namespace}/stuck did not finish within 1 s: 0 of 1 updated replicas are available`,
+      );
+      expect(Date.now() - begun).toBeLessThan(3000);
+      expect(watches.length).toBeGreaterThan(0);
+      expect(await allClosed()).toBe(true);
+    });
+
+    it('re-establishes a watch that ends, and still sees the rollout finish', async () => {
+      const waiting = client.waitForRollout(sandbox.namespace, 'stuck', {
+        timeoutMs: 60_000,
+      });
+      await waitUntil(() => watches.length > 0);
+      (await watches[0]).abort(); // as if the apiserver had cut it off
+      await waitUntil(() => watches.length > 1);
+      await client.apply(
+        [deployment('registry.local/stuck:2', 1, { name: 'stuck' })],
+        {
+          namespace: sandbox.namespace,
+        },
+      );
+      await expect(waiting).resolves.toMatchObject({
+        state: 'complete',
+        image: 'registry.local/stuck:2',
+      });
+      expect(await allClosed()).toBe(true);
+    }, 60_000);
+
+    it('fails when the rollout exceeds its progress deadline', async () => {
+      await client.apply(
+        [
+          deployment('registry.local/stuck:3', 1, {
+            ...unschedulable,
+            name: 'stuck',
+            spec: { progressDeadlineSeconds: 1 },
+          }),
+        ],
+        { namespace: sandbox.namespace },
+      );
+      await expect(
+        client.waitForRollout(sandbox.namespace, 'stuck', {
+          timeoutMs: 60_000,
+        }),
+      ).rejects.toThrow(
+        `Rollout of Deployment ${sandbox.namespace}/stuck failed: Rollout exceeded its progress deadline`,
+      );
+      expect(await allClosed()).toBe(true);
+    }, 60_000);
+  });
+
   it('refuses a manifest the apiserver rejects, naming the field', async () => {
     const invalid = deployment('registry.local/web:1', -1);
     await expect(
@@ -163,5 +278,8 @@ describe('DefaultKubernetesClient', () => {
     await expect(
       unreachable.apply([deployment('x:1')], { namespace: 'default' }),
     ).rejects.toThrow(/https:\/\/127\.0\.0\.1:1 is unreachable/);
+    await expect(unreachable.waitForRollout('default', 'web')).rejects.toThrow(
+      ServiceUnavailableError,
+    );
   });
 });

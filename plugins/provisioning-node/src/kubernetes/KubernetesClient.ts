@@ -13,7 +13,10 @@ import {
   KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  V1Deployment,
+  Watch,
 } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { diffObjects } from './diff';
 import { rolloutStatusOf } from './rollout';
 import {
@@ -38,7 +41,8 @@ class DiscoveringObjectApi extends KubernetesObjectApi {
     return resource.namespaced;
   }
 }
-const POLL_INTERVAL_MS = 500;
+/** A watch that ends sooner than this is re-established only after this long. */
+const REWATCH_DELAY_MS = 1000;
 
 function outcomeOf(live: KubernetesObject | undefined, diff: string[]) {
   if (!live) return 'created';
@@ -74,6 +78,7 @@ const NETWORK_ERRORS =
 export class DefaultKubernetesClient implements KubernetesClient {
   private readonly objects: DiscoveringObjectApi;
   private readonly apps: AppsV1Api;
+  private readonly watcher: Watch;
   private readonly server: string;
 
   static fromConfig(config: Config): DefaultKubernetesClient {
@@ -85,6 +90,7 @@ export class DefaultKubernetesClient implements KubernetesClient {
   constructor(kubeConfig: KubeConfig) {
     this.objects = kubeConfig.makeApiClient(DiscoveringObjectApi);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.watcher = new Watch(kubeConfig);
     this.server = kubeConfig.getCurrentCluster()?.server ?? 'the cluster';
   }
 
@@ -133,39 +139,175 @@ export class DefaultKubernetesClient implements KubernetesClient {
     return deployment && rolloutStatusOf(deployment);
   }
 
+  /**
+   * Watches the Deployment as `kubectl rollout status` does: reads it, then
+   * watches it from that version on, judging every change. A watch that ends
+   * before the outcome (apiservers close them now and then) is re-established
+   * after reading the Deployment again.
+   */
   async waitForRollout(
     namespace: string,
     name: string,
     options: WaitForRolloutOptions = {},
   ): Promise<RolloutStatus> {
     const timeoutMs = options.timeoutMs ?? 5 * 60_000;
-    const deadline = Date.now() + timeoutMs;
+    const what = `Deployment ${namespace}/${name}`;
     let lastMessage: string | undefined;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const status = await this.getRolloutStatus(namespace, name);
-      if (!status) {
-        throw new NotFoundError(`Deployment ${namespace}/${name} not found`);
-      }
+    /** The outcome if the rollout has one; throws if it failed. */
+    const judge = (deployment: V1Deployment) => {
+      const status = rolloutStatusOf(deployment);
       if (status.message !== lastMessage) {
         lastMessage = status.message;
         options.onProgress?.(status);
       }
-      if (status.state === 'complete') return status;
       if (status.state === 'failed') {
-        throw new Error(
-          `Rollout of Deployment ${namespace}/${name} failed: ${status.message}`,
-        );
+        throw new Error(`Rollout of ${what} failed: ${status.message}`);
       }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Rollout of Deployment ${namespace}/${name} did not finish within ${Math.round(
-            timeoutMs / 1000,
-          )} s: ${status.message}`,
+      return status.state === 'complete' ? status : undefined;
+    };
+
+    options.signal?.throwIfAborted();
+    const stop = new AbortController();
+    const timer = setTimeout(
+      () =>
+        stop.abort(
+          new Error(
+            `Rollout of ${what} did not finish within ${Math.round(
+              timeoutMs / 1000,
+            )} s: ${lastMessage ?? 'no status read yet'}`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const onAbort = () => stop.abort(options.signal!.reason);
+    options.signal?.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        const list = await this.call(`read ${what}`, () =>
+          this.apps.listNamespacedDeployment({
+            namespace,
+            fieldSelector: `metadata.name=${name}`,
+          }),
         );
+        if (!list.items.length) throw new NotFoundError(`${what} not found`);
+        const done = judge(list.items[0]);
+        if (done) return done;
+        stop.signal.throwIfAborted();
+
+        const started = Date.now();
+        const outcome = await this.watchDeployment(
+          namespace,
+          name,
+          list.metadata?.resourceVersion,
+          judge,
+          stop.signal,
+        );
+        if (outcome) return outcome;
+        // Ended early: don't hammer an apiserver that keeps closing the watch.
+        if (Date.now() - started < REWATCH_DELAY_MS) {
+          await sleep(REWATCH_DELAY_MS, undefined, {
+            signal: stop.signal,
+          }).catch(() => undefined);
+          stop.signal.throwIfAborted();
+        }
       }
-      await new Promise(resolve => setTimeout(resolve, POLL_INTERVAL_MS));
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * One watch of a Deployment from `resourceVersion` on. Resolves with the
+   * outcome `judge` finds, or with undefined when the watch ends first; rejects
+   * when `judge` throws, the Deployment is deleted, the apiserver refuses the
+   * watch, or `signal` aborts (with its reason). Always closes the watch.
+   */
+  private watchDeployment(
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    judge: (deployment: V1Deployment) => RolloutStatus | undefined,
+    signal: AbortSignal,
+  ): Promise<RolloutStatus | undefined> {
+    const what = `watch Deployment ${namespace}/${name}`;
+    return new Promise((resolve, reject) => {
+      let connection: AbortController | undefined;
+      let settled = false;
+      const listening = new AbortController();
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        listening.abort();
+        connection?.abort();
+        outcome();
+      };
+      signal.addEventListener(
+        'abort',
+        () => settle(() => reject(signal.reason)),
+        {
+          signal: listening.signal,
+        },
+      );
+
+      this.watcher
+        .watch(
+          `/apis/apps/v1/namespaces/${encodeURIComponent(
+            namespace,
+          )}/deployments`,
+          {
+            fieldSelector: `metadata.name=${name}`,
+            resourceVersion,
+            allowWatchBookmarks: true,
+          },
+          (type: string, object: V1Deployment) => {
+            if (type === 'BOOKMARK') return;
+            // ERROR is most often 410 Gone (the version is too old): read again.
+            if (type === 'ERROR') settle(() => resolve(undefined));
+            else if (type === 'DELETED') {
+              settle(() =>
+                reject(
+                  new NotFoundError(
+                    `Deployment ${namespace}/${name} not found`,
+                  ),
+                ),
+              );
+            } else {
+              try {
+                const status = judge(object);
+                if (status) settle(() => resolve(status));
+              } catch (error) {
+                settle(() => reject(error));
+              }
+            }
+          },
+          // Closed, timed out or cut off: the caller reads again (and an
+          // unreachable apiserver fails that read). A refusal is final.
+          (error: { statusCode?: number; message?: string } | null) =>
+            settle(() =>
+              error?.statusCode
+                ? reject(
+                    this.errorOf(
+                      what,
+                      new ApiException(
+                        error.statusCode,
+                        error.message ?? '',
+                        undefined,
+                        {},
+                      ),
+                    ),
+                  )
+                : resolve(undefined),
+            ),
+        )
+        .then(
+          started => {
+            connection = started;
+            if (settled) started.abort();
+          },
+          error => settle(() => reject(this.errorOf(what, error))),
+        );
+    });
   }
 
   async delete(objects: KubernetesObject[]): Promise<void> {
@@ -236,36 +378,41 @@ export class DefaultKubernetesClient implements KubernetesClient {
     try {
       return await request();
     } catch (error) {
-      if (error instanceof ApiException) {
-        const message = `Kubernetes refused to ${what}: ${apiMessage(error)}`;
-        switch (error.code) {
-          case 400:
-          case 422:
-            throw new InputError(message);
-          case 401:
-          case 403:
-            throw new NotAllowedError(message);
-          case 404:
-            throw new NotFoundError(message);
-          case 409:
-            throw new ConflictError(message);
-          case 503:
-            throw new ServiceUnavailableError(message);
-          default:
-            throw new Error(message);
-        }
-      }
-      const text = `${(error as Error).message} ${
-        (error as { cause?: Error }).cause?.message ?? ''
-      } ${(error as { code?: string }).code ?? ''}`;
-      if (NETWORK_ERRORS.test(text)) {
-        throw new ServiceUnavailableError(
-          `The Kubernetes API at ${
-            this.server
-          } is unreachable (could not ${what}): ${text.trim()}. Check that the cluster is up.`,
-        );
-      }
-      throw error;
+      throw this.errorOf(what, error);
     }
+  }
+
+  /** A failed request as the matching @backstage/errors class. */
+  private errorOf(what: string, error: unknown): unknown {
+    if (error instanceof ApiException) {
+      const message = `Kubernetes refused to ${what}: ${apiMessage(error)}`;
+      switch (error.code) {
+        case 400:
+        case 422:
+          return new InputError(message);
+        case 401:
+        case 403:
+          return new NotAllowedError(message);
+        case 404:
+          return new NotFoundError(message);
+        case 409:
+          return new ConflictError(message);
+        case 503:
+          return new ServiceUnavailableError(message);
+        default:
+          return new Error(message);
+      }
+    }
+    const text = `${(error as Error).message} ${
+      (error as { cause?: Error }).cause?.message ?? ''
+    } ${(error as { code?: string }).code ?? ''}`;
+    if (NETWORK_ERRORS.test(text)) {
+      return new ServiceUnavailableError(
+        `The Kubernetes API at ${
+          this.server
+        } is unreachable (could not ${what}): ${text.trim()}. Check that the cluster is up.`,
+      );
+    }
+    return error;
   }
 }

@@ -159,35 +159,37 @@ export class DefaultDeploymentService implements DeploymentService {
     const entity = await this.getEntity(entityRef, caller);
     const ref = stringifyEntityRef(entity);
     const workload = this.workloadOf(entity);
-    const result: EnvironmentStatus[] = [];
-    for (const environment of this.options.environments) {
-      const namespace = this.namespaceOf(entity, environment.name);
-      const live = await this.options.kubernetes.getRolloutStatus(
-        namespace,
-        workload,
-      );
-      const last = await this.options.store.listDeployments({
-        entityRef: ref,
-        environment: environment.name,
-        limit: 1,
-      });
-      result.push({
-        environment: environment.name,
-        namespace,
-        requiresApproval: environment.requiresApproval,
-        image: live?.image,
-        replicas: live?.replicas ?? {
-          desired: 0,
-          ready: 0,
-          updated: 0,
-          available: 0,
+    // Every environment at once: its Deployment and its newest history row.
+    return Promise.all(
+      this.options.environments.map(
+        async (environment): Promise<EnvironmentStatus> => {
+          const namespace = this.namespaceOf(entity, environment.name);
+          const [live, last] = await Promise.all([
+            this.options.kubernetes.getRolloutStatus(namespace, workload),
+            this.options.store.listDeployments({
+              entityRef: ref,
+              environment: environment.name,
+              limit: 1,
+            }),
+          ]);
+          return {
+            environment: environment.name,
+            namespace,
+            requiresApproval: environment.requiresApproval,
+            image: live?.image,
+            replicas: live?.replicas ?? {
+              desired: 0,
+              ready: 0,
+              updated: 0,
+              available: 0,
+            },
+            rolloutState: live?.state ?? 'not-deployed',
+            rolloutMessage: live?.message,
+            lastDeployment: last.items[0] && toApi(last.items[0]),
+          };
         },
-        rolloutState: live?.state ?? 'not-deployed',
-        rolloutMessage: live?.message,
-        lastDeployment: last.items[0] && toApi(last.items[0]),
-      });
-    }
-    return result;
+      ),
+    );
   }
 
   async listDeployments(
