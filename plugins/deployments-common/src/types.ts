@@ -99,3 +99,33 @@ export interface DeploymentAuditEvent {
   deploymentId?: string;
   approvalId?: string;
 }
+
+/** `POST /deployments`: deploy an image of an entity to an environment. */
+export interface DeployRequest {
+  entityRef: string;
+  environment: string;
+  image: string;
+  replicas?: number;
+}
+
+/** `POST /promotions`: promote what runs in one environment to another. */
+export interface PromoteRequest {
+  entityRef: string;
+  from: string;
+  to: string;
+}
+
+/** `POST /rollbacks`: deploy an earlier, successful deployment's image again. */
+export interface RollbackRequest {
+  entityRef: string;
+  environment: string;
+  toDeploymentId: string;
+}
+
+/** The query of `GET /entities/:kind/:namespace/:name/deployments`. */
+export interface ListDeploymentsOptions {
+  environment?: string;
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}

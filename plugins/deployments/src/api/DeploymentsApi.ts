@@ -5,38 +5,20 @@ import {
   Deployment,
   DeploymentAuditEvent,
   DeploymentPage,
+  DeployRequest,
   EnvironmentStatus,
+  ListDeploymentsOptions,
+  PromoteRequest,
   PromotionResult,
+  RollbackRequest,
 } from '@paved/plugin-deployments-common';
 
-/** Deploy an image of an entity to an environment. */
-export interface DeployRequest {
-  entityRef: string;
-  environment: string;
-  image: string;
-  replicas?: number;
-}
-
-/** Promote what runs in one environment to another. */
-export interface PromoteRequest {
-  entityRef: string;
-  from: string;
-  to: string;
-}
-
-/** Deploy an earlier, successful deployment's image again. */
-export interface RollbackRequest {
-  entityRef: string;
-  environment: string;
-  toDeploymentId: string;
-}
-
-export interface ListDeploymentsOptions {
-  environment?: string;
-  limit?: number;
-  /** The `nextCursor` of the previous page. */
-  cursor?: string;
-}
+export type {
+  DeployRequest,
+  ListDeploymentsOptions,
+  PromoteRequest,
+  RollbackRequest,
+};
 
 /**
  * The deployments backend (`/api/deployments`), as the UI uses it. Every

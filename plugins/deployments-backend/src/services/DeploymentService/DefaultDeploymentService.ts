@@ -306,26 +306,11 @@ export class DefaultDeploymentService implements DeploymentService {
     id: string,
     caller: Caller,
   ): Promise<{ approval: ApprovalRequest; deployment: Deployment }> {
-    const { user, approval, entity } = await this.loadApproval(id, caller);
-    return this.audited(
-      {
-        actor: user,
-        action: 'approve',
-        entityRef: approval.entityRef,
-        environment: approval.toEnvironment,
-        image: approval.image,
-        approvalId: id,
-      },
-      async () => {
-        await this.checkDecider(user, approval, entity, caller);
-        if (
-          !(await this.options.store.decideApproval(id, {
-            status: 'approved',
-            decidedBy: user,
-          }))
-        ) {
-          throw new ConflictError(`Approval ${id} was decided meanwhile`);
-        }
+    return this.decide(
+      id,
+      'approved',
+      caller,
+      async ({ approval, entity, user }) => {
         let deployment: Deployment;
         try {
           deployment = await this.startDeployment(entity, {
@@ -350,11 +335,35 @@ export class DefaultDeploymentService implements DeploymentService {
   }
 
   async reject(id: string, caller: Caller): Promise<ApprovalRequest> {
+    return this.decide(
+      id,
+      'rejected',
+      caller,
+      async () => (await this.options.store.getApproval(id))!,
+    );
+  }
+
+  /**
+   * Decides a pending approval as the caller, audited: checks the decider,
+   * records the decision (once: a concurrent decision is a 409), then runs
+   * `after` (an approval's deploy).
+   */
+  private async decide<T>(
+    id: string,
+    status: 'approved' | 'rejected',
+    caller: Caller,
+    after: (decided: {
+      approval: ApprovalRequest;
+      entity: Entity;
+      user: string;
+    }) => Promise<T>,
+    deploymentIdOf?: (result: T) => string | undefined,
+  ): Promise<T> {
     const { user, approval, entity } = await this.loadApproval(id, caller);
     return this.audited(
       {
         actor: user,
-        action: 'reject',
+        action: status === 'approved' ? 'approve' : 'reject',
         entityRef: approval.entityRef,
         environment: approval.toEnvironment,
         image: approval.image,
@@ -364,14 +373,15 @@ export class DefaultDeploymentService implements DeploymentService {
         await this.checkDecider(user, approval, entity, caller);
         if (
           !(await this.options.store.decideApproval(id, {
-            status: 'rejected',
+            status,
             decidedBy: user,
           }))
         ) {
           throw new ConflictError(`Approval ${id} was decided meanwhile`);
         }
-        return (await this.options.store.getApproval(id))!;
+        return after({ approval, entity, user });
       },
+      deploymentIdOf,
     );
   }
 
@@ -472,7 +482,12 @@ export class DefaultDeploymentService implements DeploymentService {
     const id = randomUUID();
     await store.acquireLock(entityRef, environment.name, id);
     try {
-      let live = await kubernetes.getRolloutStatus(namespace, workload);
+      // Independent reads, at once: they are most of a deploy's latency.
+      const [liveBefore, secret] = await Promise.all([
+        kubernetes.getRolloutStatus(namespace, workload),
+        this.secretOf(entity, workload),
+      ]);
+      let live = liveBefore;
       let message = request.message;
       if (!live && request.sourceEnvironment) {
         const objects = await workloadObjectsFrom(kubernetes, {
@@ -493,30 +508,10 @@ export class DefaultDeploymentService implements DeploymentService {
           `Deployment ${workload} does not exist in namespace ${namespace} yet; run the Create Service template (templates/create-service), whose first deploy creates it`,
         );
       }
-      const vaultPath = entity.metadata.annotations?.[VAULT_PATH_ANNOTATION];
-      if (vaultPath) {
-        const source = parseVaultPath(vaultPath);
-        if (!source) {
-          throw new InputError(
-            `${VAULT_PATH_ANNOTATION} "${vaultPath}" of ${entityRef} is not <mount>/<path>`,
-          );
-        }
-        const secret = await secretFromVault(this.options.vault, {
-          name: `${workload}-secrets`,
-          ...source,
-        }).catch(error => {
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
-        });
-        if (secret) {
-          await kubernetes.apply([secret.secret], { namespace });
-          message += `; Secret ${workload}-secrets refreshed from Vault ${vaultPath} (keys ${secret.keys.join(
-            ', ',
-          )})`;
-        } else {
-          message += `; Vault ${vaultPath} holds no secrets, Secret ${workload}-secrets left as it was`;
-        }
+      if (secret.object) {
+        await kubernetes.apply([secret.object], { namespace });
       }
+      if (secret.note) message += `; ${secret.note}`;
       const patch: KubernetesObject & Record<string, unknown> = {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -558,6 +553,46 @@ export class DefaultDeploymentService implements DeploymentService {
       await store.releaseLock(entityRef, environment.name, id);
       throw error;
     }
+  }
+
+  /**
+   * The `<workload>-secrets` Secret built from the entity's
+   * `paved.dev/vault-path`, and what to say about it; nothing for an entity
+   * without one.
+   */
+  private async secretOf(
+    entity: Entity,
+    workload: string,
+  ): Promise<{ object?: KubernetesObject; note?: string }> {
+    const vaultPath = entity.metadata.annotations?.[VAULT_PATH_ANNOTATION];
+    if (!vaultPath) return {};
+    const source = parseVaultPath(vaultPath);
+    if (!source) {
+      throw new InputError(
+        `${VAULT_PATH_ANNOTATION} "${vaultPath}" of ${stringifyEntityRef(
+          entity,
+        )} is not <mount>/<path>`,
+      );
+    }
+    const name = `${workload}-secrets`;
+    const secret = await secretFromVault(this.options.vault, {
+      name,
+      ...source,
+    }).catch(error => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (!secret) {
+      return {
+        note: `Vault ${vaultPath} holds no secrets, Secret ${name} left as it was`,
+      };
+    }
+    return {
+      object: secret.secret,
+      note: `Secret ${name} refreshed from Vault ${vaultPath} (keys ${secret.keys.join(
+        ', ',
+      )})`,
+    };
   }
 
   /** Watches a rollout in the background, records how it ended, releases the lock. */

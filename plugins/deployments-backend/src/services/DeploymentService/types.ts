@@ -6,39 +6,25 @@ import {
   DeploymentAuditEvent,
   DeploymentPage,
   EnvironmentStatus,
+  DeployRequest,
+  ListDeploymentsOptions,
+  PromoteRequest,
   PromotionResult,
+  RollbackRequest,
 } from '@paved/plugin-deployments-common';
+
+export type {
+  DeployRequest,
+  ListDeploymentsOptions,
+  PromoteRequest,
+  RollbackRequest,
+};
 
 /** Who is asking: their credentials, and their user entity ref when a user. */
 export interface Caller {
   credentials: BackstageCredentials;
   /** The user entity ref; required for actions that change something. */
   userEntityRef?: string;
-}
-
-export interface DeployRequest {
-  entityRef: string;
-  environment: string;
-  image: string;
-  replicas?: number;
-}
-
-export interface PromoteRequest {
-  entityRef: string;
-  from: string;
-  to: string;
-}
-
-export interface RollbackRequest {
-  entityRef: string;
-  environment: string;
-  toDeploymentId: string;
-}
-
-export interface ListDeploymentsOptions {
-  environment?: string;
-  limit?: number;
-  cursor?: string;
 }
 
 /** Deploys, promotes, approves and rolls back golden-path services. */
