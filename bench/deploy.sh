@@ -36,6 +36,6 @@ bench_start_backend "$overlay"
 rc=0
 node bench/deploy.ts --backend "http://localhost:$BACKEND_PORT" \
   --platform-config "$PAVED_RUN/app-config.platform.yaml" --pg-url "$PG_URL" \
-  --work "$BENCH_WORK" | tee "$BENCH_WORK/table.txt" || rc=$?
+  --work "$BENCH_WORK" "$@" | tee "$BENCH_WORK/table.txt" || rc=$?
 echo "Platform up: ${PLATFORM_UP_S} s. $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 " GiB RAM" }'). Load after: $(cut -d' ' -f1-3 /proc/loadavg). Logs: $BENCH_WORK" | tee -a "$BENCH_WORK/table.txt"
 exit "$rc"
