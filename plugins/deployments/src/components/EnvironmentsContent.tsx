@@ -1,3 +1,4 @@
+import useInterval from 'react-use/esm/useInterval';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
@@ -21,7 +22,6 @@ import {
   isFinished,
   useDeploymentPermissions,
   useDeploymentsApi,
-  useInterval,
 } from './helpers';
 import { HistoryCard } from './HistoryCard';
 
@@ -59,7 +59,10 @@ export function EnvironmentsContent() {
     retry();
     setRefreshKey(key => key + 1);
   }, [retry]);
-  useInterval(refresh, ENVIRONMENTS_POLL_MS, inFlight(environments.value));
+  useInterval(
+    refresh,
+    inFlight(environments.value) ? ENVIRONMENTS_POLL_MS : null,
+  );
 
   if (environments.error && !environments.value) {
     return (

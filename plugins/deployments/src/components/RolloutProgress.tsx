@@ -11,13 +11,9 @@ import {
   Deployment,
   EnvironmentStatus,
 } from '@paved/plugin-deployments-common';
+import useInterval from 'react-use/esm/useInterval';
 import { useCallback, useEffect, useState } from 'react';
-import {
-  isFinished,
-  ROLLOUT_POLL_MS,
-  useDeploymentsApi,
-  useInterval,
-} from './helpers';
+import { isFinished, ROLLOUT_POLL_MS, useDeploymentsApi } from './helpers';
 
 /**
  * Follows a deployment: polls it about every second until it succeeded or
@@ -54,7 +50,7 @@ export function useRollout(
   useEffect(() => {
     poll();
   }, [poll]);
-  useInterval(poll, ROLLOUT_POLL_MS, !finished);
+  useInterval(poll, finished ? null : ROLLOUT_POLL_MS);
 
   useEffect(() => {
     if (finished) onFinished?.(deployment);

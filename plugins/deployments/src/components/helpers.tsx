@@ -18,7 +18,6 @@ import {
   RolloutState,
 } from '@paved/plugin-deployments-common';
 import { DateTime } from 'luxon';
-import { useEffect, useRef } from 'react';
 import { deploymentsApiRef } from '../api';
 
 /** Polling intervals: a running rollout, and the environments while one progresses. */
@@ -146,19 +145,6 @@ export function useDeploymentPermissions(entityRef: string) {
     canApprove: approve.allowed,
     canRollback: rollback.allowed,
   };
-}
-
-/** Calls `callback` every `ms` while `active`; the latest callback, without restarting the timer. */
-export function useInterval(callback: () => void, ms: number, active: boolean) {
-  const saved = useRef(callback);
-  useEffect(() => {
-    saved.current = callback;
-  }, [callback]);
-  useEffect(() => {
-    if (!active) return undefined;
-    const timer = setInterval(() => saved.current(), ms);
-    return () => clearInterval(timer);
-  }, [ms, active]);
 }
 
 export const useDeploymentsApi = () => useApi(deploymentsApiRef);
