@@ -12,6 +12,19 @@ export interface Config {
       namespacePattern: string;
       /** Deploys here need an approval (see the deployments plugin). */
       requiresApproval?: boolean;
+      /**
+       * A failed rollout here is rolled back automatically to the image that
+       * ran before it (default true).
+       */
+      autoRollback?: boolean;
+      /**
+       * Where a service answers in this environment; {service}, {namespace}
+       * and {environment} are filled in, e.g.
+       * "https://{service}.{environment}.apps.acme.example". Locally the
+       * platform's gateway: "http://{service}.{namespace}.localhost:8900".
+       * Defaults to paved.platform.gateway.url.
+       */
+      urlPattern?: string;
     }>;
     /**
      * The infrastructure Paved provisions into. Locally `yarn platform up`
@@ -20,6 +33,14 @@ export interface Config {
     platform?: {
       /** Path of the kubeconfig the provisioning clients and OpenTofu use. */
       kubeconfig?: string;
+      /**
+       * The local platform's gateway, which routes a Host of
+       * `<service>.<namespace>.localhost` to that Service in the cluster.
+       */
+      gateway?: {
+        /** URL pattern with {service} and {namespace}, e.g. "http://{service}.{namespace}.localhost:8900" */
+        url: string;
+      };
       postgres?: {
         /**
          * Connection URL of the PostgreSQL server that services' databases are

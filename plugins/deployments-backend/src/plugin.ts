@@ -12,6 +12,7 @@ import {
 import { createRouter } from './router';
 import { DefaultDeploymentService } from './services/DeploymentService';
 import { DeploymentStore } from './services/DeploymentStore';
+import { HttpServiceHealthProbe } from './services/ServiceHealth';
 
 /**
  * Deploys golden-path services: `/api/deployments`. Wiring only; the logic is
@@ -49,6 +50,7 @@ export const deploymentsPlugin = createBackendPlugin({
           userInfo: deps.userInfo,
           logger: deps.logger,
           auditor: deps.auditor,
+          healthProbe: new HttpServiceHealthProbe(),
           rolloutTimeoutMs: deps.config.getOptionalNumber(
             'paved.deployments.rolloutTimeoutSeconds',
           )

@@ -25,7 +25,33 @@ export interface Deployment {
   finishedAt?: string;
   /** What happened, in words, e.g. the rollout's last status. */
   message?: string;
+  /** Why a failed rollout failed. */
+  failureReason?: RolloutFailureReason;
+  /** The failing container's last log lines, when a failed rollout has them. */
+  logTail?: string;
+  /** The image that ran in the environment before this deployment. */
+  previousImage?: string;
+  /** Set on an automatic rollback: the deployment whose failed rollout it undid. */
+  rollbackOf?: string;
 }
+
+/**
+ * Why a rollout failed: the image can't be pulled, the container keeps
+ * crashing or can't be created, its readiness probe never passes, no node
+ * takes it, the Deployment's progress deadline passed (`Deadline`) or
+ * Paved's own time limit did (`Timeout`).
+ */
+export type RolloutFailureReason =
+  | 'ImagePull'
+  | 'CrashLoop'
+  | 'ContainerConfig'
+  | 'ProbeFailure'
+  | 'Unschedulable'
+  | 'Deadline'
+  | 'Timeout';
+
+/** The actor of what Paved does by itself, e.g. an automatic rollback. */
+export const PAVED_ACTOR = 'paved:automatic';
 
 /** `not-deployed`: the environment has no Deployment of the service yet. */
 export type RolloutState =
@@ -50,6 +76,23 @@ export interface EnvironmentStatus {
   /** The cluster's words for the rollout, e.g. "1 of 2 updated replicas are available". */
   rolloutMessage?: string;
   lastDeployment?: Deployment;
+  /** Where the service answers in this environment, when it has a URL. */
+  url?: string;
+  /** What the running service says at `<url>/healthz`, asked live. */
+  health?: ServiceHealth;
+}
+
+/** A running service's answer at `<url>/healthz`. */
+export interface ServiceHealth {
+  healthy: boolean;
+  /** The HTTP status, when it answered. */
+  statusCode?: number;
+  /** The version it reports, e.g. the commit it was built from. */
+  version?: string;
+  /** Why it is not healthy, e.g. no answer. */
+  error?: string;
+  /** ISO 8601 */
+  checkedAt: string;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';

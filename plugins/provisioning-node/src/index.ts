@@ -17,8 +17,19 @@ export type {
   TofuRunner,
   TofuSettings,
 } from './tofu';
-export { DefaultKubernetesClient, rolloutStatusOf } from './kubernetes';
+export {
+  CRASH_LOOP_RESTARTS,
+  DefaultKubernetesClient,
+  diagnosePods,
+  RolloutFailedError,
+  rolloutStatusOf,
+  tailOf,
+} from './kubernetes';
 export type {
+  RolloutFailureReason,
+  RolloutDiagnosis,
+  RolloutProblem,
+  RolloutProblemReason,
   AppliedObject,
   ApplyOptions,
   ApplyOutcome,
@@ -28,5 +39,10 @@ export type {
 } from './kubernetes';
 export { parseVaultPath, secretFromVault } from './secrets';
 export type { VaultSecretSource } from './secrets';
-export { namespaceFor, namespacesFor, readEnvironments } from './environments';
+export {
+  namespaceFor,
+  namespacesFor,
+  readEnvironments,
+  serviceUrlFor,
+} from './environments';
 export type { Environment } from './environments';

@@ -12,6 +12,8 @@ import {
 } from '@paved/plugin-deployments-common';
 import { useState } from 'react';
 import { ActionDialog } from './ActionDialog';
+import { AutomaticLabel, DeploymentFailure } from './DeploymentFailure';
+import { ServiceHealthLabel, ServiceUrl } from './ServiceEndpoint';
 import {
   absoluteTime,
   DeploymentStatusLabel,
@@ -196,6 +198,16 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
       >
         {deployed ? (
           <>
+            {status.url && (
+              <Field label="URL">
+                <ServiceUrl url={status.url} />
+              </Field>
+            )}
+            {status.url && (
+              <Field label="Health">
+                <ServiceHealthLabel health={status.health} />
+              </Field>
+            )}
             <Field label="Image">
               <code>{status.image ?? 'unknown'}</code>
             </Field>
@@ -223,11 +235,13 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
                 {displayRef(last.requestedBy)}, {relativeTime(last.createdAt)}
               </span>{' '}
               <DeploymentStatusLabel status={last.status} />
+              <AutomaticLabel deployment={last} />
               {last.message && (
                 <Typography variant="body2" color="textSecondary">
                   {last.message}
                 </Typography>
               )}
+              <DeploymentFailure deployment={last} />
             </>
           ) : (
             'none through the portal yet'

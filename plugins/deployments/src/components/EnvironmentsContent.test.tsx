@@ -71,6 +71,76 @@ describe('EnvironmentsContent', () => {
     ).toBeInTheDocument();
   });
 
+  it("shows the service's URL, its live health and version, and why the last deploy failed", async () => {
+    renderContent(
+      fakeDeploymentsApi({
+        listEnvironments: jest.fn(async () => [
+          environment({
+            url: 'http://orders-api.orders-api-staging.localhost:8900',
+            health: {
+              healthy: true,
+              statusCode: 200,
+              version: 'a1b2c3d',
+              checkedAt: new Date().toISOString(),
+            },
+            lastDeployment: deployment({
+              id: 'd-9',
+              requestedBy: 'paved:automatic',
+              rollbackOf: 'd-8',
+              message:
+                'Automatic rollback to registry.paved.local/orders-api:1.0.0',
+            }),
+          }),
+          environment({
+            environment: 'production',
+            namespace: 'orders-api-production',
+            url: 'http://orders-api.orders-api-production.localhost:8900',
+            health: {
+              healthy: false,
+              checkedAt: new Date().toISOString(),
+              error: 'did not answer: ECONNREFUSED',
+            },
+            lastDeployment: deployment({
+              id: 'd-8',
+              environment: 'production',
+              status: 'failed',
+              failureReason: 'CrashLoop',
+              logTail: 'Error: DATABASE_URL is not set\n    at main',
+            }),
+          }),
+        ]),
+      }),
+    );
+    const staging = await screen.findByTestId(
+      'environment-staging',
+      {},
+      FIRST_RENDER,
+    );
+    expect(
+      within(staging).getByRole('link', {
+        name: /^http:\/\/orders-api.orders-api-staging.localhost:8900/,
+      }),
+    ).toBeInTheDocument();
+    expect(within(staging).getByTestId('reported-version')).toHaveTextContent(
+      'a1b2c3d',
+    );
+    expect(
+      within(staging).getByText('(automatic rollback)'),
+    ).toBeInTheDocument();
+    const production = screen.getByTestId('environment-production');
+    expect(within(production).getByText('Not answering')).toBeInTheDocument();
+    expect(
+      within(production).getByText('did not answer: ECONNREFUSED'),
+    ).toBeInTheDocument();
+    const failure = within(production).getByTestId('failure-d-8');
+    expect(
+      within(failure).getByText('Container keeps crashing'),
+    ).toBeInTheDocument();
+    expect(
+      within(failure).getByLabelText('Last log lines of the failing container'),
+    ).toHaveTextContent('DATABASE_URL is not set');
+  });
+
   it('shows a card per environment, and the empty states', async () => {
     renderContent(
       fakeDeploymentsApi({

@@ -8,10 +8,11 @@ import {
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { Deployment } from '@paved/plugin-deployments-common';
+import { Deployment, PAVED_ACTOR } from '@paved/plugin-deployments-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { ActionDialog } from './ActionDialog';
+import { AutomaticLabel, DeploymentFailure } from './DeploymentFailure';
 import {
   absoluteTime,
   DeploymentStatusLabel,
@@ -65,12 +66,22 @@ export function HistoryCard(props: HistoryCardProps) {
     {
       title: 'Status',
       field: 'status',
-      render: d => <DeploymentStatusLabel status={d.status} />,
+      render: d => (
+        <>
+          <DeploymentStatusLabel status={d.status} />
+          <DeploymentFailure deployment={d} />
+        </>
+      ),
     },
     {
       title: 'Requested by',
       field: 'requestedBy',
-      render: d => displayRef(d.requestedBy),
+      render: d => (
+        <>
+          {d.requestedBy === PAVED_ACTOR ? 'Paved' : displayRef(d.requestedBy)}
+          <AutomaticLabel deployment={d} />
+        </>
+      ),
     },
     {
       title: 'When',

@@ -9,9 +9,20 @@ export interface Environment {
   /** A service's namespace here, with `{service}` standing for its name. */
   namespacePattern: string;
   requiresApproval: boolean;
+  /**
+   * A failed rollout here is rolled back to the image that ran before,
+   * automatically (default true; `autoRollback: false` turns it off).
+   */
+  autoRollback: boolean;
+  /**
+   * Where a service answers here, with {service}, {namespace} and
+   * {environment} to fill in; unset when services have no URL.
+   */
+  urlPattern?: string;
 }
 
 export function readEnvironments(config: Config): Environment[] {
+  const gateway = config.getOptionalString('paved.platform.gateway.url');
   return config.getConfigArray('paved.environments').map(env => {
     const namespacePattern = env.getString('namespacePattern');
     if (!namespacePattern.includes('{service}')) {
@@ -26,6 +37,8 @@ export function readEnvironments(config: Config): Environment[] {
       cluster: env.getString('cluster'),
       namespacePattern,
       requiresApproval: env.getOptionalBoolean('requiresApproval') ?? false,
+      autoRollback: env.getOptionalBoolean('autoRollback') ?? true,
+      urlPattern: env.getOptionalString('urlPattern') ?? gateway,
     };
   });
 }
@@ -43,4 +56,15 @@ export function namespacesFor(
   return Object.fromEntries(
     environments.map(env => [env.name, namespaceFor(env, service)]),
   );
+}
+
+/** Where a service answers in an environment, or undefined when it has no URL there. */
+export function serviceUrlFor(
+  environment: Environment,
+  service: string,
+): string | undefined {
+  return environment.urlPattern
+    ?.replace(/\{service\}/g, service)
+    .replace(/\{namespace\}/g, namespaceFor(environment, service))
+    .replace(/\{environment\}/g, environment.name);
 }

@@ -1,2 +1,7 @@
-export { namespaceFor, namespacesFor, readEnvironments } from './environments';
+export {
+  namespaceFor,
+  namespacesFor,
+  readEnvironments,
+  serviceUrlFor,
+} from './environments';
 export type { Environment } from './environments';

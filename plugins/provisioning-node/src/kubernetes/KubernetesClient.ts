@@ -9,6 +9,7 @@ import {
 import {
   ApiException,
   AppsV1Api,
+  CoreV1Api,
   KubeConfig,
   KubernetesObject,
   KubernetesObjectApi,
@@ -17,7 +18,9 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { diagnosePods, RolloutDiagnosis, tailOf } from './diagnosis';
 import { diffObjects } from './diff';
+import { RolloutFailedError } from './errors';
 import { rolloutStatusOf } from './rollout';
 import {
   AppliedObject,
@@ -43,6 +46,8 @@ class DiscoveringObjectApi extends KubernetesObjectApi {
 }
 /** A watch that ends sooner than this is re-established only after this long. */
 const REWATCH_DELAY_MS = 1000;
+/** How often a rollout's new pods are checked for problems (pods change without the Deployment changing). */
+const DIAGNOSE_EVERY_MS = 2000;
 
 function outcomeOf(live: KubernetesObject | undefined, diff: string[]) {
   if (!live) return 'created';
@@ -78,6 +83,7 @@ const NETWORK_ERRORS =
 export class DefaultKubernetesClient implements KubernetesClient {
   private readonly objects: DiscoveringObjectApi;
   private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
   private readonly watcher: Watch;
   private readonly server: string;
 
@@ -90,6 +96,7 @@ export class DefaultKubernetesClient implements KubernetesClient {
   constructor(kubeConfig: KubeConfig) {
     this.objects = kubeConfig.makeApiClient(DiscoveringObjectApi);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.watcher = new Watch(kubeConfig);
     this.server = kubeConfig.getCurrentCluster()?.server ?? 'the cluster';
   }
@@ -161,7 +168,10 @@ export class DefaultKubernetesClient implements KubernetesClient {
         options.onProgress?.(status);
       }
       if (status.state === 'failed') {
-        throw new Error(`Rollout of ${what} failed: ${status.message}`);
+        throw new RolloutFailedError(
+          `Rollout of ${what} failed: ${status.message}`,
+          { reason: 'Deadline' },
+        );
       }
       return status.state === 'complete' ? status : undefined;
     };
@@ -171,50 +181,171 @@ export class DefaultKubernetesClient implements KubernetesClient {
     const timer = setTimeout(
       () =>
         stop.abort(
-          new Error(
+          new RolloutFailedError(
             `Rollout of ${what} did not finish within ${Math.round(
               timeoutMs / 1000,
             )} s: ${lastMessage ?? 'no status read yet'}`,
+            { reason: 'Timeout' },
           ),
         ),
       timeoutMs,
     );
     const onAbort = () => stop.abort(options.signal!.reason);
     options.signal?.addEventListener('abort', onAbort);
+    // The new pods are looked at every few seconds: a missing image or a
+    // crashing container fails the rollout at once, not at its deadline.
+    const diagnoseEveryMs = options.diagnoseEveryMs ?? DIAGNOSE_EVERY_MS;
+    const checking =
+      diagnoseEveryMs > 0
+        ? setInterval(() => {
+            this.diagnoseRollout(namespace, name).then(
+              diagnosis => {
+                if (diagnosis?.final && !stop.signal.aborted) {
+                  stop.abort(
+                    new RolloutFailedError(
+                      `Rollout of ${what} failed: ${diagnosis.message}`,
+                      { diagnosis },
+                    ),
+                  );
+                }
+              },
+              () => undefined, // the watch reports an unreachable apiserver
+            );
+          }, diagnoseEveryMs)
+        : undefined;
     try {
-      for (;;) {
-        const list = await this.call(`read ${what}`, () =>
-          this.apps.listNamespacedDeployment({
-            namespace,
-            fieldSelector: `metadata.name=${name}`,
-          }),
+      return await this.watchUntilDone(namespace, name, what, judge, stop);
+    } catch (error) {
+      // A failure says why: the new pods' problem, with their last log lines.
+      if (error instanceof RolloutFailedError && !error.diagnosis) {
+        const diagnosis = await this.diagnoseRollout(namespace, name).catch(
+          () => undefined,
         );
-        if (!list.items.length) throw new NotFoundError(`${what} not found`);
-        const done = judge(list.items[0]);
-        if (done) return done;
-        stop.signal.throwIfAborted();
-
-        const started = Date.now();
-        const outcome = await this.watchDeployment(
-          namespace,
-          name,
-          list.metadata?.resourceVersion,
-          judge,
-          stop.signal,
-        );
-        if (outcome) return outcome;
-        // Ended early: don't hammer an apiserver that keeps closing the watch.
-        if (Date.now() - started < REWATCH_DELAY_MS) {
-          await sleep(REWATCH_DELAY_MS, undefined, {
-            signal: stop.signal,
-          }).catch(() => undefined);
-          stop.signal.throwIfAborted();
+        if (diagnosis) {
+          // What the pods show is the reason: e.g. a readiness probe that
+          // never passed until the deadline.
+          throw new RolloutFailedError(
+            `${error.message}; ${diagnosis.message}`,
+            { diagnosis },
+          );
         }
       }
+      throw error;
     } finally {
       clearTimeout(timer);
+      clearInterval(checking);
       options.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Reads and watches the Deployment until `judge` finds an outcome or `stop` aborts. */
+  private async watchUntilDone(
+    namespace: string,
+    name: string,
+    what: string,
+    judge: (deployment: V1Deployment) => RolloutStatus | undefined,
+    stop: AbortController,
+  ): Promise<RolloutStatus> {
+    for (;;) {
+      const list = await this.call(`read ${what}`, () =>
+        this.apps.listNamespacedDeployment({
+          namespace,
+          fieldSelector: `metadata.name=${name}`,
+        }),
+      );
+      if (!list.items.length) throw new NotFoundError(`${what} not found`);
+      const done = judge(list.items[0]);
+      if (done) return done;
+      stop.signal.throwIfAborted();
+
+      const started = Date.now();
+      const outcome = await this.watchDeployment(
+        namespace,
+        name,
+        list.metadata?.resourceVersion,
+        judge,
+        stop.signal,
+      );
+      if (outcome) return outcome;
+      // Ended early: don't hammer an apiserver that keeps closing the watch.
+      if (Date.now() - started < REWATCH_DELAY_MS) {
+        await sleep(REWATCH_DELAY_MS, undefined, {
+          signal: stop.signal,
+        }).catch(() => undefined);
+        stop.signal.throwIfAborted();
+      }
+    }
+  }
+
+  /**
+   * What keeps the pods of the Deployment's current version from becoming
+   * ready, with the failing container's last log lines; undefined when
+   * nothing is wrong or the Deployment doesn't exist.
+   */
+  async diagnoseRollout(
+    namespace: string,
+    name: string,
+  ): Promise<RolloutDiagnosis | undefined> {
+    const what = `Deployment ${namespace}/${name}`;
+    const deployment = await this.call(`read ${what}`, () =>
+      this.apps.readNamespacedDeployment({ namespace, name }),
+    ).catch(error => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    const matchLabels = deployment?.spec?.selector?.matchLabels;
+    if (!deployment || !matchLabels) return undefined;
+    const selector = Object.entries(matchLabels)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',');
+    const revision =
+      deployment.metadata?.annotations?.['deployment.kubernetes.io/revision'];
+    const replicaSets = await this.call(`list ReplicaSets of ${what}`, () =>
+      this.apps.listNamespacedReplicaSet({
+        namespace,
+        labelSelector: selector,
+      }),
+    );
+    const current = replicaSets.items.find(
+      rs =>
+        rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ===
+          revision &&
+        rs.metadata?.ownerReferences?.some(
+          o => o.uid === deployment.metadata?.uid,
+        ),
+    );
+    const hash = current?.metadata?.labels?.['pod-template-hash'];
+    if (!hash) return undefined;
+    const [pods, events] = await Promise.all([
+      this.call(`list the pods of ${what}`, () =>
+        this.core.listNamespacedPod({
+          namespace,
+          labelSelector: `${selector},pod-template-hash=${hash}`,
+        }),
+      ),
+      this.call(`list the events of ${namespace}`, () =>
+        this.core.listNamespacedEvent({
+          namespace,
+          fieldSelector: 'involvedObject.kind=Pod',
+        }),
+      ),
+    ]);
+    const problem = diagnosePods(pods.items, events.items);
+    if (!problem?.container) return problem;
+    if (problem.reason !== 'CrashLoop' && problem.reason !== 'ProbeFailure') {
+      return problem;
+    }
+    // A crashed container's words are in its previous run's log.
+    const log = await this.core
+      .readNamespacedPodLog({
+        namespace,
+        name: problem.pod,
+        container: problem.container,
+        previous: problem.reason === 'CrashLoop',
+        tailLines: 20,
+      })
+      .catch(() => undefined);
+    return log ? { ...problem, logTail: tailOf(String(log)) } : problem;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { KubernetesObject } from '@kubernetes/client-node';
+import { RolloutDiagnosis } from './diagnosis';
 
 /** What server-side apply did (or, in a dry run, would do) to one object. */
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
@@ -57,6 +58,11 @@ export interface WaitForRolloutOptions {
   /** Called whenever the status changes. */
   onProgress?: (status: RolloutStatus) => void;
   signal?: AbortSignal;
+  /**
+   * How often the new pods are checked for a problem that fails the rollout
+   * at once (a missing image, a crash loop); 0 turns it off (default 2 s).
+   */
+  diagnoseEveryMs?: number;
 }
 
 /** Paved's Kubernetes client: server-side apply, dry run and diff, rollout watch. */
@@ -71,12 +77,20 @@ export interface KubernetesClient {
     namespace: string,
     name: string,
   ): Promise<RolloutStatus | undefined>;
-  /** Resolves once the rollout is complete; rejects when it failed or timed out. */
+  /**
+   * Resolves once the rollout is complete; rejects with a RolloutFailedError
+   * (with a diagnosis when the pods show one) when it failed or timed out.
+   */
   waitForRollout(
     namespace: string,
     name: string,
     options?: WaitForRolloutOptions,
   ): Promise<RolloutStatus>;
+  /** Why the pods of the Deployment's current version aren't ready; undefined when nothing is wrong. */
+  diagnoseRollout(
+    namespace: string,
+    name: string,
+  ): Promise<RolloutDiagnosis | undefined>;
   /** Reads the live object named by apiVersion, kind, name and namespace; undefined when absent. */
   read(object: KubernetesObject): Promise<KubernetesObject | undefined>;
   /** Deletes objects; ones already gone are skipped. */

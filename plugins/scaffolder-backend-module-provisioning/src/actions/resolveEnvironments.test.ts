@@ -9,12 +9,14 @@ describe('paved:environments:resolve', () => {
         cluster: 'local',
         namespacePattern: '{service}-staging',
         requiresApproval: false,
+        autoRollback: true,
       },
       {
         name: 'production',
         cluster: 'local',
         namespacePattern: 'prod-{service}',
         requiresApproval: true,
+        autoRollback: true,
       },
     ],
   });

@@ -33,16 +33,21 @@ import {
   deploymentPromotePermission,
   deploymentRollbackPermission,
   EnvironmentStatus,
+  PAVED_ACTOR,
   PromotionResult,
+  RolloutFailureReason,
   validateImageReference,
 } from '@paved/plugin-deployments-common';
 import {
   Environment,
   KubernetesClient,
   parseVaultPath,
+  RolloutFailedError,
   secretFromVault,
+  serviceUrlFor,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
+import { ServiceHealthProbe } from '../ServiceHealth';
 import { randomUUID } from 'node:crypto';
 import { workloadObjectsFrom } from './workloadCopy';
 import { DeploymentStore, StoredDeployment } from '../DeploymentStore';
@@ -78,6 +83,8 @@ export interface DefaultDeploymentServiceOptions {
   auditor?: AuditorService;
   /** How long a rollout may take before it is recorded as failed (default 10 minutes). */
   rolloutTimeoutMs?: number;
+  /** Asks each environment's running service for its health and version; none: not asked. */
+  healthProbe?: ServiceHealthProbe;
 }
 
 const toApi = ({
@@ -88,6 +95,16 @@ const toApi = ({
 
 const errorMessage = (error: unknown) =>
   error instanceof Error ? error.message : String(error);
+
+/** Why a rollout failed and the failing container's last lines, from a RolloutFailedError (told apart by name). */
+function failureOf(error: unknown): {
+  failureReason?: RolloutFailureReason;
+  logTail?: string;
+} {
+  if ((error as Error)?.name !== 'RolloutFailedError') return {};
+  const failed = error as RolloutFailedError;
+  return { failureReason: failed.reason, logTail: failed.diagnosis?.logTail };
+}
 
 /**
  * Deploys through server-side apply on the environment's cluster, serialized
@@ -164,15 +181,21 @@ export class DefaultDeploymentService implements DeploymentService {
       this.options.environments.map(
         async (environment): Promise<EnvironmentStatus> => {
           const namespace = this.namespaceOf(entity, environment.name);
-          const [live, last] = await Promise.all([
+          const url = serviceUrlFor(environment, workload);
+          const [live, last, health] = await Promise.all([
             this.options.kubernetes.getRolloutStatus(namespace, workload),
             this.options.store.listDeployments({
               entityRef: ref,
               environment: environment.name,
               limit: 1,
             }),
+            url && this.options.healthProbe
+              ? this.options.healthProbe.probe(url)
+              : undefined,
           ]);
           return {
+            url,
+            health: live ? health : undefined,
             environment: environment.name,
             namespace,
             requiresApproval: environment.requiresApproval,
@@ -470,6 +493,8 @@ export class DefaultDeploymentService implements DeploymentService {
       message: string;
       /** Where a promotion comes from: the first one into an environment copies the service's objects from there. */
       sourceEnvironment?: string;
+      /** An automatic rollback: the deployment whose failed rollout it undoes. */
+      rollbackOf?: string;
     },
   ): Promise<Deployment> {
     const { kubernetes, store } = this.options;
@@ -545,6 +570,8 @@ export class DefaultDeploymentService implements DeploymentService {
         requestedBy: request.requestedBy,
         createdAt: new Date().toISOString(),
         message,
+        previousImage: liveBefore?.image,
+        rollbackOf: request.rollbackOf,
       };
       await store.insertDeployment(deployment);
       this.watch(deployment);
@@ -595,36 +622,13 @@ export class DefaultDeploymentService implements DeploymentService {
     };
   }
 
-  /** Watches a rollout in the background, records how it ended, releases the lock. */
+  /**
+   * Watches a rollout in the background, records how it ended, releases the
+   * lock, and rolls a failed rollout back when its environment says so.
+   */
   private watch(deployment: StoredDeployment) {
     const controller = new AbortController();
     this.watches.add(controller);
-    const finish = async (outcome: {
-      status: 'succeeded' | 'failed';
-      message: string;
-      revision?: number;
-    }) => {
-      if (
-        !(await this.options.store.finishDeployment(deployment.id, outcome))
-      ) {
-        return;
-      }
-      await this.options.store.releaseLock(
-        deployment.entityRef,
-        deployment.environment,
-        deployment.id,
-      );
-      await this.recordAudit({
-        actor: deployment.requestedBy,
-        action: 'rollout',
-        entityRef: deployment.entityRef,
-        environment: deployment.environment,
-        image: deployment.image,
-        result: outcome.status,
-        message: outcome.message,
-        deploymentId: deployment.id,
-      });
-    };
     this.options.kubernetes
       .waitForRollout(deployment.namespace, deployment.workload, {
         timeoutMs: this.rolloutTimeoutMs,
@@ -632,17 +636,20 @@ export class DefaultDeploymentService implements DeploymentService {
       })
       .then(
         status =>
-          finish({
+          this.finish(deployment, {
             status: 'succeeded',
             message: `${deployment.message}. ${status.message}`,
             revision: status.revision,
           }),
-        error => {
-          if (controller.signal.aborted) return undefined;
-          return finish({
+        async error => {
+          if (controller.signal.aborted) return;
+          const failure = failureOf(error);
+          const recorded = await this.finish(deployment, {
             status: 'failed',
             message: `${deployment.message}. ${errorMessage(error)}`,
+            ...failure,
           });
+          if (recorded) await this.rollBackAutomatically(deployment, failure);
         },
       )
       .catch(error =>
@@ -653,6 +660,92 @@ export class DefaultDeploymentService implements DeploymentService {
         ),
       )
       .finally(() => this.watches.delete(controller));
+  }
+
+  /** Records how a rollout ended, once; false when another watcher recorded it first. */
+  private async finish(
+    deployment: StoredDeployment,
+    outcome: {
+      status: 'succeeded' | 'failed';
+      message: string;
+      revision?: number;
+      failureReason?: RolloutFailureReason;
+      logTail?: string;
+    },
+  ): Promise<boolean> {
+    if (!(await this.options.store.finishDeployment(deployment.id, outcome))) {
+      return false;
+    }
+    await this.options.store.releaseLock(
+      deployment.entityRef,
+      deployment.environment,
+      deployment.id,
+    );
+    await this.recordAudit({
+      actor: deployment.requestedBy,
+      action: 'rollout',
+      entityRef: deployment.entityRef,
+      environment: deployment.environment,
+      image: deployment.image,
+      result: outcome.status,
+      message: outcome.message,
+      deploymentId: deployment.id,
+    });
+    return true;
+  }
+
+  /**
+   * After a failed rollout, deploys the image that ran before it again, as
+   * its own deployment and audit event (actor `paved:automatic`). Not when
+   * the environment turned it off, nothing ran before, or the failed
+   * deployment was itself an automatic rollback.
+   */
+  private async rollBackAutomatically(
+    failed: StoredDeployment,
+    failure: { failureReason?: RolloutFailureReason },
+  ): Promise<void> {
+    const environment = this.environment(failed.environment);
+    const target = failed.previousImage;
+    if (
+      !environment.autoRollback ||
+      !target ||
+      target === failed.image ||
+      failed.rollbackOf
+    ) {
+      return;
+    }
+    const entity = await this.options.catalog.getEntityByRef(failed.entityRef, {
+      credentials: await this.options.auth.getOwnServiceCredentials(),
+    });
+    if (!entity) return;
+    const why = `deployment ${failed.id} of ${failed.image} failed${
+      failure.failureReason ? ` (${failure.failureReason})` : ''
+    }`;
+    await this.audited(
+      {
+        actor: PAVED_ACTOR,
+        action: 'rollback',
+        entityRef: failed.entityRef,
+        environment: failed.environment,
+        image: target,
+        message: `Automatic rollback: ${why}`,
+      },
+      () =>
+        this.startDeployment(entity, {
+          environment: failed.environment,
+          image: target,
+          requestedBy: PAVED_ACTOR,
+          message: `Automatic rollback to ${target}: ${why}`,
+          rollbackOf: failed.id,
+        }),
+      deployment => deployment.id,
+    ).catch(error =>
+      this.options.logger.warn(
+        `Could not roll back ${failed.entityRef} in ${
+          failed.environment
+        } after ${why}: ${errorMessage(error)}`,
+      ),
+    );
   }
 
   /** Runs an action, writing an audit row and an auditor event for its outcome. */
@@ -680,7 +773,7 @@ export class DefaultDeploymentService implements DeploymentService {
       await this.recordAudit({
         ...fields,
         result: pendingMessage ? 'pending' : 'succeeded',
-        message: pendingMessage,
+        message: pendingMessage ?? fields.message,
         deploymentId,
       });
       await auditorEvent?.success({

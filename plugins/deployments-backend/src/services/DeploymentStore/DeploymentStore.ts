@@ -9,6 +9,7 @@ import {
   Deployment,
   DeploymentAuditEvent,
   DeploymentStatus,
+  RolloutFailureReason,
 } from '@paved/plugin-deployments-common';
 import { Knex } from 'knex';
 
@@ -38,6 +39,10 @@ type DeploymentRow = {
   created_at: string;
   finished_at: string | null;
   message: string | null;
+  failure_reason: RolloutFailureReason | null;
+  log_tail: string | null;
+  previous_image: string | null;
+  rollback_of: string | null;
 };
 
 type ApprovalRow = {
@@ -87,6 +92,10 @@ function toDeployment(row: DeploymentRow): StoredDeployment {
     createdAt: row.created_at,
     finishedAt: orUndefined(row.finished_at),
     message: orUndefined(row.message),
+    failureReason: orUndefined(row.failure_reason),
+    logTail: orUndefined(row.log_tail),
+    previousImage: orUndefined(row.previous_image),
+    rollbackOf: orUndefined(row.rollback_of),
   };
 }
 
@@ -214,6 +223,8 @@ export class DeploymentStore {
       created_at: deployment.createdAt,
       finished_at: deployment.finishedAt ?? null,
       message: deployment.message ?? null,
+      previous_image: deployment.previousImage ?? null,
+      rollback_of: deployment.rollbackOf ?? null,
     });
   }
 
@@ -227,6 +238,8 @@ export class DeploymentStore {
       status: DeploymentStatus;
       message: string;
       revision?: number;
+      failureReason?: RolloutFailureReason;
+      logTail?: string;
     },
   ): Promise<boolean> {
     const updated = await this.db('deployments')
@@ -236,6 +249,8 @@ export class DeploymentStore {
         status: outcome.status,
         message: outcome.message,
         revision: outcome.revision ?? null,
+        failure_reason: outcome.failureReason ?? null,
+        log_tail: outcome.logTail ?? null,
         finished_at: new Date().toISOString(),
       });
     return updated === 1;

@@ -1,0 +1,2 @@
+export { HttpServiceHealthProbe } from './ServiceHealthProbe';
+export type { ServiceHealthProbe } from './ServiceHealthProbe';

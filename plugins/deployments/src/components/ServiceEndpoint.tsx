@@ -1,0 +1,50 @@
+import { Link } from '@backstage/core-components';
+import { StatusError, StatusOK } from '@backstage/core-components';
+import Typography from '@material-ui/core/Typography';
+import { ServiceHealth } from '@paved/plugin-deployments-common';
+
+/** Where the service answers, as a link. */
+export function ServiceUrl(props: { url: string }) {
+  return (
+    <Link to={props.url} target="_blank" rel="noopener">
+      {props.url}
+    </Link>
+  );
+}
+
+/** What the running service answered at /healthz, asked live by the backend. */
+export function ServiceHealthLabel(props: { health?: ServiceHealth }) {
+  const { health } = props;
+  if (!health) {
+    return (
+      <Typography variant="body2" color="textSecondary" component="span">
+        not asked
+      </Typography>
+    );
+  }
+  if (!health.healthy) {
+    return (
+      <>
+        <StatusError>Not answering</StatusError>
+        {health.error && (
+          <Typography variant="body2" color="textSecondary">
+            {health.error}
+          </Typography>
+        )}
+      </>
+    );
+  }
+  return (
+    <StatusOK>
+      Healthy
+      {health.version ? (
+        <>
+          {', version '}
+          <code data-testid="reported-version">{health.version}</code>
+        </>
+      ) : (
+        ', no version reported'
+      )}
+    </StatusOK>
+  );
+}
