@@ -8,6 +8,7 @@ import { GitRemoteClient } from '@paved/plugin-git-remote-node';
 import { createAssertEntityExistsAction } from './actions/assertEntityExists';
 import { createAssertNameAvailableAction } from './actions/assertNameAvailable';
 import { createAwaitEntityAction } from './actions/awaitEntity';
+import { createDeployAction } from './actions/deploy';
 import { createPublishToGitRemoteAction } from './actions/publishToGitRemote';
 
 /** Registers Paved's golden-path actions with the scaffolder. */
@@ -20,13 +21,16 @@ export const scaffolderModulePaved = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ scaffolderActions, config, catalog }) {
+      async init({ scaffolderActions, config, catalog, discovery, auth }) {
         const gitRemote = GitRemoteClient.fromConfig(config);
         scaffolderActions.addActions(
           createAssertNameAvailableAction({ catalog, gitRemote }),
           createAwaitEntityAction({ catalog }),
           createAssertEntityExistsAction({ catalog }),
+          createDeployAction({ discovery, auth }),
         );
         if (gitRemote) {
           scaffolderActions.addActions(

@@ -1,0 +1,143 @@
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { examples } from './deploy.examples';
+
+export const DEPLOY_ACTION_ID = 'paved:deployment:deploy';
+
+/** The parts of a deployment record (deployments API) this action reads. */
+interface DeploymentRecord {
+  id: string;
+  status: 'pending' | 'rolling-out' | 'succeeded' | 'failed';
+  image: string;
+  environment: string;
+  message?: string;
+  failureReason?: string;
+  logTail?: string;
+}
+
+/**
+ * Deploys an image of a catalog entity to an environment through Paved's
+ * deployments API, as the user who runs the template, and follows the
+ * rollout to its end. Going through the API (not around it) puts the deploy
+ * in the service's history and audit trail like every later one, under the
+ * same permission and lock.
+ */
+export function createDeployAction(options: {
+  discovery: DiscoveryService;
+  auth: AuthService;
+  pollIntervalMs?: number;
+}) {
+  const { discovery, auth } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  return createTemplateAction({
+    id: DEPLOY_ACTION_ID,
+    description:
+      "Deploys an image of an entity to an environment through Paved's deployments API and waits for the rollout; fails with the rollout's reason.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        entityRef: z =>
+          z
+            .string()
+            .describe(
+              'The entity to deploy, e.g. component:default/orders-api',
+            ),
+        environment: z => z.string().describe('The environment, e.g. staging'),
+        image: z =>
+          z
+            .string()
+            .describe(
+              'The image reference, e.g. registry.paved.local/orders-api:<commit>',
+            ),
+        timeoutSeconds: z =>
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(3600)
+            .optional()
+            .describe('How long to follow the rollout; default 600'),
+      },
+      output: {
+        deploymentId: z => z.string().describe('The deployment record'),
+      },
+    },
+    async handler(ctx) {
+      const { environment, image } = ctx.input;
+      const entityRef = stringifyEntityRef(
+        parseEntityRef(ctx.input.entityRef, { defaultKind: 'component' }),
+      );
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would deploy ${image} of ${entityRef} to ${environment} through the deployments API`,
+        );
+        ctx.output('deploymentId', 'dry-run');
+        return;
+      }
+      const baseUrl = await discovery.getBaseUrl('deployments');
+      const { token } = await auth.getPluginRequestToken({
+        onBehalfOf: await ctx.getInitiatorCredentials(),
+        targetPluginId: 'deployments',
+      });
+      const call = async <T>(path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${baseUrl}${path}`, {
+          ...init,
+          headers: {
+            ...init.headers,
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+          },
+          signal: ctx.signal,
+        });
+        if (!response.ok) throw await ResponseError.fromResponse(response);
+        return (await response.json()) as T;
+      };
+
+      let deployment = await call<DeploymentRecord>('/deployments', {
+        method: 'POST',
+        body: JSON.stringify({ entityRef, environment, image }),
+      });
+      ctx.output('deploymentId', deployment.id);
+      ctx.logger.info(
+        `Deploying ${image} to ${environment} (deployment ${deployment.id})`,
+      );
+      const deadline = Date.now() + (ctx.input.timeoutSeconds ?? 600) * 1000;
+      while (
+        deployment.status === 'pending' ||
+        deployment.status === 'rolling-out'
+      ) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Deployment ${
+              deployment.id
+            } of ${image} to ${environment} is still ${
+              deployment.status
+            } after ${
+              ctx.input.timeoutSeconds ?? 600
+            } s; follow it on the service's Environments tab`,
+          );
+        }
+        await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
+        deployment = await call<DeploymentRecord>(
+          `/deployments/${encodeURIComponent(deployment.id)}`,
+        );
+      }
+      if (deployment.status === 'failed') {
+        if (deployment.logTail) {
+          ctx.logger.error(
+            `Last log lines of the failing container:\n${deployment.logTail}`,
+          );
+        }
+        throw new Error(
+          `Deploying ${image} to ${environment} failed${
+            deployment.failureReason ? ` (${deployment.failureReason})` : ''
+          }: ${deployment.message ?? 'no message'}`,
+        );
+      }
+      ctx.logger.info(deployment.message ?? `Deployed ${image}`);
+    },
+  });
+}
