@@ -89,7 +89,8 @@ describe('paved:kubernetes:apply', () => {
   it('dry-runs into a namespace that does not exist yet and creates nothing', async () => {
     const namespace = `${sandbox.namespace}-new`;
     const { ctx, log, output } = contextWithLog(
-      { ...input(), namespace },
+      // `image` replaces the manifest's, as Create Service does with its first build.
+      { ...input(), namespace, image: 'registry.local/orders-api:built-abc' },
       { isDryRun: true, workspacePath: workspace },
     );
     await action().handler(ctx);
@@ -100,7 +101,7 @@ describe('paved:kubernetes:apply', () => {
       { kind: 'Service', name: 'orders-api', outcome: 'created' },
     ]);
     expect(log.join('\n')).toContain(
-      '+ spec.template.spec.containers[0].image: "registry.local/orders-api:0.1.0"',
+      '+ spec.template.spec.containers[0].image: "registry.local/orders-api:built-abc"',
     );
     await expect(core.readNamespace({ name: namespace })).rejects.toMatchObject(
       { code: 404 },

@@ -89,6 +89,17 @@ const describeObject = (o: AppliedObject) =>
  * from Vault; then waits for each Deployment's rollout. A dry run is the
  * apiserver's own dry run, shown as a diff.
  */
+/** A Deployment with its first container's image set; other objects as they are. */
+function withImage(object: KubernetesObject, image: string): KubernetesObject {
+  const containers = (object as any).spec?.template?.spec?.containers;
+  if (object.kind !== 'Deployment' || !Array.isArray(containers)) {
+    return object;
+  }
+  const copy = structuredClone(object) as any;
+  copy.spec.template.spec.containers[0].image = image;
+  return copy;
+}
+
 export function createKubernetesApplyAction(options: {
   kubernetes: KubernetesClient;
   vault: VaultClient;
@@ -133,6 +144,13 @@ export function createKubernetesApplyAction(options: {
             })
             .optional()
             .describe('Fill a Secret from every secret below a Vault path'),
+        image: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The image of every Deployment's first container, in place of the manifest's (e.g. the one built from the commit just pushed)",
+            ),
         waitForRollout: z =>
           z
             .boolean()
@@ -199,7 +217,11 @@ export function createKubernetesApplyAction(options: {
           );
         }
       }
-      objects.push(...manifests);
+      objects.push(
+        ...(ctx.input.image
+          ? manifests.map(m => withImage(m, ctx.input.image!))
+          : manifests),
+      );
 
       let applied: AppliedObject[];
       try {
