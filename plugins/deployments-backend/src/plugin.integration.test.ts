@@ -18,6 +18,7 @@ import {
 import {
   createPlatformSandbox,
   PlatformSandbox,
+  pushFixtureImage,
   unreachableKubeConfig,
 } from '@paved/plugin-provisioning-node/testUtils';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,13 +26,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { deploymentsPlugin } from './plugin';
 
-// The deployments backend on the local platform's real kube-apiserver (kwok
-// makes pods Ready) and Vault, on SQLite and PostgreSQL. Only the catalog is
-// a mock, holding the entities the golden path would have registered.
+// The deployments backend on the local platform's real kube-apiserver, node
+// and registry (every image deployed here is in the registry and its pods
+// really run: a small HTTP server) and Vault, on SQLite and PostgreSQL. Only
+// the catalog is a mock, holding the entities the golden path would have
+// registered.
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
 const IMAGE = 'registry.paved.local/orders';
+/** Puts the fixture HTTP server into the registry as `${IMAGE}:<tag>`. */
+const pushed = async (tag: string, variant: 'ok' | 'crash' = 'ok') => {
+  await pushFixtureImage('orders', tag, variant);
+  return `${IMAGE}:${tag}`;
+};
 const alice = 'user:default/alice';
 const bob = 'user:default/bob';
 const carol = 'user:default/carol';
@@ -156,6 +164,7 @@ describe('deployments backend', () => {
     withServiceAndConfig = false,
   ) {
     const labels = { app: name };
+    await pushed('0.1.0');
     await kubernetes.apply(
       [
         ...(withServiceAndConfig
@@ -200,7 +209,11 @@ describe('deployments backend', () => {
 
   async function startBackend(
     database: JsonObject,
-    options: { kubeconfig?: string; rolloutTimeoutSeconds?: number } = {},
+    options: {
+      kubeconfig?: string;
+      rolloutTimeoutSeconds?: number;
+      autoRollback?: boolean;
+    } = {},
   ) {
     const { platform } = staging;
     const auditorEvents: Array<{ eventId: string; outcome: string }> = [];
@@ -254,6 +267,7 @@ describe('deployments backend', () => {
               platform: {
                 kubeconfig: options.kubeconfig ?? platform.kubeconfigPath,
                 vault: platform.vault,
+                gateway: platform.gateway,
               },
               deployments: {
                 rolloutTimeoutSeconds: options.rolloutTimeoutSeconds ?? 120,
@@ -264,6 +278,7 @@ describe('deployments backend', () => {
                   cluster: 'local',
                   namespacePattern: '{service}-staging',
                   requiresApproval: false,
+                  autoRollback: options.autoRollback ?? true,
                 },
                 {
                   name: 'production',
@@ -334,8 +349,11 @@ describe('deployments backend', () => {
       const backend = await startBackend(database);
       const { call, finished } = backend;
       const tag = databaseId.toLowerCase().replace(/[^a-z0-9]/g, '');
-      const v2 = `${IMAGE}:2.0.0-${tag}`;
-      const v3 = `${IMAGE}:3.0.0-${tag}`;
+      const v2 = await pushed(`2.0.0-${tag}`);
+      const v3 = await pushed(`3.0.0-${tag}`);
+      await Promise.all(
+        [4, 5, 6].map(major => pushed(`${major}.0.0-${tag}`)),
+      );
       const deploy = (body: object, as = alice) =>
         call('POST', '/deployments', as, body);
       const ref = 'component:default/orders';
@@ -734,8 +752,10 @@ describe('deployments backend', () => {
         namespace: staging.namespace,
         body: { metadata: { name: 'no-room' }, spec: { hard: { pods: '1' } } },
       });
+      // (Without the automatic rollback: the quota would stop it as well.)
       const impatient = await startBackend(database, {
         rolloutTimeoutSeconds: 3,
+        autoRollback: false,
       });
       const failing = await impatient.call('POST', '/deployments', alice, {
         entityRef: ref,
@@ -746,6 +766,7 @@ describe('deployments backend', () => {
       const failed = await impatient.finished(failing.body.id);
       expect(failed.status).toBe('failed');
       expect(failed.message).toContain('did not finish within');
+      expect(failed.failureReason).toBe('Timeout');
       expect(failed.finishedAt).toBeDefined();
       await core.deleteNamespacedResourceQuota({
         namespace: staging.namespace,
@@ -879,5 +900,110 @@ describe('deployments backend', () => {
       rolloutState: 'complete',
       replicas: { desired: 1, ready: 1, available: 1 },
     });
+  });
+  it('fails a broken release with its reason and the last log lines, and rolls back to what ran before', async () => {
+    await firstDeploy(staging.namespace, 'orders', true);
+    const { call, finished } = await startBackend(
+      await databaseConfig('SQLITE_3'),
+    );
+    const ref = 'component:default/orders';
+    const good = await pushed('7.0.0');
+    const crashing = await pushed('7.1.0-crash', 'crash');
+    const missing = `${IMAGE}:7.2.0-never-built`;
+    const history = async () =>
+      (
+        await call(
+          'GET',
+          '/entities/component/default/orders/deployments?environment=staging&limit=5',
+          alice,
+        )
+      ).body.items;
+    /** The automatic rollback that followed a failed deployment, once finished. */
+    const rollbackOf = async (failedId: string) => {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const rollback = (await history()).find(
+          (d: any) => d.rollbackOf === failedId,
+        );
+        if (rollback) return finished(rollback.id);
+        if (Date.now() > deadline) throw new Error(`no rollback of ${failedId}`);
+        await new Promise(resolve => setTimeout(resolve, 250));
+      }
+    };
+
+    const ok = await call('POST', '/deployments', alice, {
+      entityRef: ref,
+      environment: 'staging',
+      image: good,
+    });
+    expect((await finished(ok.body.id)).status).toBe('succeeded');
+
+    // An image that was never built: failed on the pull, long before any deadline.
+    const started = Date.now();
+    const pull = await call('POST', '/deployments', alice, {
+      entityRef: ref,
+      environment: 'staging',
+      image: missing,
+    });
+    expect(pull.status).toBe(202);
+    const pullFailed = await finished(pull.body.id);
+    expect(pullFailed).toMatchObject({
+      status: 'failed',
+      failureReason: 'ImagePull',
+      previousImage: good,
+    });
+    expect(pullFailed.message).toMatch(/ErrImagePull|ImagePullBackOff/);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const pullRollback = await rollbackOf(pull.body.id);
+    expect(pullRollback).toMatchObject({
+      status: 'succeeded',
+      image: good,
+      requestedBy: 'paved:automatic',
+    });
+
+    // A container that exits at once: a crash loop, with its last words.
+    const crash = await call('POST', '/deployments', alice, {
+      entityRef: ref,
+      environment: 'staging',
+      image: crashing,
+    });
+    const crashFailed = await finished(crash.body.id);
+    expect(crashFailed).toMatchObject({
+      status: 'failed',
+      failureReason: 'CrashLoop',
+    });
+    expect(crashFailed.message).toContain('keeps crashing');
+    expect(crashFailed.logTail).toBeTruthy();
+    expect((await rollbackOf(crash.body.id)).image).toBe(good);
+
+    // The previous version kept serving throughout, and still does.
+    const live = await kubernetes.getRolloutStatus(staging.namespace, 'orders');
+    expect(live).toMatchObject({ image: good, state: 'complete' });
+    const environments = await call(
+      'GET',
+      '/entities/component/default/orders/environments',
+      alice,
+    );
+    expect(environments.body.items[0]).toMatchObject({
+      image: good,
+      url: `http://orders.${staging.namespace}.localhost:${
+        new URL(staging.platform.gateway!.url.replace(/[{}]/g, '')).port
+      }`,
+      health: { healthy: true, statusCode: 200 },
+    });
+
+    const audit = await call(
+      'GET',
+      '/entities/component/default/orders/audit-events',
+      alice,
+    );
+    expect(
+      audit.body.items
+        .filter((e: any) => e.action === 'rollback')
+        .map((e: any) => `${e.actor} ${e.result} ${e.image}`),
+    ).toEqual([
+      `paved:automatic succeeded ${good}`,
+      `paved:automatic succeeded ${good}`,
+    ]);
   });
 });

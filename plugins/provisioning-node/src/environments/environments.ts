@@ -62,9 +62,11 @@ export function namespacesFor(
 export function serviceUrlFor(
   environment: Environment,
   service: string,
+  /** The service's namespace there, when it is not the pattern's (e.g. from its catalog annotation). */
+  namespace = namespaceFor(environment, service),
 ): string | undefined {
   return environment.urlPattern
     ?.replace(/\{service\}/g, service)
-    .replace(/\{namespace\}/g, namespaceFor(environment, service))
+    .replace(/\{namespace\}/g, namespace)
     .replace(/\{environment\}/g, environment.name);
 }

@@ -9,6 +9,8 @@ export interface LocalPlatform {
   /** A superuser connection to the platform's PostgreSQL. */
   postgresUrl: string;
   tofu: { binary: string; cliConfig: string; stateConnection: string };
+  /** The gateway's URL pattern, e.g. http://{service}.{namespace}.localhost:8900 */
+  gateway?: { url: string };
 }
 
 /**
@@ -40,5 +42,6 @@ export function loadLocalPlatform(): LocalPlatform {
       cliConfig: platform.tofu.cliConfig,
       stateConnection: platform.tofu.stateConnection,
     },
+    gateway: platform.gateway && { url: platform.gateway.url },
   };
 }

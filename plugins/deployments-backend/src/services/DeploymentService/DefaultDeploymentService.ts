@@ -181,7 +181,7 @@ export class DefaultDeploymentService implements DeploymentService {
       this.options.environments.map(
         async (environment): Promise<EnvironmentStatus> => {
           const namespace = this.namespaceOf(entity, environment.name);
-          const url = serviceUrlFor(environment, workload);
+          const url = serviceUrlFor(environment, workload, namespace);
           const [live, last, health] = await Promise.all([
             this.options.kubernetes.getRolloutStatus(namespace, workload),
             this.options.store.listDeployments({
