@@ -8,10 +8,13 @@ import {
   createPlatformSandbox,
   unreachableKubeConfig,
   PlatformSandbox,
+  pushFixtureImage,
 } from '../testUtils';
 import { DefaultKubernetesClient } from './KubernetesClient';
+import { RolloutFailedError } from './errors';
 
-// Against the local platform's real kube-apiserver (npm test brings it up).
+// Against the local platform's real kube-apiserver and node (npm test brings
+// them up); every image that runs is the registry's fixture HTTP server.
 const labels = { 'app.kubernetes.io/name': 'web' };
 const deployment = (
   image: string,
@@ -52,14 +55,24 @@ describe('DefaultKubernetesClient', () => {
   beforeAll(async () => {
     sandbox = await createPlatformSandbox();
     client = new DefaultKubernetesClient(sandbox.kubeConfig);
+    await Promise.all([
+      pushFixtureImage('web', '1'),
+      pushFixtureImage('web', '2'),
+      pushFixtureImage('web', '3'),
+      pushFixtureImage('stuck', '2'),
+      pushFixtureImage('crasher', '1', 'crash'),
+    ]);
   });
   afterAll(() => sandbox?.cleanup());
 
   it('dry-runs on the server: reports what would be created and stores nothing', async () => {
-    const [result] = await client.apply([deployment('registry.local/web:1')], {
-      namespace: sandbox.namespace,
-      dryRun: true,
-    });
+    const [result] = await client.apply(
+      [deployment('registry.paved.local/web:1')],
+      {
+        namespace: sandbox.namespace,
+        dryRun: true,
+      },
+    );
     expect(result).toMatchObject({
       kind: 'Deployment',
       name: 'web',
@@ -76,19 +89,19 @@ describe('DefaultKubernetesClient', () => {
 
   it('applies, reports re-applying the same objects as unchanged, and shows a changed field as a diff', async () => {
     const created = await client.apply(
-      [deployment('registry.local/web:1'), secret('first')],
+      [deployment('registry.paved.local/web:1'), secret('first')],
       { namespace: sandbox.namespace },
     );
     expect(created.map(o => o.outcome)).toEqual(['created', 'created']);
 
     const again = await client.apply(
-      [deployment('registry.local/web:1'), secret('first')],
+      [deployment('registry.paved.local/web:1'), secret('first')],
       { namespace: sandbox.namespace },
     );
     expect(again.map(o => o.outcome)).toEqual(['unchanged', 'unchanged']);
 
     const preview = await client.apply(
-      [deployment('registry.local/web:2'), secret('second')],
+      [deployment('registry.paved.local/web:2'), secret('second')],
       { namespace: sandbox.namespace, dryRun: true },
     );
     expect(preview.map(o => o.outcome)).toEqual(['configured', 'configured']);
@@ -112,7 +125,7 @@ describe('DefaultKubernetesClient', () => {
   });
 
   it('waits for a rollout, reporting progress, until every replica runs the new image', async () => {
-    await client.apply([deployment('registry.local/web:3')], {
+    await client.apply([deployment('registry.paved.local/web:3')], {
       namespace: sandbox.namespace,
     });
     const progress: string[] = [];
@@ -122,7 +135,7 @@ describe('DefaultKubernetesClient', () => {
     });
     expect(status).toMatchObject({
       state: 'complete',
-      image: 'registry.local/web:3',
+      image: 'registry.paved.local/web:3',
       replicas: { desired: 2, updated: 2, available: 2 },
     });
     expect(progress.length).toBeGreaterThan(0);
@@ -143,7 +156,7 @@ describe('DefaultKubernetesClient', () => {
         });
       await client.apply(
         [
-          deployment('registry.local/stuck:1', 1, {
+          deployment('registry.paved.local/stuck:1', 1, {
             ...unschedulable,
             name: 'stuck',
           }),
@@ -199,14 +212,14 @@ describe('DefaultKubernetesClient', () => {
       (await watches[0]).abort(); // as if the apiserver had cut it off
       await waitUntil(() => watches.length > 1);
       await client.apply(
-        [deployment('registry.local/stuck:2', 1, { name: 'stuck' })],
+        [deployment('registry.paved.local/stuck:2', 1, { name: 'stuck' })],
         {
           namespace: sandbox.namespace,
         },
       );
       await expect(waiting).resolves.toMatchObject({
         state: 'complete',
-        image: 'registry.local/stuck:2',
+        image: 'registry.paved.local/stuck:2',
       });
       expect(await allClosed()).toBe(true);
     }, 60_000);
@@ -214,7 +227,7 @@ describe('DefaultKubernetesClient', () => {
     it('fails when the rollout exceeds its progress deadline', async () => {
       await client.apply(
         [
-          deployment('registry.local/stuck:3', 1, {
+          deployment('registry.paved.local/stuck:3', 1, {
             ...unschedulable,
             name: 'stuck',
             spec: { progressDeadlineSeconds: 1 },
@@ -233,8 +246,43 @@ describe('DefaultKubernetesClient', () => {
     }, 60_000);
   });
 
+  it('fails a rollout at once when its image does not exist, saying so', async () => {
+    await client.apply(
+      [
+        deployment('registry.paved.local/web:never-built', 1, {
+          name: 'missing',
+        }),
+      ],
+      { namespace: sandbox.namespace },
+    );
+    const begun = Date.now();
+    const failure = await client
+      .waitForRollout(sandbox.namespace, 'missing', { timeoutMs: 90_000 })
+      .catch(e => e);
+    expect(failure).toBeInstanceOf(RolloutFailedError);
+    expect(failure.name).toBe('RolloutFailedError');
+    expect(failure.reason).toBe('ImagePull');
+    expect(failure.message).toMatch(/ImagePullBackOff|ErrImagePull/);
+    // The kubelet's answer, not the 10-minute progress deadline.
+    expect(Date.now() - begun).toBeLessThan(60_000);
+  }, 120_000);
+
+  it("fails a crash-looping rollout with the container's last log lines", async () => {
+    await client.apply(
+      [deployment('registry.paved.local/crasher:1', 1, { name: 'crasher' })],
+      { namespace: sandbox.namespace },
+    );
+    const failure = await client
+      .waitForRollout(sandbox.namespace, 'crasher', { timeoutMs: 120_000 })
+      .catch(e => e);
+    expect(failure.name).toBe('RolloutFailedError');
+    expect(failure.reason).toBe('CrashLoop');
+    expect(failure.message).toContain('Container web keeps crashing');
+    expect(failure.diagnosis.logTail).toBeTruthy();
+  }, 150_000);
+
   it('refuses a manifest the apiserver rejects, naming the field', async () => {
-    const invalid = deployment('registry.local/web:1', -1);
+    const invalid = deployment('registry.paved.local/web:1', -1);
     await expect(
       client.apply([invalid], { namespace: sandbox.namespace }),
     ).rejects.toThrow(InputError);
