@@ -7,6 +7,7 @@ import {
 import {
   createPlatformSandbox,
   PlatformSandbox,
+  pushFixtureImage,
   unreachableKubeConfig,
 } from '@paved/plugin-provisioning-node/testUtils';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +16,8 @@ import path from 'node:path';
 import { contextWithLog, outputOf } from '../__testUtils__/context';
 import { createKubernetesApplyAction } from './kubernetesApply';
 
-// Against the local platform's real kube-apiserver and Vault (npm test brings them up).
+// Against the local platform's real kube-apiserver, node, registry and Vault
+// (npm test brings them up); the image is the registry's fixture HTTP server.
 const manifests = (image: string) => `
 apiVersion: apps/v1
 kind: Deployment
@@ -64,6 +66,7 @@ describe('paved:kubernetes:apply', () => {
 
   beforeAll(async () => {
     sandbox = await createPlatformSandbox();
+    await pushFixtureImage('orders-api', '0.1.0');
     vault = new VaultClient(sandbox.platform.vault);
     core = sandbox.kubeConfig.makeApiClient(CoreV1Api);
     apps = sandbox.kubeConfig.makeApiClient(AppsV1Api);
@@ -78,7 +81,7 @@ describe('paved:kubernetes:apply', () => {
     await mkdir(path.join(workspace, 'deploy/kubernetes'), { recursive: true });
     await writeFile(
       path.join(workspace, 'deploy/kubernetes/app.yaml'),
-      manifests('registry.local/orders-api:0.1.0'),
+      manifests('registry.paved.local/orders-api:0.1.0'),
     );
   });
   afterAll(async () => {
@@ -90,7 +93,11 @@ describe('paved:kubernetes:apply', () => {
     const namespace = `${sandbox.namespace}-new`;
     const { ctx, log, output } = contextWithLog(
       // `image` replaces the manifest's, as Create Service does with its first build.
-      { ...input(), namespace, image: 'registry.local/orders-api:built-abc' },
+      {
+        ...input(),
+        namespace,
+        image: 'registry.paved.local/orders-api:built-abc',
+      },
       { isDryRun: true, workspacePath: workspace },
     );
     await action().handler(ctx);
@@ -101,7 +108,7 @@ describe('paved:kubernetes:apply', () => {
       { kind: 'Service', name: 'orders-api', outcome: 'created' },
     ]);
     expect(log.join('\n')).toContain(
-      '+ spec.template.spec.containers[0].image: "registry.local/orders-api:built-abc"',
+      '+ spec.template.spec.containers[0].image: "registry.paved.local/orders-api:built-abc"',
     );
     await expect(core.readNamespace({ name: namespace })).rejects.toMatchObject(
       { code: 404 },
@@ -139,7 +146,7 @@ describe('paved:kubernetes:apply', () => {
       'keys APP_SESSION_SECRET, DATABASE_PASSWORD, DATABASE_URL (values are not shown)',
     );
     expect(first.log.join('\n')).toMatch(
-      /orders-api runs registry\.local\/orders-api:0\.1\.0/,
+      /orders-api runs registry\.paved\.local\/orders-api:0\.1\.0/,
     );
     expect(first.log.join('\n')).not.toMatch(/hunter2/);
 
