@@ -7,6 +7,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
 import { createAssertEntityExistsAction } from './actions/assertEntityExists';
 import { createAssertNameAvailableAction } from './actions/assertNameAvailable';
+import { createAwaitBuildAction } from './actions/awaitBuild';
 import { createAwaitEntityAction } from './actions/awaitEntity';
 import { createPublishToGitRemoteAction } from './actions/publishToGitRemote';
 
@@ -20,13 +21,16 @@ export const scaffolderModulePaved = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ scaffolderActions, config, catalog }) {
+      async init({ scaffolderActions, config, catalog, discovery, auth }) {
         const gitRemote = GitRemoteClient.fromConfig(config);
         scaffolderActions.addActions(
           createAssertNameAvailableAction({ catalog, gitRemote }),
           createAwaitEntityAction({ catalog }),
           createAssertEntityExistsAction({ catalog }),
+          createAwaitBuildAction({ discovery, auth }),
         );
         if (gitRemote) {
           scaffolderActions.addActions(
