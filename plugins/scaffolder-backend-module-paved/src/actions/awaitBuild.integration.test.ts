@@ -5,6 +5,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+// The test runs the action against the real backend plugin it calls.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import deploymentsPlugin from '@paved/plugin-deployments-backend';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
