@@ -25,6 +25,8 @@ import { OpenApiValidator } from './schema/__testUtils__/openApiValidator';
 // signed-in user's token from the real auth backend), on SQLite and
 // PostgreSQL. Every request and answer is checked against openapi.yaml.
 // Builds need no Kubernetes or Vault: the kubeconfig points nowhere.
+// Over 400 lines because one scenario per database walks the whole API in
+// the order the builder uses it; each step depends on the ones before.
 
 jest.setTimeout(120_000);
 
