@@ -10,3 +10,10 @@ export type {
   DefaultDeploymentServiceOptions,
   DeploymentService,
 } from './services/DeploymentService';
+export { DefaultBuildService } from './services/BuildService';
+export type {
+  BuildService,
+  DefaultBuildServiceOptions,
+} from './services/BuildService';
+export { KnexBuildStore } from './services/BuildStore';
+export type { BuildStore } from './services/BuildStore';

@@ -10,13 +10,15 @@ import {
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import { createRouter } from './router';
+import { DefaultBuildService } from './services/BuildService';
+import { KnexBuildStore } from './services/BuildStore';
 import { DefaultDeploymentService } from './services/DeploymentService';
 import { DeploymentStore } from './services/DeploymentStore';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
 
 /**
- * Deploys golden-path services: `/api/deployments`. Wiring only; the logic is
- * in DefaultDeploymentService.
+ * Deploys golden-path services and records their builds: `/api/deployments`.
+ * Wiring only; the logic is in DefaultDeploymentService and DefaultBuildService.
  */
 export const deploymentsPlugin = createBackendPlugin({
   pluginId: 'deployments',
@@ -58,8 +60,12 @@ export const deploymentsPlugin = createBackendPlugin({
               1000
             : undefined,
         });
+        const builds = new DefaultBuildService({
+          store: await KnexBuildStore.create(deps.database),
+          catalog: deps.catalog,
+        });
         deps.httpRouter.use(
-          await createRouter({ httpAuth: deps.httpAuth, deployments }),
+          await createRouter({ httpAuth: deps.httpAuth, deployments, builds }),
         );
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());
         deps.lifecycle.addShutdownHook(() => deployments.stop());

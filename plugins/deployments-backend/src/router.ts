@@ -1,8 +1,10 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { parse } from './parse';
+import { addBuildRoutes } from './routes/builds';
+import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
 
 const deploySchema = z.object({
@@ -38,19 +40,6 @@ const approvalsSchema = z.object({
   status: z.enum(['pending', 'approved', 'rejected']).optional(),
 });
 
-/** Parses with zod; a 400 naming every field that is wrong. */
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    throw new InputError(
-      result.error.issues
-        .map(issue => `${issue.path.join('.') || 'body'}: ${issue.message}`)
-        .join('; '),
-    );
-  }
-  return result.data;
-}
-
 const entityRefOf = (req: Request) =>
   `${req.params.kind}:${req.params.namespace}/${req.params.name}`;
 
@@ -58,10 +47,12 @@ const entityRefOf = (req: Request) =>
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
+  builds: BuildService;
 }): Promise<express.Router> {
-  const { httpAuth, deployments } = options;
+  const { httpAuth, deployments, builds } = options;
   const router = Router();
-  router.use(express.json());
+  // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
+  router.use(express.json({ limit: '4mb' }));
 
   const callerOf = async (req: Request): Promise<Caller> => {
     const credentials = await httpAuth.credentials(req, {
@@ -160,6 +151,8 @@ export async function createRouter(options: {
     const body = parse(rollbackSchema, req.body);
     res.status(202).json(await deployments.rollback(body, await callerOf(req)));
   });
+
+  addBuildRoutes(router, { builds, callerOf, entityRefOf });
 
   return router;
 }

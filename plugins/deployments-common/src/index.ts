@@ -1,10 +1,11 @@
 /**
- * Shared by the deployments frontend and backend: records, the image
- * reference rule, and permissions.
+ * Shared by the deployments frontend and backend: records (deployments and
+ * builds), the image reference rule, and permissions.
  *
  * @packageDocumentation
  */
 export * from './types';
+export * from './builds';
 export { validateImageReference } from './image';
 export type { ImageReference, ImageValidation } from './image';
 export * from './permissions';

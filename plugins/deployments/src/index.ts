@@ -6,6 +6,7 @@
  */
 export { deploymentsPlugin as default } from './plugin';
 export {
+  buildsEntityCard,
   deploymentsApi,
   deploymentsEntityCard,
   environmentsEntityContent,

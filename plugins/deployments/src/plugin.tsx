@@ -46,6 +46,15 @@ export const deploymentsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The overview card "Builds" (the log streams while a build runs), on golden-path components. */
+export const buildsEntityCard = EntityCardBlueprint.make({
+  name: 'builds',
+  params: {
+    filter: isGoldenPath,
+    loader: () => import('./components/BuildsCard').then(m => <m.BuildsCard />),
+  },
+});
+
 /** Deploy, promote, approve and roll back golden-path services from the entity page. */
 export const deploymentsPlugin = createFrontendPlugin({
   pluginId: 'deployments',
@@ -55,5 +64,6 @@ export const deploymentsPlugin = createFrontendPlugin({
     deploymentsApi,
     environmentsEntityContent,
     deploymentsEntityCard,
+    buildsEntityCard,
   ],
 });

@@ -9,5 +9,6 @@ export {
   SERVICE_NAME_PATTERN,
 } from './actions/assertNameAvailable';
 export { createAwaitEntityAction } from './actions/awaitEntity';
+export { createAwaitBuildAction } from './actions/awaitBuild';
 export { createAssertEntityExistsAction } from './actions/assertEntityExists';
 export { createPublishToGitRemoteAction } from './actions/publishToGitRemote';

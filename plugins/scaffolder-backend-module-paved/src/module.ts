@@ -7,6 +7,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
 import { createAssertEntityExistsAction } from './actions/assertEntityExists';
 import { createAssertNameAvailableAction } from './actions/assertNameAvailable';
+import { createAwaitBuildAction } from './actions/awaitBuild';
 import { createAwaitEntityAction } from './actions/awaitEntity';
 import { createDeployAction } from './actions/deploy';
 import { createPublishToGitRemoteAction } from './actions/publishToGitRemote';
@@ -30,6 +31,7 @@ export const scaffolderModulePaved = createBackendModule({
           createAssertNameAvailableAction({ catalog, gitRemote }),
           createAwaitEntityAction({ catalog }),
           createAssertEntityExistsAction({ catalog }),
+          createAwaitBuildAction({ discovery, auth }),
           createDeployAction({ discovery, auth }),
         );
         if (gitRemote) {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
 import { createRouter } from '../router';
+import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 
 // The spec and the router describe the same endpoints.
@@ -24,6 +25,7 @@ describe('openapi.yaml', () => {
     const router = await createRouter({
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
+      builds: {} as BuildService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

@@ -2,11 +2,15 @@ import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   ApprovalRequest,
   ApprovalStatus,
+  BuildLogChunk,
+  BuildPage,
+  BuildWithLog,
   Deployment,
   DeploymentAuditEvent,
   DeploymentPage,
   DeployRequest,
   EnvironmentStatus,
+  ListBuildsOptions,
   ListDeploymentsOptions,
   PromoteRequest,
   PromotionResult,
@@ -15,6 +19,7 @@ import {
 
 export type {
   DeployRequest,
+  ListBuildsOptions,
   ListDeploymentsOptions,
   PromoteRequest,
   RollbackRequest,
@@ -45,6 +50,14 @@ export interface DeploymentsApi {
   ): Promise<{ approval: ApprovalRequest; deployment: Deployment }>;
   reject(id: string): Promise<ApprovalRequest>;
   rollback(request: RollbackRequest): Promise<Deployment>;
+  /** The entity's builds, newest first. */
+  listBuilds(
+    entityRef: string,
+    options?: ListBuildsOptions,
+  ): Promise<BuildPage>;
+  getBuild(id: string): Promise<BuildWithLog>;
+  /** The build's log from `offset` (0, or the `nextOffset` of the previous chunk). */
+  getBuildLog(id: string, offset: number): Promise<BuildLogChunk>;
 }
 
 /** The {@link DeploymentsApi} of the app. */

@@ -57,6 +57,22 @@ describe('DeploymentsClient', () => {
     ]);
   });
 
+  it('reads builds and streams their logs', async () => {
+    const { client, fetch } = clientAnswering(200, { items: [] });
+    await client.listBuilds('component:default/orders-api', {
+      status: 'succeeded',
+      limit: 20,
+      cursor: '7',
+    });
+    await client.getBuild('b 1');
+    await client.getBuildLog('b-1', 120);
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      'http://backend/api/deployments/entities/component/default/orders-api/builds?limit=20&cursor=7&status=succeeded',
+      'http://backend/api/deployments/builds/b%201',
+      'http://backend/api/deployments/builds/b-1/log?offset=120',
+    ]);
+  });
+
   it("throws a ResponseError with the backend's message", async () => {
     const { client } = clientAnswering(409, {
       error: { name: 'ConflictError', message: 'already under way' },

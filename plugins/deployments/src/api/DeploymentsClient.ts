@@ -4,6 +4,9 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
   ApprovalRequest,
   ApprovalStatus,
+  BuildLogChunk,
+  BuildPage,
+  BuildWithLog,
   Deployment,
   DeploymentAuditEvent,
   DeploymentPage,
@@ -13,6 +16,7 @@ import {
 import {
   DeploymentsApi,
   DeployRequest,
+  ListBuildsOptions,
   ListDeploymentsOptions,
   PromoteRequest,
   RollbackRequest,
@@ -97,6 +101,34 @@ export class DeploymentsClient implements DeploymentsApi {
 
   rollback(request: RollbackRequest): Promise<Deployment> {
     return this.request('POST', '/rollbacks', request);
+  }
+
+  listBuilds(
+    entityRef: string,
+    options: ListBuildsOptions = {},
+  ): Promise<BuildPage> {
+    return this.request(
+      'GET',
+      `${entityPath(entityRef)}/builds${query({
+        limit: options.limit?.toString(),
+        cursor: options.cursor,
+        status: options.status,
+        commitSha: options.commitSha,
+      })}`,
+    );
+  }
+
+  getBuild(id: string): Promise<BuildWithLog> {
+    return this.request('GET', `/builds/${encodeURIComponent(id)}`);
+  }
+
+  getBuildLog(id: string, offset: number): Promise<BuildLogChunk> {
+    return this.request(
+      'GET',
+      `/builds/${encodeURIComponent(id)}/log${query({
+        offset: String(offset),
+      })}`,
+    );
   }
 
   private async request<T>(

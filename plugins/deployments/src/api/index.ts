@@ -2,6 +2,7 @@ export { deploymentsApiRef } from './DeploymentsApi';
 export type {
   DeploymentsApi,
   DeployRequest,
+  ListBuildsOptions,
   ListDeploymentsOptions,
   PromoteRequest,
   RollbackRequest,

@@ -13,12 +13,14 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
+  Build,
   Deployment,
   validateImageReference,
 } from '@paved/plugin-deployments-common';
 import { FormEvent, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { describeError, useDeploymentsApi } from './helpers';
+import { firstLine, shortSha } from './buildHelpers';
+import { describeError, relativeTime, useDeploymentsApi } from './helpers';
 import { RolloutProgress } from './RolloutProgress';
 
 export interface DeployDialogProps {
@@ -32,6 +34,27 @@ export interface DeployDialogProps {
 }
 
 type Step = 'form' | 'confirm' | 'rollout';
+
+/** The choice of the image field that means "type a reference". */
+const OTHER_IMAGE = 'other';
+
+/** `3f2c1e0 Add the orders endpoint · 5 minutes ago` */
+const describeBuild = (build: Build) =>
+  `${shortSha(build.commitSha)} ${firstLine(
+    build.commitMessage,
+  )} · ${relativeTime(build.finishedAt ?? build.startedAt)}`;
+
+/** Succeeded builds with an image, newest first, each image once. */
+function builtImages(builds: Build[] | undefined): Build[] {
+  const seen = new Set<string>();
+  return (builds ?? []).filter(build => {
+    if (build.status !== 'succeeded' || !build.image || seen.has(build.image)) {
+      return false;
+    }
+    seen.add(build.image);
+    return true;
+  });
+}
 
 /** `undefined` when empty; a number 0..100, or an error text. */
 function parseReplicas(text: string): number | string | undefined {
@@ -53,6 +76,7 @@ export function DeployDialog(props: DeployDialogProps) {
   const entityName = parseEntityRef(entityRef).name;
   const [step, setStep] = useState<Step>('form');
   const [environment, setEnvironment] = useState('');
+  const [source, setSource] = useState('');
   const [image, setImage] = useState('');
   const [imageTouched, setImageTouched] = useState(false);
   const [replicasText, setReplicasText] = useState('');
@@ -64,6 +88,20 @@ export function DeployDialog(props: DeployDialogProps) {
     async () => (open ? api.listEnvironments(entityRef) : undefined),
     [api, entityRef, open],
   );
+  // The entity's built images come first; a failure to list them leaves the
+  // free-form reference, with a note.
+  const builds = useAsync(
+    async () =>
+      open
+        ? api.listBuilds(entityRef, { status: 'succeeded', limit: 20 })
+        : undefined,
+    [api, entityRef, open],
+  );
+  const built = builtImages(builds.value?.items);
+  const chosenSource = source || built[0]?.id || OTHER_IMAGE;
+  const chosenBuild = built.find(b => b.id === chosenSource);
+  const imageToDeploy = chosenBuild?.image ?? image;
+
   const deployable = (environments.value ?? []).filter(
     e => !e.requiresApproval,
   );
@@ -79,9 +117,9 @@ export function DeployDialog(props: DeployDialogProps) {
   const selected = environment || deployable[0]?.environment || '';
   const current = environments.value?.find(e => e.environment === selected);
 
-  const validation = validateImageReference(image);
+  const validation = validateImageReference(imageToDeploy);
   const imageError =
-    (imageTouched || image !== '') && !validation.valid
+    !chosenBuild && (imageTouched || image !== '') && !validation.valid
       ? validation.error
       : undefined;
   const replicas = parseReplicas(replicasText);
@@ -92,6 +130,7 @@ export function DeployDialog(props: DeployDialogProps) {
   const reset = () => {
     setStep('form');
     setEnvironment('');
+    setSource('');
     setImage('');
     setImageTouched(false);
     setReplicasText('');
@@ -120,7 +159,7 @@ export function DeployDialog(props: DeployDialogProps) {
       const started = await api.deploy({
         entityRef,
         environment: selected,
-        image,
+        image: imageToDeploy,
         replicas: typeof replicas === 'number' ? replicas : undefined,
       });
       setDeployment(started);
@@ -136,7 +175,7 @@ export function DeployDialog(props: DeployDialogProps) {
   const error = submitError && describeError(submitError);
   let content;
   let actions;
-  if (environments.loading) {
+  if (environments.loading || builds.loading) {
     content = <Progress />;
     actions = <Button onClick={close}>Cancel</Button>;
   } else if (environments.error) {
@@ -173,25 +212,55 @@ export function DeployDialog(props: DeployDialogProps) {
             ))}
           </TextField>
         )}
-        <TextField
-          fullWidth
-          required
-          margin="normal"
-          id="deploy-image"
-          label="Image"
-          placeholder={
-            current?.image ?? `registry.paved.local/${entityName}:1.0.0`
-          }
-          value={image}
-          onChange={e => setImage(e.target.value)}
-          onBlur={() => setImageTouched(true)}
-          error={Boolean(imageError)}
-          helperText={
-            imageError ??
-            'registry/path:tag or registry/path@sha256:<digest>, e.g. registry.paved.local/orders-api:1.4.2'
-          }
-          inputProps={{ spellCheck: false, autoComplete: 'off' }}
-        />
+        {built.length > 0 && (
+          <TextField
+            select
+            fullWidth
+            margin="normal"
+            id="deploy-build"
+            label="Built image"
+            value={chosenSource}
+            onChange={e => setSource(e.target.value)}
+            SelectProps={{ native: true }}
+            helperText={chosenBuild?.image ?? 'Enter an image reference below.'}
+          >
+            {built.map(b => (
+              <option key={b.id} value={b.id}>
+                {describeBuild(b)}
+              </option>
+            ))}
+            <option value={OTHER_IMAGE}>
+              Another image (enter a reference)
+            </option>
+          </TextField>
+        )}
+        {builds.error && (
+          <Typography variant="body2" color="textSecondary">
+            The built images could not be listed ({builds.error.message}); enter
+            a reference.
+          </Typography>
+        )}
+        {!chosenBuild && (
+          <TextField
+            fullWidth
+            required
+            margin="normal"
+            id="deploy-image"
+            label="Image"
+            placeholder={
+              current?.image ?? `registry.paved.local/${entityName}:1.0.0`
+            }
+            value={image}
+            onChange={e => setImage(e.target.value)}
+            onBlur={() => setImageTouched(true)}
+            error={Boolean(imageError)}
+            helperText={
+              imageError ??
+              'registry/path:tag or registry/path@sha256:<digest>, e.g. registry.paved.local/orders-api:1.4.2'
+            }
+            inputProps={{ spellCheck: false, autoComplete: 'off' }}
+          />
+        )}
         <TextField
           fullWidth
           margin="normal"
@@ -224,8 +293,11 @@ export function DeployDialog(props: DeployDialogProps) {
     content = (
       <>
         <Typography variant="h6" component="p" gutterBottom>
-          Deploy {image} to {selected}?
+          Deploy {imageToDeploy} to {selected}?
         </Typography>
+        {chosenBuild && (
+          <Typography>Built from {describeBuild(chosenBuild)}</Typography>
+        )}
         <Typography>
           Currently running: {current?.image ?? 'nothing yet'}
         </Typography>

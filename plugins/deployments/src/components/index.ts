@@ -4,3 +4,4 @@ export { DeployDialog } from './DeployDialog';
 export type { DeployDialogProps } from './DeployDialog';
 export { DeploymentsCard } from './DeploymentsCard';
 export { EnvironmentsContent } from './EnvironmentsContent';
+export { BuildsCard } from './BuildsCard';

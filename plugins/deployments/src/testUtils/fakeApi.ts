@@ -1,6 +1,7 @@
 import { ResponseError } from '@backstage/errors';
 import {
   ApprovalRequest,
+  Build,
   Deployment,
   EnvironmentStatus,
 } from '@paved/plugin-deployments-common';
@@ -81,6 +82,30 @@ export function approval(
   };
 }
 
+export const SHA = '3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e';
+
+/** A succeeded build of `SHA`, finished a minute ago after 42 s. */
+export function build(overrides: Partial<Build> = {}): Build {
+  const finishedAt = new Date(Date.now() - 60_000);
+  return {
+    id: 'b-1',
+    entityRef,
+    commitSha: SHA,
+    commitMessage: 'Add the orders endpoint\n\nWith tests.',
+    commitAuthor: 'Alice <alice@example.com>',
+    commitTime: new Date(finishedAt.getTime() - 120_000).toISOString(),
+    status: 'succeeded',
+    image: `registry.paved.local/orders-api:${SHA}`,
+    startedAt: new Date(finishedAt.getTime() - 42_000).toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: 42_000,
+    createdBy: 'paved-builder',
+    logSize: 0,
+    logTruncated: false,
+    ...overrides,
+  };
+}
+
 /** The ResponseError the client throws for a backend error answer. */
 export async function responseError(
   statusCode: number,
@@ -136,6 +161,20 @@ export function fakeDeploymentsApi(
     rollback: jest.fn(async request =>
       deployment({ id: 'd-rollback', environment: request.environment }),
     ),
+    listBuilds: jest.fn(async () => ({ items: [] })),
+    getBuild: jest.fn(async id => ({
+      ...build({ id }),
+      log: '',
+      logOffset: 0,
+    })),
+    getBuildLog: jest.fn(async (_id, offset) => ({
+      text: '',
+      offset,
+      nextOffset: offset,
+      truncated: false,
+      status: 'succeeded' as const,
+      finished: true,
+    })),
     ...overrides,
   } as jest.Mocked<DeploymentsApi>;
 }

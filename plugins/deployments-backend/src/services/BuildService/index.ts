@@ -1,0 +1,3 @@
+export { DefaultBuildService } from './DefaultBuildService';
+export type { DefaultBuildServiceOptions } from './DefaultBuildService';
+export type * from './types';
