@@ -130,7 +130,7 @@ def push(a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="cmd", required=True)
+    sub = p.add_subparsers(dest="action", required=True)
     pa = sub.add_parser("archive")
     pa.add_argument("rootfs"); pa.add_argument("ref"); pa.add_argument("out")
     pp = sub.add_parser("push")
@@ -140,7 +140,7 @@ def main():
         q.add_argument("--env", action="append", default=[]); q.add_argument("--port", action="append", default=[])
         q.add_argument("--user", default=""); q.add_argument("--workdir", default="/")
     a = p.parse_args()
-    archive(a) if a.cmd == "archive" else push(a)
+    archive(a) if a.action == "archive" else push(a)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,12 @@ export interface LocalPlatform {
   /** A superuser connection to the platform's PostgreSQL. */
   postgresUrl: string;
   tofu: { binary: string; cliConfig: string; stateConnection: string };
+  /**
+   * The OCI registry the node pulls from: `address` is host:port of its HTTP
+   * API, `publicHost` the name images have in manifests (registry.paved.local).
+   * Absent in a config written before the platform had a registry.
+   */
+  registry?: { address: string; publicHost: string };
 }
 
 /**
@@ -40,5 +46,11 @@ export function loadLocalPlatform(): LocalPlatform {
       cliConfig: platform.tofu.cliConfig,
       stateConnection: platform.tofu.stateConnection,
     },
+    registry: platform.registry?.address
+      ? {
+          address: platform.registry.address,
+          publicHost: platform.registry.publicHost ?? 'registry.paved.local',
+        }
+      : undefined,
   };
 }
