@@ -31,4 +31,4 @@ for p in /run/containerd /var/lib/containerd /var/lib/cni /etc/cni /opt/cni /var
   [ -e "$p" ] && find "$p" -maxdepth 3 | sort
 done
 section processes
-ps -eo comm= | grep -E '^(containerd|kubelet|kube-proxy|coredns|socat|runc|pause|docker-registry)' | sort | uniq -c
+ps -eo stat=,comm= | awk '$1 !~ /^Z/ {print $2}' | grep -E '^(containerd|kubelet|kube-proxy|coredns|socat|runc|pause|docker-registry)' | sort | uniq -c

@@ -323,12 +323,24 @@ _node_network() {
 
   mkdir -p /run/netns || return 1
   if ! [ -e "$_NODE_NSFILE" ] || ! _node_ns true 2>/dev/null; then
+    # Processes still in the namespace this one replaces (deleted under them) are ours:
+    # containerd, its shims and the pods. Stop them; containerd, started again, finds their
+    # sandboxes dead and the kubelet makes them again, in the new namespace.
+    local old pid
+    old="$(cat "$_NODE_DIR/netns.inode" 2>/dev/null || true)"
+    if [ -n "$old" ]; then
+      for pid in $(find /proc -maxdepth 3 -path '/proc/[0-9]*/ns/net' -lname "net:\[$old\]" 2>/dev/null | cut -d/ -f3); do
+        kill -KILL "$pid" 2>/dev/null || true
+      done
+    fi
     # a bind mount of a new network namespace, without `ip netns add` (which would make
     # /run/netns a shared mount that stays after we are gone)
+    umount "$_NODE_NSFILE" 2>/dev/null || true
     rm -f "$_NODE_NSFILE"; touch "$_NODE_NSFILE" || return 1
     unshare --net="$_NODE_NSFILE" true || { _node_log "cannot create network namespace $_NODE_NETNS"; return 1; }
     ip link del "$_NODE_HOST_VETH" 2>/dev/null || true
   fi
+  stat -L -c %i "$_NODE_NSFILE" >"$_NODE_DIR/netns.inode"
   if ! ip link show "$_NODE_HOST_VETH" >/dev/null 2>&1 || ! _node_ns ip link show uplink0 >/dev/null 2>&1; then
     ip link del "$_NODE_HOST_VETH" 2>/dev/null || true
     ip link add "$_NODE_HOST_VETH" type veth peer name uplink0 netns "$_NODE_NSFILE" ||
@@ -519,6 +531,7 @@ clusterDomain: cluster.local
 clusterDNS: [$_NODE_BR_IP]
 resolvConf: $d/resolv.conf
 podLogsDir: $d/pod-logs
+volumePluginDir: $d/kubelet/volume-plugins
 serializeImagePulls: false
 registerNode: true
 maxPods: 110
@@ -772,13 +785,21 @@ node_stop() {
   #    sockets (removed by each shim as it exits) and libcni's result cache, named after our
   #    network
   rm -f /var/lib/cni/results/"$_NODE_NAME"-* 2>/dev/null || true
+  # a shim killed (kill -9, a namespace deleted under it) leaves its socket: remove the ones
+  # nothing listens on any more (a live shim of another containerd answers and stays)
+  local sock
+  for sock in /run/containerd/s/*; do
+    [ -S "$sock" ] || continue
+    python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.settimeout(2); s.connect(sys.argv[1])' "$sock" 2>/dev/null ||
+      rm -f "$sock"
+  done
   rmdir /var/lib/cni/results /var/lib/cni /run/containerd/s /run/containerd 2>/dev/null || true
   return 0
 }
 
-# Containers (and pod sandboxes) containerd still has
+# Containers (and pod sandboxes) still running
 _node_containers_left() {
-  ctr --address "$_NODE_SOCK" -n k8s.io containers ls -q 2>/dev/null
+  ctr --address "$_NODE_SOCK" -n k8s.io tasks ls 2>/dev/null | awk '$3 == "RUNNING"'
 }
 
 _node_stop_containerd() {
