@@ -123,6 +123,16 @@ else
 fi
 [ "$(sysctl -n net.ipv4.ip_forward)" = 0 ] && ok "host net.ipv4.ip_forward still 0" || echo "INFO host net.ipv4.ip_forward is $(sysctl -n net.ipv4.ip_forward) (not changed by the node)"
 
+# identities: the Node authorizer limits the kubelet's token, kube-proxy's is read-only
+api() { curl -s -m 5 -o /dev/null -w '%{http_code}' --cacert "$_K8S_CERTS/ca.crt" -H "Authorization: Bearer $(cat "$_K8S_DIR/$1")" "https://127.0.0.1:$_K8S_API_PORT$2"; }
+c1=$(api node-token "/api/v1/nodes/$_NODE_NAME") c2=$(api node-token /api/v1/secrets) c3=$(api node-token "/api/v1/namespaces/$NS/pods")
+[ "$c1 $c2 $c3" = "200 403 403" ] && ok "kubelet token (system:node:$_NODE_NAME): own Node 200, all Secrets 403, a namespace's pods 403" || ko "kubelet token: $c1 $c2 $c3"
+c1=$(api kube-proxy-token /api/v1/services) c2=$(api kube-proxy-token /api/v1/secrets) c3=$(api coredns-token /apis/discovery.k8s.io/v1/endpointslices) c4=$(api coredns-token /api/v1/secrets)
+[ "$c1 $c2 $c3 $c4" = "200 403 200 403" ] && ok "kube-proxy token: Services 200, Secrets 403; CoreDNS token: EndpointSlices 200, Secrets 403" || ko "kube-proxy/coredns tokens: $c1 $c2 $c3 $c4"
+code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' --cacert "$_K8S_CERTS/ca.crt" --cert "$_K8S_CERTS/kubelet-client.crt" --key "$_K8S_CERTS/kubelet-client.key" "https://$_NODE_IP:10250/pods")
+code2=$(curl -s -m 5 -o /dev/null -w '%{http_code}' --cacert "$_K8S_CERTS/ca.crt" -H "Authorization: Bearer $(cat "$_K8S_DIR/viewer-token")" "https://$_NODE_IP:10250/pods")
+[ "$code $code2" = "200 403" ] && ok "kubelet API: the apiserver's client cert 200 (serving cert verified against the local CA), a token without RBAC 403" || ko "kubelet API: cert $code, viewer token $code2"
+
 # failures
 K -n "$NS" run missing --image="registry.paved.local/paved/does-not-exist:1" --restart=Never >/dev/null
 K -n "$NS" run crasher --image="registry.paved.local/paved/fixture-http:crash" --restart=Always >/dev/null

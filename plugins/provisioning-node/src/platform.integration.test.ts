@@ -53,8 +53,12 @@ describe('the local platform', () => {
     const core = sandbox.kubeConfig.makeApiClient(CoreV1Api);
     const namespace = sandbox.namespace;
     const repo = `tests/${sandbox.id}/hello`;
-    const v1 = await pushFixtureImage(repo, '1.0.0', 'ok', { version: '1.0.0' });
-    const v2 = await pushFixtureImage(repo, '1.1.0', 'ok', { version: '1.1.0' });
+    const v1 = await pushFixtureImage(repo, '1.0.0', 'ok', {
+      version: '1.0.0',
+    });
+    const v2 = await pushFixtureImage(repo, '1.1.0', 'ok', {
+      version: '1.1.0',
+    });
     expect(v1.image).toBe(`registry.paved.local/${repo}:1.0.0`);
     expect(v2.digest).not.toBe(v1.digest);
 
@@ -155,10 +159,13 @@ describe('the local platform', () => {
         ).toEqual({ status: 'ok', version });
       }
       // ... and the Service's ClusterIP (kube-proxy's rules, once they are synced).
-      await poll(`http://${clusterIP}/healthz to answer ${version}`, async () => {
-        const body = await getJson(`http://${clusterIP}/healthz`);
-        return body?.version === version ? body : undefined;
-      });
+      await poll(
+        `http://${clusterIP}/healthz to answer ${version}`,
+        async () => {
+          const body = await getJson(`http://${clusterIP}/healthz`);
+          return body?.version === version ? body : undefined;
+        },
+      );
     };
 
     await rolledOut(v1.image);
@@ -239,13 +246,16 @@ describe('the local platform', () => {
     const status = async (name: string) =>
       (await core.readNamespacedPod({ name, namespace })).status;
 
-    const pullError = await poll('the missing image to fail its pull', async () => {
-      const reason = (await status('missing'))?.containerStatuses?.[0]?.state
-        ?.waiting?.reason;
-      return reason === 'ErrImagePull' || reason === 'ImagePullBackOff'
-        ? reason
-        : undefined;
-    });
+    const pullError = await poll(
+      'the missing image to fail its pull',
+      async () => {
+        const reason = (await status('missing'))?.containerStatuses?.[0]?.state
+          ?.waiting?.reason;
+        return reason === 'ErrImagePull' || reason === 'ImagePullBackOff'
+          ? reason
+          : undefined;
+      },
+    );
     expect(['ErrImagePull', 'ImagePullBackOff']).toContain(pullError);
 
     // On 1.37 CrashLoopBackOff shows only for an instant: restarts, the last

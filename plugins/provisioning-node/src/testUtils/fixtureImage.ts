@@ -63,7 +63,9 @@ export async function pushFixtureImage(
       'The local platform config has no paved.platform.registry: run `yarn platform up` (npm test does it for you).',
     );
   }
-  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(repo)) {
+  if (
+    !/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(repo)
+  ) {
     throw new Error(`Not a repository name: ${repo}`);
   }
   if (!/^[\w][\w.-]{0,127}$/.test(tag)) {
@@ -82,29 +84,14 @@ export async function pushFixtureImage(
   }
   await expectStatus(`Reading ${FIXTURE_REPOSITORY}:${variant}`, source, 200);
   const mediaType =
-    source.headers.get('content-type') ?? 'application/vnd.oci.image.manifest.v1+json';
+    source.headers.get('content-type') ??
+    'application/vnd.oci.image.manifest.v1+json';
   let manifestBytes = Buffer.from(await source.arrayBuffer());
   const manifest = JSON.parse(manifestBytes.toString('utf8')) as {
     config: { digest: string; size: number; mediaType: string };
     layers: Array<{ digest: string }>;
   };
 
-  // Blobs: mount them from the fixture's repository (no bytes move).
-  const mount = async (digest: string) => {
-    const mounted = await fetch(
-      `${api}/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${FIXTURE_REPOSITORY}`,
-      { method: 'POST' },
-    );
-    await expectStatus(`Mounting ${digest} into ${repo}`, mounted, 201, 202);
-    if (mounted.status === 201) return;
-    // 202: the registry started an upload instead; send the bytes.
-    const blob = await expectStatus(
-      `Reading blob ${digest}`,
-      await fetch(`${api}/${FIXTURE_REPOSITORY}/blobs/${digest}`),
-      200,
-    );
-    await upload(mounted, Buffer.from(await blob.arrayBuffer()), digest);
-  };
   const upload = async (started: Response, bytes: Buffer, digest: string) => {
     const location = new URL(
       started.headers.get('location') ?? '',
@@ -122,11 +109,31 @@ export async function pushFixtureImage(
     );
   };
 
+  // Blobs: mount them from the fixture's repository (no bytes move).
+  const mount = async (digest: string) => {
+    const mounted = await fetch(
+      `${api}/${repo}/blobs/uploads/?mount=${encodeURIComponent(
+        digest,
+      )}&from=${FIXTURE_REPOSITORY}`,
+      { method: 'POST' },
+    );
+    await expectStatus(`Mounting ${digest} into ${repo}`, mounted, 201, 202);
+    if (mounted.status === 201) return;
+    // 202: the registry started an upload instead; send the bytes.
+    const blob = await expectStatus(
+      `Reading blob ${digest}`,
+      await fetch(`${api}/${FIXTURE_REPOSITORY}/blobs/${digest}`),
+      200,
+    );
+    await upload(mounted, Buffer.from(await blob.arrayBuffer()), digest);
+  };
   if (options.version !== undefined) {
     // A config of its own, with VERSION set: a new blob, and a new manifest.
     const configResponse = await expectStatus(
       `Reading the fixture's config ${manifest.config.digest}`,
-      await fetch(`${api}/${FIXTURE_REPOSITORY}/blobs/${manifest.config.digest}`),
+      await fetch(
+        `${api}/${FIXTURE_REPOSITORY}/blobs/${manifest.config.digest}`,
+      ),
       200,
     );
     const config = (await configResponse.json()) as {
