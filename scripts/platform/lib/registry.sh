@@ -106,8 +106,20 @@ EOF
 # image is deterministic, so an unchanged one is one HEAD request per tag).
 registry_push_fixtures() {
   _registry_env
-  local root="$PAVED_RUN/registry/fixture-rootfs" src="$_REGISTRY_LIB_DIR/../images" a v out
-  rm -rf "$root" && mkdir -p "$root/bin" "$root/etc" "$root/tmp" && chmod 1777 "$root/tmp" || return 1
+  local root="$PAVED_RUN/registry/fixture-rootfs" src="$_REGISTRY_LIB_DIR/../images" a v out hash stamp="$_REG_DIR/fixtures.pushed"
+  # Quick path: the same sources were pushed before and every tag still points at the digest
+  # pushed then.
+  hash="$(cat "$src/mkimage.py" "$src/fixture-http/"* /bin/busybox 2>/dev/null | sha1sum | cut -c1-40)"
+  if [ "$(head -n 1 "$stamp" 2>/dev/null)" = "$hash" ]; then
+    local all=1 digest
+    while read -r v digest; do
+      [ "$(curl -sI -m 5 -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+        "http://$_REG_ADDR/v2/paved/fixture-http/manifests/$v" | tr -d '\r' |
+        sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')" = "$digest" ] || all=""
+    done < <(tail -n +2 "$stamp")
+    [ -n "$all" ] && [ "$(wc -l <"$stamp")" = 4 ] && return 0
+  fi
+  rm -rf "$root" "$stamp.new" && mkdir -p "$root/bin" "$root/etc" "$root/tmp" && chmod 1777 "$root/tmp" || return 1
   cp /bin/busybox "$root/bin/busybox" || { _registry_log "busybox-static missing (/bin/busybox)"; return 1; }
   for a in $(/bin/busybox --list); do
     [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
@@ -120,8 +132,10 @@ registry_push_fixtures() {
       --entrypoint '["/bin/fixture-http"]' --env "FIXTURE_VARIANT=$v" --port 8080 2>&1)" ||
       { _registry_log "pushing paved/fixture-http:$v failed: $out"; rm -rf "$root"; return 1; }
     grep -q 'already there' <<<"$out" || _registry_log "pushed $out"
+    echo "$v $(awk '{print $2}' <<<"$out")" >>"$stamp.new"
   done
   rm -rf "$root"
+  { echo "$hash"; cat "$stamp.new"; } >"$stamp" && rm -f "$stamp.new"
 }
 
 registry_stop() {
