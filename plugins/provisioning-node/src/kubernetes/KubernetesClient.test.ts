@@ -8,10 +8,13 @@ import {
   createPlatformSandbox,
   unreachableKubeConfig,
   PlatformSandbox,
+  pushFixtureImage,
 } from '../testUtils';
 import { DefaultKubernetesClient } from './KubernetesClient';
 
-// Against the local platform's real kube-apiserver (npm test brings it up).
+// Against the local platform's real kube-apiserver and node (npm test brings them up).
+// Rollouts that must complete use images pushed to the platform's registry (the
+// fixture image, a real HTTP server); the others never need to run.
 const labels = { 'app.kubernetes.io/name': 'web' };
 const deployment = (
   image: string,
@@ -49,9 +52,14 @@ async function waitUntil(condition: () => boolean) {
 describe('DefaultKubernetesClient', () => {
   let sandbox: PlatformSandbox;
   let client: DefaultKubernetesClient;
+  let webImage: string;
+  let stuckImage: string;
   beforeAll(async () => {
     sandbox = await createPlatformSandbox();
     client = new DefaultKubernetesClient(sandbox.kubeConfig);
+    webImage = (await pushFixtureImage(`tests/${sandbox.id}/web`, '3')).image;
+    stuckImage = (await pushFixtureImage(`tests/${sandbox.id}/stuck`, '2'))
+      .image;
   });
   afterAll(() => sandbox?.cleanup());
 
@@ -112,7 +120,7 @@ describe('DefaultKubernetesClient', () => {
   });
 
   it('waits for a rollout, reporting progress, until every replica runs the new image', async () => {
-    await client.apply([deployment('registry.local/web:3')], {
+    await client.apply([deployment(webImage)], {
       namespace: sandbox.namespace,
     });
     const progress: string[] = [];
@@ -122,7 +130,7 @@ describe('DefaultKubernetesClient', () => {
     });
     expect(status).toMatchObject({
       state: 'complete',
-      image: 'registry.local/web:3',
+      image: webImage,
       replicas: { desired: 2, updated: 2, available: 2 },
     });
     expect(progress.length).toBeGreaterThan(0);
@@ -198,15 +206,12 @@ describe('DefaultKubernetesClient', () => {
       await waitUntil(() => watches.length > 0);
       (await watches[0]).abort(); // as if the apiserver had cut it off
       await waitUntil(() => watches.length > 1);
-      await client.apply(
-        [deployment('registry.local/stuck:2', 1, { name: 'stuck' })],
-        {
-          namespace: sandbox.namespace,
-        },
-      );
+      await client.apply([deployment(stuckImage, 1, { name: 'stuck' })], {
+        namespace: sandbox.namespace,
+      });
       await expect(waiting).resolves.toMatchObject({
         state: 'complete',
-        image: 'registry.local/stuck:2',
+        image: stuckImage,
       });
       expect(await allClosed()).toBe(true);
     }, 60_000);
