@@ -72,7 +72,7 @@ up() {
   postgres_start
   step "Git remote on http://127.0.0.1:$PAVED_GIT_PORT"
   git_remote_start
-  step "Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler)"
+  step "Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler; kubelet, kube-proxy, CoreDNS for the node)"
   kubernetes_install
   node_install
   kubernetes_start
