@@ -41,6 +41,17 @@ export interface Config {
         /** URL pattern with {service} and {namespace}, e.g. "http://{service}.{namespace}.localhost:8900" */
         url: string;
       };
+      /** The OCI registry the cluster's node pulls from (the local platform's). */
+      registry?: {
+        /** host:port of its HTTP API, e.g. 127.0.0.1:15000 */
+        address: string;
+        /**
+         * The host name images are referred to by in manifests, e.g.
+         * registry.paved.local (registry.paved.local/<repo>:<tag> is pulled from
+         * <address>/<repo>:<tag>).
+         */
+        publicHost?: string;
+      };
       postgres?: {
         /**
          * Connection URL of the PostgreSQL server that services' databases are

@@ -72,17 +72,21 @@ wait_healthy() {
   done
 }
 
+# running PID: alive and not a zombie (a process whose parent has gone stays a zombie until
+# PID 1 reaps it, which here takes up to ~2 s).
+running() { kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
 # stop_process NAME PIDFILE CMDLINE: TERM the process in PIDFILE (if it is ours), wait up
 # to 15 s, then KILL; removes PIDFILE. Leaves no process behind.
 stop_process() {
   local name=$1 pidfile=$2 pid
   if pid="$(live_pid "$pidfile" "$3")"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
+    for _ in $(seq 1 150); do running "$pid" || break; sleep 0.1; done
+    if running "$pid"; then
       printf '%s (pid %s) ignored SIGTERM, sending SIGKILL\n' "$name" "$pid" >&2
       kill -KILL "$pid" 2>/dev/null || true
-      for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      for _ in $(seq 1 50); do running "$pid" || break; sleep 0.1; done
     fi
   fi
   rm -f "$pidfile"

@@ -7,8 +7,9 @@
 #   yarn platform status   each part with its version, endpoint and health
 #
 # Parts: PostgreSQL (services' databases, OpenTofu state), the git remote, etcd +
-# kube-apiserver + kube-controller-manager + kube-scheduler, kwok with fake nodes (Pods
-# go Running and Ready, no container runs), Vault, OpenTofu with its providers.
+# kube-apiserver + kube-controller-manager + kube-scheduler, the OCI registry, a real node
+# (containerd, kubelet, kube-proxy, CoreDNS in the network namespace paved-<instance>: Pods
+# run for real, see docs/platform/node.md), Vault, OpenTofu with its providers.
 # Namespaces are not the platform's business: the golden path creates each service's.
 # `up` writes $PAVED_RUN/app-config.platform.yaml, which `npm start` adds to the
 # portal's config when it exists. Run through `scripts/paved platform`, which
@@ -49,6 +50,9 @@ kubernetes:
 paved:
   platform:
     kubeconfig: $PAVED_RUN/kubeconfig
+    registry:
+      address: $(cat "$PAVED_RUN/registry/address")
+      publicHost: registry.paved.local
     postgres:
       url: $(postgres_url)
     vault:
@@ -68,9 +72,15 @@ up() {
   postgres_start
   step "Git remote on http://127.0.0.1:$PAVED_GIT_PORT"
   git_remote_start
-  step "Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and its fake nodes)"
+  step "Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler; kubelet, kube-proxy, CoreDNS for the node)"
   kubernetes_install
+  node_install
   kubernetes_start
+  step "OCI registry on $(registry_address)"
+  registry_install
+  registry_start
+  step "Node paved-${PAVED_NODE_INSTANCE:-dev} (containerd, kubelet, kube-proxy, CoreDNS)"
+  node_start
   step "Vault"
   vault_install
   vault_start
@@ -84,6 +94,8 @@ up() {
 
 down() {
   vault_stop
+  node_stop
+  registry_stop
   kubernetes_stop
   git_remote_stop
   postgres_stop
@@ -94,6 +106,8 @@ status() {
   postgres_status
   git_remote_status
   kubernetes_status
+  registry_status
+  node_status
   vault_status
   tofu_status
 }

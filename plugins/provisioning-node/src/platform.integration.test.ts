@@ -1,27 +1,43 @@
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createPlatformSandbox, PlatformSandbox } from './testUtils';
+import {
+  createPlatformSandbox,
+  PlatformSandbox,
+  pushFixtureImage,
+} from './testUtils';
 
 // The local platform's acceptance checks (`yarn platform up`, which npm test runs):
-// the real kube-apiserver + controller-manager + scheduler with kwok's fake nodes, Vault,
-// PostgreSQL and OpenTofu.
+// the real kube-apiserver + controller-manager + scheduler with a real node (containerd,
+// kubelet, kube-proxy, CoreDNS), the registry, Vault, PostgreSQL and OpenTofu.
 const exec = promisify(execFile);
+const nodeName = `paved-${process.env.PAVED_NODE_INSTANCE ?? 'dev'}`;
 
 async function poll<T>(
   what: string,
   probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise(resolve => setTimeout(resolve, 250));
+  }
+}
+
+/** GET url's JSON body, or undefined while it does not answer 200. */
+async function getJson(url: string): Promise<any> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return response.ok ? await response.json() : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -32,10 +48,20 @@ describe('the local platform', () => {
   });
   afterAll(() => sandbox?.cleanup());
 
-  it('rolls out a Deployment applied through @kubernetes/client-node: Pods scheduled on the fake nodes, Running and Ready, and again after an image change', async () => {
+  it('runs a Deployment of an image from the registry on the real node: Ready Pods answer on their IPs and the ClusterIP from the host, and again after an image change', async () => {
     const apps = sandbox.kubeConfig.makeApiClient(AppsV1Api);
     const core = sandbox.kubeConfig.makeApiClient(CoreV1Api);
     const namespace = sandbox.namespace;
+    const repo = `tests/${sandbox.id}/hello`;
+    const v1 = await pushFixtureImage(repo, '1.0.0', 'ok', {
+      version: '1.0.0',
+    });
+    const v2 = await pushFixtureImage(repo, '1.1.0', 'ok', {
+      version: '1.1.0',
+    });
+    expect(v1.image).toBe(`registry.paved.local/${repo}:1.0.0`);
+    expect(v2.digest).not.toBe(v1.digest);
+
     const labels = { 'app.kubernetes.io/name': 'hello' };
     await apps.createNamespacedDeployment({
       namespace,
@@ -47,18 +73,36 @@ describe('the local platform', () => {
           template: {
             metadata: { labels },
             spec: {
+              terminationGracePeriodSeconds: 5,
               containers: [
-                { name: 'hello', image: 'registry.local/hello:1.0.0' },
+                {
+                  name: 'hello',
+                  image: v1.image,
+                  ports: [{ containerPort: 8080 }],
+                  readinessProbe: {
+                    httpGet: { path: '/readyz', port: 8080 },
+                    periodSeconds: 1,
+                  },
+                },
               ],
             },
           },
         },
       },
     });
+    const service = await core.createNamespacedService({
+      namespace,
+      body: {
+        metadata: { name: 'hello' },
+        spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+      },
+    });
+    const clusterIP = service.spec?.clusterIP;
+    expect(clusterIP).toBeTruthy();
 
-    // The Deployment is rolled out when the controller-manager has seen its latest
-    // spec and every replica is updated and available (kube-scheduler binds the Pods,
-    // kwok plays their kubelet).
+    // Rolled out: the controller-manager has seen the latest spec and every replica is
+    // updated and available (the scheduler binds the Pods, the kubelet runs them and
+    // their readiness probe passes).
     const rolledOut = (image: string) =>
       poll(`the Deployment rolled out with ${image}`, async () => {
         const deployment = await apps.readNamespacedDeployment({
@@ -86,14 +130,16 @@ describe('the local platform', () => {
       });
       return items.filter(p => p.spec?.containers[0].image === image);
     };
-    const expectRunningAndReady = async (image: string) => {
+    const expectServing = async (image: string, version: string) => {
       // Pods of the old ReplicaSet may still be on their way out.
       const pods = await poll(`two Pods with ${image}`, async () => {
-        const found = await podsOf(image);
+        const found = (await podsOf(image)).filter(
+          p => !p.metadata?.deletionTimestamp,
+        );
         return found.length === 2 ? found : undefined;
       });
       for (const pod of pods) {
-        expect(pod.spec?.nodeName).toMatch(/^paved-node-\d+$/);
+        expect(pod.spec?.nodeName).toBe(nodeName);
         expect(pod.status?.phase).toBe('Running');
         expect(
           pod.status?.conditions?.find(c => c.type === 'Ready')?.status,
@@ -101,13 +147,29 @@ describe('the local platform', () => {
         expect(pod.status?.containerStatuses?.[0]).toMatchObject({
           image,
           ready: true,
+          restartCount: 0,
         });
-        expect(pod.status?.podIP).toBeTruthy();
+        // pulled from the registry: containerd knows its digest
+        expect(pod.status?.containerStatuses?.[0].imageID).toMatch(
+          /@sha256:[0-9a-f]{64}$/,
+        );
+        // The host reaches each Pod's IP (routed to the node's network namespace).
+        expect(
+          await getJson(`http://${pod.status?.podIP}:8080/healthz`),
+        ).toEqual({ status: 'ok', version });
       }
+      // ... and the Service's ClusterIP (kube-proxy's rules, once they are synced).
+      await poll(
+        `http://${clusterIP}/healthz to answer ${version}`,
+        async () => {
+          const body = await getJson(`http://${clusterIP}/healthz`);
+          return body?.version === version ? body : undefined;
+        },
+      );
     };
 
-    await rolledOut('registry.local/hello:1.0.0');
-    await expectRunningAndReady('registry.local/hello:1.0.0');
+    await rolledOut(v1.image);
+    await expectServing(v1.image, '1.0.0');
 
     // A new image rolls out a second ReplicaSet; the first is scaled to 0.
     await poll('the image change to be stored', async () => {
@@ -117,7 +179,7 @@ describe('the local platform', () => {
       });
       const container = deployment.spec?.template.spec?.containers[0];
       if (!container) throw new Error('the Deployment has no container');
-      container.image = 'registry.local/hello:1.1.0';
+      container.image = v2.image;
       try {
         return await apps.replaceNamespacedDeployment({
           name: 'hello',
@@ -130,8 +192,8 @@ describe('the local platform', () => {
         throw error;
       }
     });
-    await rolledOut('registry.local/hello:1.1.0');
-    await expectRunningAndReady('registry.local/hello:1.1.0');
+    await rolledOut(v2.image);
+    await expectServing(v2.image, '1.1.0');
     const { items: replicaSets } = await apps.listNamespacedReplicaSet({
       namespace,
     });
@@ -144,15 +206,85 @@ describe('the local platform', () => {
         ])
         .sort(),
     ).toEqual([
-      ['registry.local/hello:1.0.0', 0, 0],
-      ['registry.local/hello:1.1.0', 2, 2],
+      [v1.image, 0, 0],
+      [v2.image, 2, 2],
     ]);
     await poll('the old Pods to be gone', async () =>
-      (await podsOf('registry.local/hello:1.0.0')).length === 0
-        ? true
-        : undefined,
+      (await podsOf(v1.image)).length === 0 ? true : undefined,
     );
-  });
+  }, 180_000);
+
+  it('shows real failures: a missing image is ErrImagePull, a crashing container restarts with BackOff, an unready one never gets Ready', async () => {
+    const core = sandbox.kubeConfig.makeApiClient(CoreV1Api);
+    const namespace = sandbox.namespace;
+    const repo = `tests/${sandbox.id}/broken`;
+    const crash = await pushFixtureImage(repo, 'crash', 'crash');
+    const unready = await pushFixtureImage(repo, 'unready', 'unready');
+    const pod = (name: string, image: string): V1Pod => ({
+      metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'app',
+            image,
+            readinessProbe: {
+              httpGet: { path: '/readyz', port: 8080 },
+              periodSeconds: 1,
+            },
+          },
+        ],
+      },
+    });
+    for (const [name, image] of [
+      ['missing', `registry.paved.local/${repo}:does-not-exist`],
+      ['crash', crash.image],
+      ['unready', unready.image],
+    ]) {
+      await core.createNamespacedPod({ namespace, body: pod(name, image) });
+    }
+    const status = async (name: string) =>
+      (await core.readNamespacedPod({ name, namespace })).status;
+
+    const pullError = await poll(
+      'the missing image to fail its pull',
+      async () => {
+        const reason = (await status('missing'))?.containerStatuses?.[0]?.state
+          ?.waiting?.reason;
+        return reason === 'ErrImagePull' || reason === 'ImagePullBackOff'
+          ? reason
+          : undefined;
+      },
+    );
+    expect(['ErrImagePull', 'ImagePullBackOff']).toContain(pullError);
+
+    // On 1.37 CrashLoopBackOff shows only for an instant: restarts, the last
+    // termination and the kubelet's BackOff events tell a crash loop.
+    const crashed = await poll(
+      'the crashing container to restart',
+      async () => {
+        const container = (await status('crash'))?.containerStatuses?.[0];
+        return (container?.restartCount ?? 0) >= 2 ? container : undefined;
+      },
+      90_000,
+    );
+    expect(crashed.lastState?.terminated?.exitCode).toBe(1);
+    await poll('a BackOff event for the crashing Pod', async () => {
+      const { items } = await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: 'involvedObject.name=crash,reason=BackOff',
+      });
+      return items.length > 0 ? items : undefined;
+    });
+
+    const notReady = await status('unready');
+    expect(notReady?.phase).toBe('Running');
+    expect(notReady?.containerStatuses?.[0]).toMatchObject({
+      ready: false,
+      restartCount: 0,
+    });
+    expect(notReady?.containerStatuses?.[0].state?.running).toBeTruthy();
+  }, 150_000);
 
   it("reads back a KV secret written with the portal's token, and refuses a token without the policy", async () => {
     const { address, token } = sandbox.platform.vault;

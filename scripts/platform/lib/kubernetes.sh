@@ -1,17 +1,20 @@
 # shellcheck shell=bash
 # Paved local platform: a real Kubernetes control plane on loopback
 # (etcd + kube-apiserver + kube-controller-manager + kube-scheduler), built from source
-# through the Go module proxy with the wrapper module in ../k8s-wrapper, plus KWOK
-# (../kwok-wrapper), which plays the kubelet of a few fake nodes so that Pods get
-# scheduled, go Running and Ready, and Deployments roll out. No container ever runs.
+# through the Go module proxy with the wrapper module in ../k8s-wrapper. The node that runs
+# the Pods (kubelet, kube-proxy, containerd) is in node.sh. KWOK (../kwok-wrapper) can add
+# fake nodes for scale benchmarks (PAVED_KWOK_NODES, default 0: kwok is neither built nor
+# started); they carry the taint kwok.x-k8s.io/node=fake:NoSchedule, so that no real
+# workload lands on them.
 # Needs scripts/lib/common.sh (port_open, live_pid, wait_healthy, stop_process) sourced
 # first, as platform.sh does.
 #
 # Source this file, then call:
-#   kubernetes_install   build the binaries into $PAVED_CACHE/kubernetes-<version>/ and
-#                        $PAVED_CACHE/kwok-<version>/ (cached)
-#   kubernetes_start     start etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
-#                        kwok, and create the fake nodes (idempotent; restores a part that died)
+#   kubernetes_install   build the binaries into $PAVED_CACHE/kubernetes-<version>/ and, when
+#                        fake nodes are asked for, $PAVED_CACHE/kwok-<version>/ (cached)
+#   kubernetes_start     start etcd, kube-apiserver, kube-controller-manager, kube-scheduler and,
+#                        with PAVED_KWOK_NODES > 0, kwok and its fake nodes (idempotent;
+#                        restores a part that died)
 #   kubernetes_stop      stop all of them
 #   kubernetes_status    one line per part: name, version, endpoint, healthy|down
 #
@@ -24,15 +27,21 @@
 #   PAVED_KCM_PORT       controller-manager port  (default: 10257, https, /healthz only)
 #   PAVED_SCHEDULER_PORT kube-scheduler port      (default: 10259, https, /healthz only)
 #   PAVED_KWOK_PORT      kwok port                (default: 10247, http: /healthz, /metrics)
-#   PAVED_KWOK_NODES     number of fake nodes     (default: 2: paved-node-0, paved-node-1)
+#   PAVED_KWOK_NODES     number of fake nodes     (default: 0; N gives paved-node-0 .. N-1, tainted)
+#   PAVED_SERVICE_CIDR   Service ClusterIP range  (default: 10.96.0.0/16; a change wipes etcd's data)
+#   PAVED_NODE_INSTANCE  the real node is paved-<instance> (default: dev); its token is made here
 #   PAVED_K8S_BUILD_JOBS go build -p             (default: 2)
 #   PAVED_K8S_TIMEOUT    seconds to wait for each part to become healthy (default: 120)
 #
 # Files written under $PAVED_RUN:
 #   kubeconfig                     admin kubeconfig (context "paved"; also context "paved-viewer")
 #   kubernetes/admin-token         admin bearer token (user "paved-admin", group system:masters)
+#   kubernetes/{node,kube-proxy,coredns}-token  tokens of system:node:paved-<instance> (group
+#                                  system:nodes), system:kube-proxy and paved-coredns
+#   kubernetes/service-cidr        the service CIDR etcd's data was made with
 #   kubernetes/viewer-token        bearer token of user "paved-viewer" (no RBAC bindings at all)
-#   kubernetes/certs/              ca.crt/ca.key, apiserver.crt/key, sa.key/sa.pub, tokens.csv
+#   kubernetes/certs/              ca.crt/ca.key, apiserver.crt/key, sa.key/sa.pub, tokens.csv,
+#                                  kubelet-client.crt/key (the apiserver's client cert for kubelets)
 #   kubernetes/etcd/               etcd data
 #   kubernetes/*.kubeconfig        the controller-manager's, scheduler's and kwok's kubeconfigs
 #   kubernetes/kwok/               kwok's work dir (KWOK_WORKDIR)
@@ -63,7 +72,9 @@ _k8s_env() {
   _K8S_KCM_PORT="${PAVED_KCM_PORT:-10257}"
   _K8S_SCHED_PORT="${PAVED_SCHEDULER_PORT:-10259}"
   _K8S_KWOK_PORT="${PAVED_KWOK_PORT:-10247}"
-  _K8S_KWOK_NODES="${PAVED_KWOK_NODES:-2}"
+  _K8S_KWOK_NODES="${PAVED_KWOK_NODES:-0}"
+  _K8S_SERVICE_CIDR="${PAVED_SERVICE_CIDR:-10.96.0.0/16}"
+  _K8S_NODE_NAME="paved-${PAVED_NODE_INSTANCE:-dev}"
   _K8S_KWOK_BIN="$PAVED_CACHE/kwok-$PAVED_KWOK_VERSION"
   _K8S_TIMEOUT="${PAVED_K8S_TIMEOUT:-120}"
 }
@@ -170,6 +181,31 @@ _k8s_kill() { stop_process "$1" "$_K8S_DIR/$1.pid" "$2"; }
 
 _k8s_rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
+# paved_cidr_ip CIDR N: the N-th address of CIDR's network (10.96.0.0/16 1 -> 10.96.0.1).
+paved_cidr_ip() {
+  local ip="${1%/*}" len="${1#*/}" a b c d n
+  IFS=. read -r a b c d <<<"$ip"
+  n=$(( ((a << 24) | (b << 16) | (c << 8) | d) & (0xffffffff << (32 - len)) & 0xffffffff ))
+  n=$((n + $2))
+  echo "$(( (n >> 24) & 255 )).$(( (n >> 16) & 255 )).$(( (n >> 8) & 255 )).$(( n & 255 ))"
+}
+
+# _k8s_sign NAME SUBJECT EXTENSIONS: a key and a certificate signed by the local CA, in
+# $_K8S_CERTS/NAME.{key,crt}; made again when the extensions file changed.
+_k8s_sign() {
+  local c="$_K8S_CERTS" name="$1" subj="$2" ext="$3"
+  if [ -s "$c/$name.crt" ] && [ -s "$c/$name.key" ] && [ "$(cat "$c/$name.ext" 2>/dev/null)" = "$ext" ]; then
+    return 0
+  fi
+  printf '%s\n' "$ext" >"$c/$name.ext"
+  openssl req -newkey rsa:2048 -nodes -sha256 -subj "$subj" \
+    -keyout "$c/$name.key" -out "$c/$name.csr" >/dev/null 2>&1 &&
+    openssl x509 -req -in "$c/$name.csr" -CA "$c/ca.crt" -CAkey "$c/ca.key" -CAcreateserial \
+      -days 3650 -sha256 -extfile "$c/$name.ext" -out "$c/$name.crt" >/dev/null 2>&1 ||
+    { _k8s_log "openssl: $name certificate generation failed"; rm -f "$c/$name.ext"; return 1; }
+  chmod 600 "$c/$name.key"
+}
+
 # CA, serving cert, service-account key pair, tokens. Created once per $PAVED_RUN, then reused.
 # shellcheck disable=SC2015  # "a && b || fail" is meant: fail if either step fails
 _k8s_pki() {
@@ -178,28 +214,25 @@ _k8s_pki() {
   if [ ! -s "$c/ca.crt" ] || [ ! -s "$c/ca.key" ]; then
     openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/CN=paved-local-ca" \
       -keyout "$c/ca.key" -out "$c/ca.crt" >/dev/null 2>&1 || { _k8s_log "openssl: CA generation failed"; return 1; }
-    rm -f "$c/apiserver.crt"
+    rm -f "$c"/*.ext
   fi
-  if [ ! -s "$c/apiserver.crt" ] || [ ! -s "$c/apiserver.key" ]; then
-    cat >"$c/apiserver.ext" <<'EOF'
-basicConstraints=CA:FALSE
+  # Serving cert: 127.0.0.1 and the `kubernetes` Service's ClusterIP (the first address of the
+  # service CIDR). The apiserver's client cert for the kubelets' API (logs, exec,
+  # port-forward): node.sh binds it to ClusterRole system:kubelet-api-admin.
+  _k8s_sign apiserver /CN=kube-apiserver "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
-EOF
-    openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=kube-apiserver" \
-      -keyout "$c/apiserver.key" -out "$c/apiserver.csr" >/dev/null 2>&1 &&
-      openssl x509 -req -in "$c/apiserver.csr" -CA "$c/ca.crt" -CAkey "$c/ca.key" -CAcreateserial \
-        -days 3650 -sha256 -extfile "$c/apiserver.ext" -out "$c/apiserver.crt" >/dev/null 2>&1 ||
-      { _k8s_log "openssl: apiserver certificate generation failed"; return 1; }
-  fi
+subjectAltName=IP:127.0.0.1,IP:$(paved_cidr_ip "$_K8S_SERVICE_CIDR" 1),DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local" || return 1
+  _k8s_sign kubelet-client /CN=kube-apiserver-kubelet-client "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth" || return 1
   if [ ! -s "$c/sa.key" ] || [ ! -s "$c/sa.pub" ]; then
     openssl genrsa -out "$c/sa.key" 2048 >/dev/null 2>&1 &&
       openssl rsa -in "$c/sa.key" -pubout -out "$c/sa.pub" >/dev/null 2>&1 ||
       { _k8s_log "openssl: service-account key generation failed"; return 1; }
   fi
   local f
-  for f in admin-token viewer-token kcm-token scheduler-token kwok-token; do
+  for f in admin-token viewer-token kcm-token scheduler-token kwok-token node-token kube-proxy-token coredns-token; do
     [ -s "$_K8S_DIR/$f" ] || { _k8s_rand >"$_K8S_DIR/$f"; chmod 600 "$_K8S_DIR/$f"; }
   done
   # kwok plays the kubelets and must patch any Pod's and Node's status, impersonate, and
@@ -211,6 +244,12 @@ EOF
     echo "$(cat "$_K8S_DIR/kcm-token"),system:kube-controller-manager,system:kube-controller-manager"
     echo "$(cat "$_K8S_DIR/scheduler-token"),system:kube-scheduler,system:kube-scheduler"
     echo "$(cat "$_K8S_DIR/kwok-token"),paved-kwok,paved-kwok,system:masters"
+    # The real node (node.sh): the Node authorizer and NodeRestriction limit the kubelet to its
+    # own Node and the Pods bound to it; bootstrap RBAC binds system:node-proxier to
+    # system:kube-proxy; node.sh gives paved-coredns read access to Services and EndpointSlices.
+    echo "$(cat "$_K8S_DIR/node-token"),system:node:$_K8S_NODE_NAME,system:node:$_K8S_NODE_NAME,system:nodes"
+    echo "$(cat "$_K8S_DIR/kube-proxy-token"),system:kube-proxy,system:kube-proxy"
+    echo "$(cat "$_K8S_DIR/coredns-token"),paved-coredns,paved-coredns"
   } >"$c/tokens.csv.new"
   chmod 600 "$c/tokens.csv.new"
   # The apiserver reads tokens.csv only when it starts: remember a change (a run dir from
@@ -305,11 +344,28 @@ _k8s_go_build() {
   _k8s_log "built $name in $((SECONDS - t0))s"
 }
 
+# The -ldflags of every Kubernetes binary (node.sh builds the kubelet, kube-proxy and kubectl
+# with it too): /version and --version report $PAVED_K8S_VERSION.
+paved_k8s_ldflags() {
+  local date major minor ldk vp v="${PAVED_K8S_VERSION#v}"
+  date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  major="${v%%.*}"; minor="${v#*.}"; minor="${minor%%.*}"
+  ldk="-s -w"
+  for vp in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldk="$ldk -X $vp.gitVersion=$PAVED_K8S_VERSION -X $vp.gitMajor=$major -X $vp.gitMinor=$minor"
+    ldk="$ldk -X $vp.gitTreeState=clean -X $vp.buildDate=$date -X $vp.gitCommit=paved-$PAVED_K8S_VERSION"
+  done
+  echo "$ldk"
+}
+
 kubernetes_install() {
   _k8s_env
   local bins=(etcd kube-apiserver kube-controller-manager kube-scheduler) b missing=() kwok=""
   for b in "${bins[@]}"; do [ -x "$_K8S_BIN/$b" ] || missing+=("$b"); done
-  { [ -x "$_K8S_KWOK_BIN/kwok" ] && [ -s "$_K8S_KWOK_BIN/stages.yaml" ]; } || kwok=1
+  # kwok only for fake nodes (scale benchmarks): not built until PAVED_KWOK_NODES asks for it
+  if [ "$_K8S_KWOK_NODES" -gt 0 ]; then
+    { [ -x "$_K8S_KWOK_BIN/kwok" ] && [ -s "$_K8S_KWOK_BIN/stages.yaml" ]; } || kwok=1
+  fi
   [ "${#missing[@]}" -eq 0 ] && [ -z "$kwok" ] && return 0
 
   mkdir -p "$_K8S_LOGS" "$_K8S_BIN" "$_K8S_KWOK_BIN" || return 1
@@ -329,15 +385,8 @@ kubernetes_install() {
     done
     _k8s_log "building Kubernetes $PAVED_K8S_VERSION from source (${missing[*]}), about $mins min the first time"
 
-    local date major minor ldk lde v="${PAVED_K8S_VERSION#v}"
-    date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    major="${v%%.*}"; minor="${v#*.}"; minor="${minor%%.*}"
-    local vp
-    ldk="-s -w"
-    for vp in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-      ldk="$ldk -X $vp.gitVersion=$PAVED_K8S_VERSION -X $vp.gitMajor=$major -X $vp.gitMinor=$minor"
-      ldk="$ldk -X $vp.gitTreeState=clean -X $vp.buildDate=$date -X $vp.gitCommit=paved-$PAVED_K8S_VERSION"
-    done
+    local ldk lde
+    ldk="$(paved_k8s_ldflags)"
     lde="-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=paved-$PAVED_ETCD_VERSION"
 
     _k8s_go_download "$_PAVED_K8S_WRAPPER" k8s || return 1
@@ -382,20 +431,24 @@ kubernetes_install() {
 # ---------------------------------------------------------------- fake nodes
 
 # The fake nodes kwok manages: the annotation kwok selects them by, the labels a kubelet
-# would set plus kwok's `type: kwok`, and room for a few hundred small Pods. There is no
-# kwok.x-k8s.io/node taint: every Pod here is fake, so every Pod may land on them.
+# would set plus kwok's `type: kwok`, and room for a few hundred small Pods. They carry the
+# taint kwok.x-k8s.io/node=fake:NoSchedule: real workloads go to the real node (node.sh);
+# a benchmark that wants fake Pods tolerates it.
+_K8S_KWOK_TAINT='{"key":"kwok.x-k8s.io/node","value":"fake","effect":"NoSchedule"}'
 _k8s_node_json() {
   cat <<EOF
 {"apiVersion":"v1","kind":"Node","metadata":{"name":"$1",
  "annotations":{"kwok.x-k8s.io/node":"fake","node.alpha.kubernetes.io/ttl":"0"},
  "labels":{"type":"kwok","kubernetes.io/hostname":"$1","kubernetes.io/os":"linux","kubernetes.io/arch":"amd64",
   "beta.kubernetes.io/os":"linux","beta.kubernetes.io/arch":"amd64","kubernetes.io/role":"agent","node-role.kubernetes.io/agent":""}},
+ "spec":{"taints":[$_K8S_KWOK_TAINT]},
  "status":{"allocatable":{"cpu":"16","memory":"64Gi","ephemeral-storage":"100Gi","pods":"110"},
   "capacity":{"cpu":"16","memory":"64Gi","ephemeral-storage":"100Gi","pods":"110"}}}
 EOF
 }
 
-# Node $1 is Ready and schedulable (the node-lifecycle-controller took its not-ready taint off).
+# Node $1 is Ready and schedulable (the node-lifecycle-controller took its not-ready taint off;
+# the kwok.x-k8s.io/node taint of fake nodes is expected).
 _k8s_node_ready() {
   local node
   node="$(_k8s_api GET "/api/v1/nodes/$1" 2>/dev/null | tr -d ' \n')" || return 1
@@ -417,13 +470,33 @@ _k8s_prestart_kwok() {
   done
 }
 
-# Create the missing fake nodes, then wait until each is Ready and schedulable.
+# Fake nodes beyond PAVED_KWOK_NODES (e.g. the two an older version of this file made by
+# default): delete them, so that nothing waits for a kwok that no longer runs.
+_k8s_drop_fake_nodes() {
+  local out name
+  out="$(_k8s_api GET "/api/v1/nodes?labelSelector=type%3Dkwok")" || return 0
+  [ "$(tail -n 1 <<<"$out")" = 200 ] || return 0
+  for name in $(sed '$d' <<<"$out" | grep -o '"name":"paved-node-[0-9]*"' | cut -d'"' -f4 | sort -u); do
+    [ "${name#paved-node-}" -lt "$_K8S_KWOK_NODES" ] && continue
+    _k8s_log "deleting fake node $name (PAVED_KWOK_NODES=$_K8S_KWOK_NODES)"
+    _k8s_api DELETE "/api/v1/nodes/$name" -o /dev/null >/dev/null || true
+  done
+}
+
+# Create the missing fake nodes (taint an untainted one from an older version), then wait
+# until each is Ready and schedulable.
 _k8s_nodes() {
   local i name out code
   for ((i = 0; i < _K8S_KWOK_NODES; i++)); do
     name="paved-node-$i"
-    out="$(_k8s_api GET "/api/v1/nodes/$name" -o /dev/null)" || true
-    [ "$(tail -n 1 <<<"$out")" = 200 ] && continue
+    out="$(_k8s_api GET "/api/v1/nodes/$name")" || true
+    if [ "$(tail -n 1 <<<"$out")" = 200 ]; then
+      if ! grep -q '"key": *"kwok.x-k8s.io/node"' <<<"$out"; then
+        _k8s_api PATCH "/api/v1/nodes/$name" -H 'Content-Type: application/strategic-merge-patch+json' \
+          --data-binary "{\"spec\":{\"taints\":[$_K8S_KWOK_TAINT]}}" -o /dev/null >/dev/null || true
+      fi
+      continue
+    fi
     out="$(_k8s_node_json "$name" | _k8s_api POST /api/v1/nodes -H 'Content-Type: application/json' --data-binary @-)" || true
     code="$(tail -n 1 <<<"$out")"
     if [ "$code" != 201 ] && [ "$code" != 409 ]; then
@@ -443,12 +516,29 @@ kubernetes_start() {
   _k8s_need_tools curl openssl setsid base64 || return 1
   local b
   for b in "${_K8S_PARTS[@]}"; do
+    [ "$b" = kwok ] && [ "$_K8S_KWOK_NODES" -eq 0 ] && continue
     [ -x "$(_k8s_bin "$b")" ] || { _k8s_log "$(_k8s_bin "$b") missing: run kubernetes_install first"; return 1; }
   done
-  [ -s "$_K8S_KWOK_BIN/stages.yaml" ] || { _k8s_log "$_K8S_KWOK_BIN/stages.yaml missing: run kubernetes_install first"; return 1; }
+  if [ "$_K8S_KWOK_NODES" -gt 0 ] && [ ! -s "$_K8S_KWOK_BIN/stages.yaml" ]; then
+    _k8s_log "$_K8S_KWOK_BIN/stages.yaml missing: run kubernetes_install first"; return 1
+  fi
   mkdir -p "$_K8S_DIR" "$_K8S_LOGS" || return 1
   _K8S_TOKENS_CHANGED=""
   _k8s_pki || return 1
+
+  # The service CIDR is stored with etcd's data (the default ServiceCIDR object, every
+  # Service's ClusterIP): when it changes (an instance that got its own range), etcd's data
+  # is wiped rather than half migrated. Run dirs from before the variable assumed 10.96.0.0/16.
+  local cidr_file="$_K8S_DIR/service-cidr" old_cidr
+  if [ -d "$_K8S_DIR/etcd/member" ]; then
+    old_cidr="$(cat "$cidr_file" 2>/dev/null || echo 10.96.0.0/16)"
+    if [ "$old_cidr" != "$_K8S_SERVICE_CIDR" ]; then
+      _k8s_log "service CIDR changed from $old_cidr to $_K8S_SERVICE_CIDR: wiping the cluster's data in $_K8S_DIR/etcd"
+      kubernetes_stop
+      rm -rf "$_K8S_DIR/etcd"
+    fi
+  fi
+  echo "$_K8S_SERVICE_CIDR" >"$cidr_file"
 
   # --- etcd
   local nofsync=()
@@ -477,11 +567,13 @@ kubernetes_start() {
     --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
     --requestheader-extra-headers-prefix X-Remote-Extra- \
     --token-auth-file "$_K8S_CERTS/tokens.csv" \
-    --authorization-mode RBAC \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --kubelet-client-certificate "$_K8S_CERTS/kubelet-client.crt" --kubelet-client-key "$_K8S_CERTS/kubelet-client.key" \
+    --kubelet-certificate-authority "$_K8S_CERTS/ca.crt" --kubelet-preferred-address-types InternalIP \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$_K8S_CERTS/sa.pub" \
     --service-account-signing-key-file "$_K8S_CERTS/sa.key" \
-    --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \
+    --service-cluster-ip-range "$_K8S_SERVICE_CIDR" --endpoint-reconciler-type none \
     --allow-privileged=true --profiling=false --v=1 || return 1
   _k8s_wait kube-apiserver "$_K8S_BIN/kube-apiserver" || return 1
   # Clients of an apiserver that has just been (re)started sit in client-go's back-off (up to
@@ -522,8 +614,14 @@ kubernetes_start() {
     --profiling=false --v=1 || return 1
   _k8s_wait kube-scheduler "$_K8S_BIN/kube-scheduler" || return 1
 
-  # --- kwok: the kubelet of every node annotated kwok.x-k8s.io/node=fake. Its own
-  # KWOK_WORKDIR keeps it from reading a ~/.kwok/kwok.yaml that has nothing to do with us.
+  # --- kwok: the kubelet of every node annotated kwok.x-k8s.io/node=fake, only when fake
+  # nodes are asked for. Its own KWOK_WORKDIR keeps it from reading a ~/.kwok/kwok.yaml
+  # that has nothing to do with us.
+  if [ "$_K8S_KWOK_NODES" -eq 0 ]; then
+    _k8s_kill kwok "$(_k8s_bin kwok)"
+    _k8s_drop_fake_nodes
+    return 0
+  fi
   mkdir -p "$_K8S_DIR/kwok"
   KWOK_WORKDIR="$_K8S_DIR/kwok" _k8s_run kwok "$_K8S_KWOK_PORT" "$_K8S_KWOK_BIN/kwok" \
     --kubeconfig "$_K8S_DIR/kwok.kubeconfig" --config "$_K8S_KWOK_BIN/stages.yaml" \
@@ -531,6 +629,7 @@ kubernetes_start() {
     --node-lease-duration-seconds 40 --node-ip 127.0.0.1 --cidr 10.244.0.0/16 \
     --server-address "127.0.0.1:$_K8S_KWOK_PORT" || return 1
   _k8s_wait kwok "$_K8S_KWOK_BIN/kwok" || return 1
+  _k8s_drop_fake_nodes
   _k8s_nodes || return 1
 }
 
@@ -555,7 +654,9 @@ kubernetes_status() {
       kube-apiserver) ver="$PAVED_K8S_VERSION"; ep="https://127.0.0.1:$_K8S_API_PORT" ;;
       kube-controller-manager) ver="$PAVED_K8S_VERSION"; ep="https://127.0.0.1:$_K8S_KCM_PORT" ;;
       kube-scheduler) ver="$PAVED_K8S_VERSION"; ep="https://127.0.0.1:$_K8S_SCHED_PORT" ;;
-      kwok) ver="$PAVED_KWOK_VERSION"; ep="http://127.0.0.1:$_K8S_KWOK_PORT" ;;
+      kwok)
+        [ "$_K8S_KWOK_NODES" -eq 0 ] && continue   # not part of the platform without fake nodes
+        ver="$PAVED_KWOK_VERSION"; ep="http://127.0.0.1:$_K8S_KWOK_PORT" ;;
     esac
     h=down
     if live_pid "$_K8S_DIR/$name.pid" "$(_k8s_bin "$name")" >/dev/null && _k8s_healthy "$name"; then h=healthy; fi

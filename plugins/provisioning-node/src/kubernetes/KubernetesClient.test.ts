@@ -13,8 +13,9 @@ import {
 import { DefaultKubernetesClient } from './KubernetesClient';
 import { RolloutFailedError } from './errors';
 
-// Against the local platform's real kube-apiserver and node (npm test brings
-// them up); every image that runs is the registry's fixture HTTP server.
+// Against the local platform's real kube-apiserver and node (npm test brings them up).
+// Rollouts that must complete use images pushed to the platform's registry (the
+// fixture image, a real HTTP server); the others never need to run.
 const labels = { 'app.kubernetes.io/name': 'web' };
 const deployment = (
   image: string,
@@ -52,27 +53,22 @@ async function waitUntil(condition: () => boolean) {
 describe('DefaultKubernetesClient', () => {
   let sandbox: PlatformSandbox;
   let client: DefaultKubernetesClient;
+  let webImage: string;
+  let stuckImage: string;
   beforeAll(async () => {
     sandbox = await createPlatformSandbox();
     client = new DefaultKubernetesClient(sandbox.kubeConfig);
-    await Promise.all([
-      pushFixtureImage('web', '1'),
-      pushFixtureImage('web', '2'),
-      pushFixtureImage('web', '3'),
-      pushFixtureImage('stuck', '2'),
-      pushFixtureImage('crasher', '1', 'crash'),
-    ]);
+    webImage = (await pushFixtureImage(`tests/${sandbox.id}/web`, '3')).image;
+    stuckImage = (await pushFixtureImage(`tests/${sandbox.id}/stuck`, '2'))
+      .image;
   });
   afterAll(() => sandbox?.cleanup());
 
   it('dry-runs on the server: reports what would be created and stores nothing', async () => {
-    const [result] = await client.apply(
-      [deployment('registry.paved.local/web:1')],
-      {
-        namespace: sandbox.namespace,
-        dryRun: true,
-      },
-    );
+    const [result] = await client.apply([deployment('registry.local/web:1')], {
+      namespace: sandbox.namespace,
+      dryRun: true,
+    });
     expect(result).toMatchObject({
       kind: 'Deployment',
       name: 'web',
@@ -89,19 +85,19 @@ describe('DefaultKubernetesClient', () => {
 
   it('applies, reports re-applying the same objects as unchanged, and shows a changed field as a diff', async () => {
     const created = await client.apply(
-      [deployment('registry.paved.local/web:1'), secret('first')],
+      [deployment('registry.local/web:1'), secret('first')],
       { namespace: sandbox.namespace },
     );
     expect(created.map(o => o.outcome)).toEqual(['created', 'created']);
 
     const again = await client.apply(
-      [deployment('registry.paved.local/web:1'), secret('first')],
+      [deployment('registry.local/web:1'), secret('first')],
       { namespace: sandbox.namespace },
     );
     expect(again.map(o => o.outcome)).toEqual(['unchanged', 'unchanged']);
 
     const preview = await client.apply(
-      [deployment('registry.paved.local/web:2'), secret('second')],
+      [deployment('registry.local/web:2'), secret('second')],
       { namespace: sandbox.namespace, dryRun: true },
     );
     expect(preview.map(o => o.outcome)).toEqual(['configured', 'configured']);
@@ -125,7 +121,7 @@ describe('DefaultKubernetesClient', () => {
   });
 
   it('waits for a rollout, reporting progress, until every replica runs the new image', async () => {
-    await client.apply([deployment('registry.paved.local/web:3')], {
+    await client.apply([deployment(webImage)], {
       namespace: sandbox.namespace,
     });
     const progress: string[] = [];
@@ -135,7 +131,7 @@ describe('DefaultKubernetesClient', () => {
     });
     expect(status).toMatchObject({
       state: 'complete',
-      image: 'registry.paved.local/web:3',
+      image: webImage,
       replicas: { desired: 2, updated: 2, available: 2 },
     });
     expect(progress.length).toBeGreaterThan(0);
@@ -156,7 +152,7 @@ describe('DefaultKubernetesClient', () => {
         });
       await client.apply(
         [
-          deployment('registry.paved.local/stuck:1', 1, {
+          deployment('registry.local/stuck:1', 1, {
             ...unschedulable,
             name: 'stuck',
           }),
@@ -211,15 +207,12 @@ describe('DefaultKubernetesClient', () => {
       await waitUntil(() => watches.length > 0);
       (await watches[0]).abort(); // as if the apiserver had cut it off
       await waitUntil(() => watches.length > 1);
-      await client.apply(
-        [deployment('registry.paved.local/stuck:2', 1, { name: 'stuck' })],
-        {
-          namespace: sandbox.namespace,
-        },
-      );
+      await client.apply([deployment(stuckImage, 1, { name: 'stuck' })], {
+        namespace: sandbox.namespace,
+      });
       await expect(waiting).resolves.toMatchObject({
         state: 'complete',
-        image: 'registry.paved.local/stuck:2',
+        image: stuckImage,
       });
       expect(await allClosed()).toBe(true);
     }, 60_000);
@@ -227,7 +220,7 @@ describe('DefaultKubernetesClient', () => {
     it('fails when the rollout exceeds its progress deadline', async () => {
       await client.apply(
         [
-          deployment('registry.paved.local/stuck:3', 1, {
+          deployment('registry.local/stuck:3', 1, {
             ...unschedulable,
             name: 'stuck',
             spec: { progressDeadlineSeconds: 1 },
@@ -249,9 +242,13 @@ describe('DefaultKubernetesClient', () => {
   it('fails a rollout at once when its image does not exist, saying so', async () => {
     await client.apply(
       [
-        deployment('registry.paved.local/web:never-built', 1, {
-          name: 'missing',
-        }),
+        deployment(
+          `registry.paved.local/tests/${sandbox.id}/web:never-built`,
+          1,
+          {
+            name: 'missing',
+          },
+        ),
       ],
       { namespace: sandbox.namespace },
     );
@@ -268,10 +265,14 @@ describe('DefaultKubernetesClient', () => {
   }, 120_000);
 
   it("fails a crash-looping rollout with the container's last log lines", async () => {
-    await client.apply(
-      [deployment('registry.paved.local/crasher:1', 1, { name: 'crasher' })],
-      { namespace: sandbox.namespace },
+    const { image } = await pushFixtureImage(
+      `tests/${sandbox.id}/crasher`,
+      '1',
+      'crash',
     );
+    await client.apply([deployment(image, 1, { name: 'crasher' })], {
+      namespace: sandbox.namespace,
+    });
     const failure = await client
       .waitForRollout(sandbox.namespace, 'crasher', { timeoutMs: 120_000 })
       .catch(e => e);
@@ -282,7 +283,7 @@ describe('DefaultKubernetesClient', () => {
   }, 150_000);
 
   it('refuses a manifest the apiserver rejects, naming the field', async () => {
-    const invalid = deployment('registry.paved.local/web:1', -1);
+    const invalid = deployment('registry.local/web:1', -1);
     await expect(
       client.apply([invalid], { namespace: sandbox.namespace }),
     ).rejects.toThrow(InputError);

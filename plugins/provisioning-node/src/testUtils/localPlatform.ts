@@ -11,6 +11,12 @@ export interface LocalPlatform {
   tofu: { binary: string; cliConfig: string; stateConnection: string };
   /** The gateway's URL pattern, e.g. http://{service}.{namespace}.localhost:8900 */
   gateway?: { url: string };
+  /**
+   * The OCI registry the node pulls from: `address` is host:port of its HTTP
+   * API, `publicHost` the name images have in manifests (registry.paved.local).
+   * Absent in a config written before the platform had a registry.
+   */
+  registry?: { address: string; publicHost: string };
 }
 
 /**
@@ -43,5 +49,11 @@ export function loadLocalPlatform(): LocalPlatform {
       stateConnection: platform.tofu.stateConnection,
     },
     gateway: platform.gateway && { url: platform.gateway.url },
+    registry: platform.registry?.address
+      ? {
+          address: platform.registry.address,
+          publicHost: platform.registry.publicHost ?? 'registry.paved.local',
+        }
+      : undefined,
   };
 }
