@@ -9,7 +9,8 @@
 # Parts: PostgreSQL (services' databases, OpenTofu state), the git remote, etcd +
 # kube-apiserver + kube-controller-manager + kube-scheduler, the OCI registry, a real node
 # (containerd, kubelet, kube-proxy, CoreDNS in the network namespace paved-<instance>: Pods
-# run for real, see docs/platform/node.md), Vault, OpenTofu with its providers.
+# run for real, see docs/platform/node.md), the gateway (every Service at
+# http://<service>.<namespace>.localhost:$PAVED_GATEWAY_PORT), Vault, OpenTofu with its providers.
 # Namespaces are not the platform's business: the golden path creates each service's.
 # `up` writes $PAVED_RUN/app-config.platform.yaml, which `npm start` adds to the
 # portal's config when it exists. Run through `scripts/paved platform`, which
@@ -53,6 +54,8 @@ paved:
     registry:
       address: $(cat "$PAVED_RUN/registry/address")
       publicHost: registry.paved.local
+    gateway:
+      url: '$(gateway_url)'
     postgres:
       url: $(postgres_url)
     vault:
@@ -81,6 +84,8 @@ up() {
   registry_start
   step "Node paved-${PAVED_NODE_INSTANCE:-dev} (containerd, kubelet, kube-proxy, CoreDNS)"
   node_start
+  step "Gateway: http://<service>.<namespace>.localhost:$PAVED_GATEWAY_PORT"
+  gateway_start
   step "Vault"
   vault_install
   vault_start
@@ -93,6 +98,7 @@ up() {
 }
 
 down() {
+  gateway_stop
   vault_stop
   node_stop
   registry_stop
@@ -108,6 +114,7 @@ status() {
   kubernetes_status
   registry_status
   node_status
+  gateway_status
   vault_status
   tofu_status
 }

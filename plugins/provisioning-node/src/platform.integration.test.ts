@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -170,6 +171,36 @@ describe('the local platform', () => {
 
     await rolledOut(v1.image);
     await expectServing(v1.image, '1.0.0');
+
+    // The gateway: http://<service>.<namespace>.localhost:<port> on loopback
+    // reaches the Service (the Host header routes it, as a browser sends it).
+    const gateway = new URL(
+      sandbox.platform
+        .gateway!.url.replace('{service}', 'hello')
+        .replace('{namespace}', namespace),
+    );
+    const viaGateway = (host: string, path = '/healthz') =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http
+          .get(
+            { host: '127.0.0.1', port: gateway.port, path, headers: { host } },
+            res => {
+              let body = '';
+              res.on('data', c => (body += c));
+              res.on('end', () => resolve({ status: res.statusCode!, body }));
+            },
+          )
+          .on('error', reject);
+      });
+    expect(await viaGateway(gateway.host)).toEqual({
+      status: 200,
+      body: expect.stringContaining('"version":"1.0.0"'),
+    });
+    const nowhere = await viaGateway(`nowhere.${namespace}.localhost`);
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.body).toContain(
+      `There is no Service nowhere in namespace ${namespace}`,
+    );
 
     // A new image rolls out a second ReplicaSet; the first is scaled to 0.
     await poll('the image change to be stored', async () => {
