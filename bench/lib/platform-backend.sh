@@ -49,12 +49,20 @@ bench_setup() {
   export PAVED_ETCD_PEER_PORT=${BENCH_ETCD_PEER_PORT:-$6} PAVED_KCM_PORT=${BENCH_KCM_PORT:-$7}
   export PAVED_SCHEDULER_PORT=${BENCH_SCHEDULER_PORT:-$8} PAVED_KWOK_PORT=${BENCH_KWOK_PORT:-$9}
   export PAVED_VAULT_PORT=${BENCH_VAULT_PORT:-${10}}
+  # The bench platform's own node (network namespace paved-bench), registry, gateway and
+  # builder, apart from the portal's (dev) and the tests' (test) instances.
+  export PAVED_NODE_INSTANCE=${BENCH_NODE_INSTANCE:-bench} PAVED_NODE_SUBNET=${BENCH_NODE_SUBNET:-10.87.2}
+  export PAVED_POD_CIDR=${BENCH_POD_CIDR:-10.90.0.0/16} PAVED_SERVICE_CIDR=${BENCH_SERVICE_CIDR:-10.98.0.0/16}
+  export PAVED_REGISTRY_PORT=${BENCH_REGISTRY_PORT:-$((PAVED_VAULT_PORT + 10))}
+  export PAVED_GATEWAY_PORT=${BENCH_GATEWAY_PORT:-$((PAVED_VAULT_PORT + 11))}
+  export PAVED_BUILDER_PORT=${BENCH_BUILDER_PORT:-$((PAVED_VAULT_PORT + 12))}
 
   local p
   # Vault's dev server also listens on its port + 1 (cluster address).
   for p in "$BACKEND_PORT" "$PAVED_PG_PORT" "$PAVED_GIT_PORT" "$PAVED_KUBE_PORT" "$PAVED_ETCD_PORT" \
     "$PAVED_ETCD_PEER_PORT" "$PAVED_KCM_PORT" "$PAVED_SCHEDULER_PORT" "$PAVED_KWOK_PORT" \
-    "$PAVED_VAULT_PORT" "$((PAVED_VAULT_PORT + 1))"; do
+    "$PAVED_VAULT_PORT" "$((PAVED_VAULT_PORT + 1))" "$PAVED_REGISTRY_PORT" "$PAVED_GATEWAY_PORT" \
+    "$PAVED_BUILDER_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "Port $p is in use; set the BENCH_*_PORT variables." >&2
       exit 1
