@@ -112,7 +112,8 @@ _img_recipe_hash() {
   {
     echo "revision $PAVED_IMAGES_RECIPE_REVISION suite $PAVED_IMAGES_SUITE"
     echo "image $name $(_img_field "$name" 1)"
-    cat "$_IMG_RECIPES/$name/Containerfile"
+    # The recipe directory: the Containerfile and whatever it copies in.
+    (cd "$_IMG_RECIPES/$name" && find . -type f | LC_ALL=C sort | xargs sha256sum)
     local ca
     while read -r ca; do [ -n "$ca" ] && cat "$ca"; done < <(_img_extra_cas)
     case "$name" in
@@ -217,7 +218,7 @@ _img_build_one() {
   archive=$_IMG_CACHE/$name-$hash.oci.tar
   dir=$_IMG_WORK/context-$name
   rm -rf "$dir" && mkdir -p "$dir"
-  cp "$_IMG_RECIPES/$name/Containerfile" "$dir/Containerfile"
+  cp -r "$_IMG_RECIPES/$name/." "$dir/"
   _img_context "$name" "$dir" || return 1
   local args=()
   case "$name" in
@@ -356,6 +357,6 @@ images_status() {
     else
       state="built, not in registry"
     fi
-    printf '%-24s %-10s %-36s %s\n' "image" "$(_img_archive_mb "$archive" 2>/dev/null || echo -)MB" "$path" "$state"
+    printf '%-24s %-10s %-36s %s\n' "image $name" "$(_img_archive_mb "$archive" || echo -) MB" "$path" "$state"
   done
 }
