@@ -468,6 +468,8 @@ function failureOf(log: string): string {
   }`;
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 async function runBuild(b: Build) {
   const started = Date.now();
   const deadline = started + timeoutSeconds * 1000;
@@ -485,6 +487,22 @@ async function runBuild(b: Build) {
     try {
       await git(work, ['clone', '--quiet', '--no-checkout', cloneUrl, src]);
       await git(src, ['checkout', '--quiet', '--detach', b.sha]);
+      // One fixed time on every file: a fresh checkout's times are "now", and buildah's
+      // layer cache would take every COPY for a change (a CI's BuildKit keys on content).
+      await execFileAsync('find', [
+        src,
+        '-path',
+        path.join(src, '.git'),
+        '-prune',
+        '-o',
+        '-exec',
+        'touch',
+        '-h',
+        '-d',
+        '@315532800', // 1980-01-01, as in zip files and reproducible builds
+        '{}',
+        '+',
+      ]);
     } catch (error) {
       b.commit = { sha: b.sha, message: '', author: '', time: b.startedAt };
       startReporting(b);
@@ -525,6 +543,7 @@ async function runBuild(b: Build) {
         `(time limit ${timeoutSeconds} s)\n`,
     );
     const logStart = b.log.length;
+    const budStarted = Date.now();
     const bud = await runLogged(
       b,
       'nice',
@@ -566,7 +585,13 @@ async function runBuild(b: Build) {
       return;
     }
 
-    appendLog(b, `[builder] pushing ${publicRegistry}/${b.repo}:${b.sha}\n`);
+    appendLog(
+      b,
+      `[builder] built in ${seconds(
+        Date.now() - budStarted,
+      )}; pushing ${publicRegistry}/${b.repo}:${b.sha}\n`,
+    );
+    const pushStarted = Date.now();
     const digestFile = path.join(work, 'digest');
     const push = await runLogged(
       b,
@@ -601,7 +626,12 @@ async function runBuild(b: Build) {
     }
     b.digest = (await readFile(digestFile, 'utf8')).trim();
     b.image = `${publicRegistry}/${b.repo}:${b.sha}`;
-    appendLog(b, `[builder] pushed ${b.image} (${b.digest})\n`);
+    appendLog(
+      b,
+      `[builder] pushed ${b.image} (${b.digest}) in ${seconds(
+        Date.now() - pushStarted,
+      )}; ` + `${seconds(Date.now() - started)} since the build started\n`,
+    );
     finish(b, 'succeeded');
   } finally {
     // The tag only: the layers stay as the cache of the next build.
