@@ -10,7 +10,11 @@ class LoadConfigTest(unittest.TestCase):
 
     def test_from_environment(self) -> None:
         config = load_config(
-            {"PORT": "9090", "DATABASE_URL": "postgres://u:s3cret@db/orders", "GIT_COMMIT": "3f9c2a1"}
+            {
+                "PORT": "9090",
+                "DATABASE_URL": "postgres://u:s3cret@db/orders",
+                "GIT_COMMIT": "3f9c2a1",
+            }
         )
         self.assertEqual(config.port, 9090)
         self.assertEqual(config.version, "3f9c2a1")
