@@ -1,7 +1,7 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
@@ -27,7 +27,7 @@ const gitRemoteScript = path.join(
 const owner = 'paved';
 const publicRegistry = 'registry.paved.local';
 
-/** The local platform's registry (host:port): env, else what `yarn platform up` wrote. */
+/** The local platform's registry (host:port): env, else what `yarn platform up` wrote (config, run dir). */
 function registryAddress(): string {
   if (process.env.PAVED_REGISTRY_ADDRESS)
     return process.env.PAVED_REGISTRY_ADDRESS;
@@ -36,6 +36,16 @@ function registryAddress(): string {
     address = platformConfig().platform.registry?.address;
   } catch {
     address = undefined;
+  }
+  if (!address && process.env.PAVED_RUN) {
+    try {
+      address = readFileSync(
+        path.join(process.env.PAVED_RUN, 'registry/address'),
+        'utf8',
+      ).trim();
+    } catch {
+      address = undefined;
+    }
   }
   if (!address) {
     throw new Error(
@@ -133,7 +143,6 @@ async function startPortal(token: string) {
     }
     const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
     const url = req.url ?? '';
-    let m: RegExpExecArray | null;
     if (req.method === 'POST' && url === '/api/deployments/builds') {
       const id = randomBytes(8).toString('hex');
       builds.set(id, {
@@ -144,22 +153,18 @@ async function startPortal(token: string) {
       });
       return send(201, { build: { id, status: body.status } });
     }
-    if (
-      req.method === 'POST' &&
-      (m = /^\/api\/deployments\/builds\/(\w+)\/log$/.exec(url))
-    ) {
-      const b = builds.get(m[1]);
+    const logOf = /^\/api\/deployments\/builds\/(\w+)\/log$/.exec(url);
+    const recordOf = /^\/api\/deployments\/builds\/(\w+)$/.exec(url);
+    if (req.method === 'POST' && logOf) {
+      const b = builds.get(logOf[1]);
       if (!b) return send(404, {});
       if (typeof body.text !== 'string') return send(400, {});
       b.logs.push(body.text);
       b.calls.push('log');
       return send(200, {});
     }
-    if (
-      req.method === 'PATCH' &&
-      (m = /^\/api\/deployments\/builds\/(\w+)$/.exec(url))
-    ) {
-      const b = builds.get(m[1]);
+    if (req.method === 'PATCH' && recordOf) {
+      const b = builds.get(recordOf[1]);
       if (!b) return send(404, {});
       if (b.patch) return send(409, { error: { message: 'finished' } });
       b.patch = body;
@@ -521,9 +526,13 @@ describe('builds on push (git remote → builder → registry → portal)', () =
     expect(
       stdout.split('\n').filter(line => line.trim() === `sleep ${marker}`),
     ).toEqual([]);
-    const healthz = await (
-      await fetch(`http://127.0.0.1:${builderPort}/healthz`)
-    ).json();
+    // Idle again once it has cleaned up after the build.
+    const healthz = await poll('the builder to be idle', async () => {
+      const health = await (
+        await fetch(`http://127.0.0.1:${builderPort}/healthz`)
+      ).json();
+      return health.running === 0 ? health : undefined;
+    });
     expect(healthz).toMatchObject({ running: 0, timeoutSeconds: 6 });
   }, 180_000);
 
