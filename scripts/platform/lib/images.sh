@@ -115,7 +115,7 @@ _img_recipe_hash() {
     # The recipe directory: the Containerfile and whatever it copies in.
     (cd "$_IMG_RECIPES/$name" && find . -type f | LC_ALL=C sort | xargs sha256sum)
     local ca
-    while read -r ca; do [ -n "$ca" ] && cat "$ca"; done < <(_img_extra_cas)
+    while read -r ca; do if [ -n "$ca" ]; then cat "$ca"; fi; done < <(_img_extra_cas)
     case "$name" in
       debian)
         printf '%s\n' "${_IMG_MMDEBSTRAP_ARGS[@]}"
@@ -124,7 +124,7 @@ _img_recipe_hash() {
       node) echo "node $PAVED_IMAGES_NODE_VERSION npm $PAVED_IMAGES_NPM_VERSION" ;;
       golang) echo "go $PAVED_IMAGES_GO_VERSION" ;;
     esac
-    [ -n "$parent" ] && echo "parent $(images_recipe_hash "$parent")"
+    if [ -n "$parent" ]; then echo "parent $(images_recipe_hash "$parent")"; fi
   } | sha256sum | cut -c1-16
 }
 
@@ -168,7 +168,7 @@ _img_buildah() { buildah --root "$_IMG_WORK/storage" --runroot "$_IMG_WORK/runro
 _img_context() {
   local name=$1 dir=$2 ca
   mkdir -p "$dir/certs"
-  while read -r ca; do [ -n "$ca" ] && cp "$ca" "$dir/certs/"; done < <(_img_extra_cas)
+  while read -r ca; do if [ -n "$ca" ]; then cp "$ca" "$dir/certs/"; fi; done < <(_img_extra_cas)
   case "$name" in
     debian)
       local sources
