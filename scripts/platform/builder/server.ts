@@ -753,7 +753,7 @@ async function syncReport(b: Build) {
       commit: b.commit,
       status: 'running',
       startedAt: b.startedAt,
-      log: b.log,
+      log: b.log.slice(0, chunkLimit),
     });
     const id = created?.build?.id ?? created?.id;
     if (typeof id !== 'string')
@@ -764,7 +764,7 @@ async function syncReport(b: Build) {
         false,
       );
     r.portalId = id;
-    r.logSent = b.log.length;
+    r.logSent = Math.min(b.log.length, chunkLimit);
   }
   while (r.logSent < b.log.length) {
     const text = b.log.slice(r.logSent, r.logSent + chunkLimit);

@@ -53,11 +53,14 @@ builder_start() {
   fi
   port_open "$PAVED_BUILDER_PORT" && fail "port $PAVED_BUILDER_PORT is taken by another process (set PAVED_BUILDER_PORT)"
   echo "==== $(date -u +%FT%TZ) starting the builder on $(builder_url)" >>"$log"
-  PAVED_RUN=$PAVED_RUN PAVED_BUILDER_DIR=$dir PAVED_BUILDER_PORT=$PAVED_BUILDER_PORT \
+  rm -f "$dir/builder.pid" # left by a builder that died
+  # Its own session: a Ctrl-C in the terminal that ran `platform up` leaves it running.
+  PIDF=$dir/builder.pid PAVED_RUN=$PAVED_RUN PAVED_BUILDER_DIR=$dir PAVED_BUILDER_PORT=$PAVED_BUILDER_PORT \
     PAVED_GIT_URL=http://127.0.0.1:${PAVED_GIT_PORT:-8930} PAVED_REGISTRY_PORT=${PAVED_REGISTRY_PORT:-15000} \
     PAVED_BUILD_TIMEOUT=${PAVED_BUILD_TIMEOUT:-600} \
-    setsid node "$PAVED_ROOT/scripts/platform/builder/server.ts" >>"$log" 2>&1 </dev/null &
-  echo $! >"$dir/builder.pid"
+    setsid bash -c 'echo $$ >"$PIDF"; exec "$@"' builder node "$PAVED_ROOT/scripts/platform/builder/server.ts" \
+    >>"$log" 2>&1 </dev/null &
+  for _ in $(seq 1 25); do [ -s "$dir/builder.pid" ] && break; sleep 0.1; done
   wait_healthy builder "$dir/builder.pid" builder/server.ts "$log" 30 _builder_healthy ||
     fail "starting the builder on $(builder_url)" "$log"
 }
