@@ -447,7 +447,7 @@ describe('builds on push (git remote → builder → registry → portal)', () =
     const record = await finished(sha);
     expect(record.patch!.status).toBe('failed');
     expect(record.patch!.message).toMatch(
-      /^the Dockerfile failed at step 3 \(RUN echo "main\.go:3:1: syntax error.*\): .*exit status 2/,
+      /^the Dockerfile failed at step 3 \(RUN echo "main\.go:3:1: syntax error.*\): exit status 2; last output: main\.go:3:1: syntax error: unexpected }$/,
     );
     expect(record.patch!.image).toBeUndefined();
     const log = [record.created.log ?? '', ...record.logs].join('');

@@ -436,7 +436,7 @@ async function git(cwd: string, args: string[]) {
 
 /** The cause of a failed `buildah bud`, from its output. */
 function failureOf(log: string): string {
-  const lines = log.split('\n');
+  const lines = log.split('\n').map(l => l.trimEnd());
   let step = 0;
   let instruction = '';
   for (const line of lines) {
@@ -446,26 +446,41 @@ function failureOf(log: string): string {
       instruction = m[1].trim();
     }
   }
-  const errorLine =
-    [...lines]
-      .reverse()
-      .find(l => /^(Error|error)[: ]/.test(l.trim()))
-      ?.trim() ?? '';
-  let cause = errorLine
-    .replace(/^Error:\s*/, '')
-    .replace(/^error building at STEP "[^"]*":\s*/, '')
-    .replace(/^building at STEP "[^"]*":\s*/, '');
-  if (cause.length > 300) cause = `${cause.slice(0, 300)}…`;
+  let errorAt = lines.length - 1;
+  while (errorAt >= 0 && !/^(Error|error)[: ]/.test(lines[errorAt].trim()))
+    errorAt--;
+  let cause = errorAt >= 0 ? lines[errorAt].trim() : '';
+  cause = cause.replace(/^Error:\s*/, '');
+  // "building at STEP "<instruction>": <cause>" (the instruction may hold quotes)
+  for (const prefix of [
+    `error building at STEP "${instruction}": `,
+    `building at STEP "${instruction}": `,
+  ]) {
+    if (cause.startsWith(prefix)) cause = cause.slice(prefix.length);
+  }
+  cause = cause.replace(/^(?:error )?building at STEP ".*": /, '');
+  // What the failing command said last (a compiler's error, a test's failure).
+  const noise =
+    /^(\[\d+\/\d+\] )?STEP |^-->|^subprocess exited|^(Error|error)[: ]|^time=|^\[builder\]|^(Trying to pull|Resolv|Getting image source|Copying (blob|config)|Writing manifest|Storing signatures)/;
+  let said = '';
+  for (let i = errorAt - 1; i >= 0 && !/STEP \d+\/\d+: /.test(lines[i]); i--) {
+    if (lines[i].trim() && !noise.test(lines[i].trim())) {
+      said = lines[i].trim();
+      break;
+    }
+  }
+  const cap = (text: string, n: number) =>
+    text.length > n ? `${text.slice(0, n)}…` : text;
   if (step === 0) {
     return `the Dockerfile could not be read: ${
-      cause || 'buildah failed (see the log)'
+      cap(cause, 300) || 'buildah failed (see the log)'
     }`;
   }
-  const short =
-    instruction.length > 120 ? `${instruction.slice(0, 120)}…` : instruction;
-  return `the Dockerfile failed at step ${step} (${short})${
-    cause ? `: ${cause}` : ''
-  }`;
+  return (
+    `the Dockerfile failed at step ${step} (${cap(instruction, 120)})` +
+    (cause ? `: ${cap(cause, 200)}` : '') +
+    (said ? `; last output: ${cap(said, 200)}` : '')
+  );
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
