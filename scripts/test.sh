@@ -18,10 +18,14 @@ source scripts/platform/lib/postgres.sh
 export PAVED_RUN=$PAVED_ROOT/.paved/test-run
 export PAVED_PG_PORT=15433 PAVED_GIT_PORT=28930 PAVED_KUBE_PORT=26443 PAVED_ETCD_PORT=22379 \
   PAVED_ETCD_PEER_PORT=22380 PAVED_KCM_PORT=20257 PAVED_SCHEDULER_PORT=20259 PAVED_KWOK_PORT=20247 \
-  PAVED_VAULT_PORT=28200 PAVED_REGISTRY_PORT=25000 PAVED_GATEWAY_PORT=28900 PAVED_BUILDER_PORT=28940 \
+  PAVED_VAULT_PORT=28200
+# Real workloads (issue 10): the test instance's registry, gateway, builder and node.
+export PAVED_REGISTRY_PORT=25000 PAVED_GATEWAY_PORT=28900 PAVED_BUILDER_PORT=28940 \
   PAVED_NODE_INSTANCE=test PAVED_NODE_SUBNET=10.87.1 PAVED_POD_CIDR=10.89.0.0/16 PAVED_SERVICE_CIDR=10.97.0.0/16
 export PAVED_PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
-mkdir -p "$PAVED_RUN/logs"
+mkdir -p "$PAVED_RUN/logs" "$PAVED_RUN/builder"
+# The test instance's builder reports to the browser tests' backend (app-config.e2e.yaml).
+echo "http://127.0.0.1:17007" >"$PAVED_RUN/builder/portal-url"
 only=${PAVED_TEST_ONLY:-all}
 started=$SECONDS
 timings=()

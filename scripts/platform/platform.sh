@@ -10,7 +10,9 @@
 # kube-apiserver + kube-controller-manager + kube-scheduler, the OCI registry, a real node
 # (containerd, kubelet, kube-proxy, CoreDNS in the network namespace paved-<instance>: Pods
 # run for real, see docs/platform/node.md), the gateway (every Service at
-# http://<service>.<namespace>.localhost:$PAVED_GATEWAY_PORT), Vault, OpenTofu with its providers.
+# http://<service>.<namespace>.localhost:$PAVED_GATEWAY_PORT), Vault, OpenTofu with its
+# providers, the base images (built locally, in the registry) and the builder that builds a
+# service's image on every push to its main branch (docs/platform/builds.md).
 # Namespaces are not the platform's business: the golden path creates each service's.
 # `up` writes $PAVED_RUN/app-config.platform.yaml, which `npm start` adds to the
 # portal's config when it exists. Run through `scripts/paved platform`, which
@@ -65,9 +67,37 @@ paved:
       binary: $(tofu_bin)
       cliConfig: $PAVED_RUN/tofu/tofurc
       stateConnection: postgres://postgres@127.0.0.1:$PAVED_PG_PORT/paved_tofu_state?sslmode=disable
+    # --- builds on push (lib/builder.sh) ---
+    builder:
+      url: $(builder_url)
+# The builder reports builds with this static token (lib/builder.sh makes it once).
+backend:
+  auth:
+    externalAccess:
+      - type: static
+        options:
+          token: $(builder_token)
+          subject: paved-builder
+# --- end builds on push ---
 YAML
   mv "$tmp" "$PLATFORM_CONFIG"
 }
+
+# --- base images and builds on push (lib/images.sh, lib/builder.sh) ---
+# After the registry: the base images are built (cached by recipe), pushed when the
+# registry lacks them, and the builder starts.
+images_and_builder_up() {
+  step "Base images (built locally, cached in $PAVED_CACHE/images) and the builder on $(builder_url)"
+  images_build || fail "building the base images" "$PAVED_RUN/logs/images.log"
+  if declare -F registry_start >/dev/null; then registry_start; fi
+  if curl -sf -m 5 -o /dev/null "http://$(images_registry)/v2/"; then
+    images_push || fail "pushing the base images to $(images_registry)" "$PAVED_RUN/logs/images.log"
+  else
+    note "no registry answers at $(images_registry): the base images are not pushed, builds will fail"
+  fi
+  builder_start
+}
+# --- end base images and builds on push ---
 
 up() {
   local started=$SECONDS
@@ -92,12 +122,14 @@ up() {
   step "OpenTofu and its providers"
   tofu_install
   ensure_tofu_state_database
+  images_and_builder_up
   write_portal_config
   step "Platform up in $((SECONDS - started)) s; the portal reads $PLATFORM_CONFIG"
   status
 }
 
 down() {
+  builder_stop
   gateway_stop
   vault_stop
   node_stop
@@ -117,6 +149,8 @@ status() {
   gateway_status
   vault_status
   tofu_status
+  builder_status
+  images_status
 }
 
 case "${1:-}" in

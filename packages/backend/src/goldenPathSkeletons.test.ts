@@ -49,6 +49,17 @@ const commonFiles = [
   '.github/workflows/ci.yaml',
 ];
 
+/**
+ * The images each Dockerfile builds FROM, in order: the names of the base images
+ * the local platform builds and serves (scripts/platform/lib/images.sh), which
+ * are also the public images a company's CI pulls.
+ */
+const baseImages: Record<Language, string[]> = {
+  typescript: ['node:22-bookworm-slim', 'node:22-bookworm-slim'],
+  go: ['golang:1.24-bookworm', 'gcr.io/distroless/static-debian12:nonroot'],
+  python: ['python:3.11-slim-bookworm', 'python:3.11-slim-bookworm'],
+};
+
 /** Go, standard library only and offline: no toolchain or module downloads. */
 const goEnv = { GOTOOLCHAIN: 'local', GOPROXY: 'off' };
 
@@ -204,6 +215,24 @@ describe('Create Service skeletons', () => {
         expect(docs).not.toContain(other);
         expect(readme).not.toContain(other);
       }
+    });
+
+    it('builds its image from the local base images, stamped with the commit it comes from', async () => {
+      const dockerfile = await readFile(path.join(dir, 'Dockerfile'), 'utf8');
+      expect(
+        [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map(m => m[1]),
+      ).toEqual(baseImages[language]);
+      // The runtime stage takes GIT_COMMIT into its environment; /healthz reports it.
+      const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+      expect(runtime).toMatch(/^ARG GIT_COMMIT$/m);
+      expect(runtime).toMatch(/^ENV GIT_COMMIT=\$\{GIT_COMMIT\}$/m);
+      const ci = await readFile(
+        path.join(dir, '.github/workflows/ci.yaml'),
+        'utf8',
+      );
+      expect(ci).toContain(
+        'docker build --build-arg GIT_COMMIT=${{ github.sha }} ',
+      );
     });
 
     it('serves a description with quotes, backslashes and accents as it was typed', async () => {

@@ -15,6 +15,10 @@
  * Reads carry the commit SHA as ETag and honour If-None-Match, so Backstage's
  * URL reader can skip unchanged trees.
  *
+ * A push that moves `refs/heads/main` is announced to the builder (what a forge's
+ * webhook to CI does): POST $PAVED_BUILDER_URL/builds {owner, repo, sha}. The push
+ * succeeds whether or not the builder answers; a failure to tell it is logged.
+ *
  * Run with Node 22+ (type stripping): node scripts/platform/git-remote/server.ts
  */
 import { spawn, execFile } from 'node:child_process';
@@ -30,6 +34,8 @@ const port = Number(process.env.PAVED_GIT_PORT ?? 8930);
 const host = process.env.PAVED_GIT_HOST ?? '127.0.0.1';
 const publicBaseUrl =
   process.env.PAVED_GIT_BASE_URL ?? `http://localhost:${port}`;
+
+const builderUrl = process.env.PAVED_BUILDER_URL?.replace(/\/+$/, '') || '';
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
 
@@ -186,12 +192,60 @@ async function getRepo(
   sendJson(res, 200, repoInfo(owner, name, description));
 }
 
-/** Bridges a smart-HTTP request to git-http-backend (CGI). */
-function gitHttpBackend(
+/** The commit `main` points at, or '' (no such repository or branch yet). */
+async function mainOf(dir: string): Promise<string> {
+  try {
+    return (
+      await git(dir, ['rev-parse', '--verify', '--quiet', 'refs/heads/main'])
+    ).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Tells the builder that `main` of owner/name moved to sha (the CI webhook). */
+async function notifyBuilder(owner: string, name: string, sha: string) {
+  if (!builderUrl) return;
+  const what = `${owner}/${name} main at ${sha.slice(0, 12)}`;
+  try {
+    const response = await fetch(`${builderUrl}/builds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ owner, repo: name, sha }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.ok) {
+      console.log(`Asked the builder to build ${what}`);
+    } else {
+      console.error(
+        `The builder refused to build ${what}: ${
+          response.status
+        } ${await response.text()}`,
+      );
+    }
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    console.error(
+      `The builder at ${builderUrl} is unreachable (${
+        cause ?? (error as Error).message
+      }): ${what} was pushed but not built`,
+    );
+  }
+}
+
+/**
+ * Bridges a smart-HTTP request to git-http-backend (CGI). After a push
+ * (receive-pack) that moved `main`, tells the builder.
+ */
+async function gitHttpBackend(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   url: URL,
+  repo: { owner: string; name: string; dir: string },
 ) {
+  const isPush =
+    req.method === 'POST' && url.pathname.endsWith('/git-receive-pack');
+  const mainBefore = isPush ? await mainOf(repo.dir) : '';
   const child = spawn('git', ['http-backend'], {
     env: {
       ...process.env,
@@ -239,6 +293,13 @@ function gitHttpBackend(
       return;
     }
     res.end();
+    if (isPush && code === 0) {
+      void mainOf(repo.dir).then(mainAfter => {
+        if (mainAfter && mainAfter !== mainBefore)
+          return notifyBuilder(repo.owner, repo.name, mainAfter);
+        return undefined;
+      });
+    }
   });
 }
 
@@ -373,8 +434,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     throw new HttpError(404, 'Unknown API route');
   }
   if (segments.length >= 2 && segments[1].endsWith('.git')) {
-    repoDir(segments[0], segments[1].slice(0, -'.git'.length));
-    return gitHttpBackend(req, res, url);
+    const name = segments[1].slice(0, -'.git'.length);
+    const dir = repoDir(segments[0], name);
+    return gitHttpBackend(req, res, url, { owner: segments[0], name, dir });
   }
   if (req.method === 'GET' && segments.length >= 2) {
     return serveRepoContent(
@@ -419,7 +481,11 @@ const server = http.createServer((req, res) => {
   });
 });
 server.listen(port, host, () => {
-  console.log(`Paved git remote serving ${root} at ${publicBaseUrl}`);
+  console.log(
+    `Paved git remote serving ${root} at ${publicBaseUrl}${
+      builderUrl ? `; pushes to main go to the builder at ${builderUrl}` : ''
+    }`,
+  );
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));

@@ -19,8 +19,8 @@ const (
 )
 
 // Server is the HTTP server of ${{ values.name }}.
-// /healthz answers while the process runs (liveness); /readyz while it takes
-// traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
+// /healthz answers while the process runs (liveness), with the version it runs;
+// /readyz while it takes traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
 // (deploy/kubernetes).
 type Server struct {
 	cfg      Config
@@ -38,7 +38,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var handle func() (int, any)
 	switch r.URL.Path {
 	case "/healthz":
-		handle = func() (int, any) { return http.StatusOK, map[string]string{"status": "ok"} }
+		handle = func() (int, any) { return http.StatusOK, map[string]string{"status": "ok", "version": s.version()} }
 	case "/readyz":
 		handle = s.readiness
 	case "/":
@@ -58,6 +58,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, body)
 }
 
+// version is what /healthz reports: GIT_COMMIT, or "dev".
+func (s *Server) version() string {
+	if s.cfg.Version == "" {
+		return "dev"
+	}
+	return s.cfg.Version
+}
+
 func (s *Server) readiness() (int, any) {
 	if s.draining.Load() {
 		return http.StatusServiceUnavailable, map[string]string{"status": "draining"}
@@ -71,7 +79,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	errs := make(chan error, 1)
 	go func() { errs <- srv.Serve(ln) }()
-	s.logger.Info("listening", "service", serviceName, "port", ln.Addr().(*net.TCPAddr).Port, "database", s.cfg.DatabaseStatus())
+	s.logger.Info("listening", "service", serviceName, "version", s.version(), "port", ln.Addr().(*net.TCPAddr).Port, "database", s.cfg.DatabaseStatus())
 
 	select {
 	case err := <-errs:

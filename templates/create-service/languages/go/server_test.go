@@ -36,13 +36,13 @@ func get(t *testing.T, h http.Handler, method, path string) (int, map[string]str
 }
 
 func TestEndpoints(t *testing.T) {
-	s := NewServer(Config{Port: 8080, DatabaseURL: secretURL}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	s := NewServer(Config{Port: 8080, DatabaseURL: secretURL, Version: "3f9c2a1"}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	cases := []struct {
 		method, path string
 		status       int
 		body         map[string]string
 	}{
-		{"GET", "/healthz", 200, map[string]string{"status": "ok"}},
+		{"GET", "/healthz", 200, map[string]string{"status": "ok", "version": "3f9c2a1"}},
 		{"GET", "/readyz", 200, map[string]string{"status": "ready", "database": "configured"}},
 		{"GET", "/", 200, map[string]string{"service": serviceName, "description": serviceDescription}},
 		{"GET", "/nope", 404, map[string]string{"error": "No route for GET /nope"}},
@@ -66,16 +66,23 @@ func TestReadyzWithoutDatabase(t *testing.T) {
 	}
 }
 
+func TestHealthzWithoutVersion(t *testing.T) {
+	s := NewServer(Config{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if _, body := get(t, s, "GET", "/healthz"); body["version"] != "dev" {
+		t.Errorf("healthz = %v", body)
+	}
+}
+
 func TestLoadConfig(t *testing.T) {
 	env := func(vars map[string]string) func(string) string {
 		return func(k string) string { return vars[k] }
 	}
 	cfg, err := LoadConfig(env(nil))
-	if err != nil || cfg.Port != 8080 || cfg.DatabaseURL != "" {
+	if err != nil || cfg.Port != 8080 || cfg.DatabaseURL != "" || cfg.Version != "dev" {
 		t.Errorf("defaults = %+v, %v", cfg, err)
 	}
-	cfg, err = LoadConfig(env(map[string]string{"PORT": "9090", "DATABASE_URL": secretURL}))
-	if err != nil || cfg.Port != 9090 || cfg.DatabaseStatus() != "configured" {
+	cfg, err = LoadConfig(env(map[string]string{"PORT": "9090", "DATABASE_URL": secretURL, "GIT_COMMIT": "3f9c2a1"}))
+	if err != nil || cfg.Port != 9090 || cfg.DatabaseStatus() != "configured" || cfg.Version != "3f9c2a1" {
 		t.Errorf("from env = %+v, %v", cfg, err)
 	}
 	for _, bad := range []string{"eighty", "-1", "70000"} {
@@ -92,7 +99,7 @@ func TestRunStopsOnSIGTERM(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		getenv := func(k string) string {
-			return map[string]string{"PORT": "0", "DATABASE_URL": secretURL}[k]
+			return map[string]string{"PORT": "0", "DATABASE_URL": secretURL, "GIT_COMMIT": "3f9c2a1"}[k]
 		}
 		done <- run(context.Background(), getenv, logs)
 		logs.Close()
@@ -105,18 +112,25 @@ func TestRunStopsOnSIGTERM(t *testing.T) {
 			t.Errorf("the database URL was logged: %s", lines.Text())
 		}
 		var entry struct {
-			Level, Msg string
-			Port       int
+			Level, Msg, Version string
+			Port                int
 		}
 		if err := json.Unmarshal(lines.Bytes(), &entry); err != nil {
 			t.Fatalf("log line is not JSON: %s", lines.Text())
 		}
 		msgs = append(msgs, entry.Msg)
 		if entry.Msg == "listening" {
+			if entry.Version != "3f9c2a1" {
+				t.Errorf("listening logged version %q", entry.Version)
+			}
 			addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(entry.Port))
 			resp, err := http.Get("http://" + addr + "/healthz")
 			if err != nil || resp.StatusCode != 200 {
 				t.Fatalf("GET /healthz: %v %v", resp, err)
+			}
+			var health map[string]string
+			if err := json.NewDecoder(resp.Body).Decode(&health); err != nil || health["version"] != "3f9c2a1" {
+				t.Errorf("GET /healthz = %v, %v", health, err)
 			}
 			resp.Body.Close()
 			if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {

@@ -10,6 +10,8 @@ class Config:
     port: int = 8080
     # DATABASE_URL holds credentials: only whether it is set is ever logged or served.
     database_url: str = field(default="", repr=False)
+    # GIT_COMMIT: the commit the running build comes from (the image sets it); /healthz reports it.
+    version: str = "dev"
 
     @property
     def database_status(self) -> str:
@@ -20,4 +22,8 @@ def load_config(env: Mapping[str, str]) -> Config:
     raw = env.get("PORT") or "8080"
     if not raw.isdigit() or int(raw) > 65535:
         raise ValueError(f"PORT must be a port number (0-65535), got {raw!r}")
-    return Config(port=int(raw), database_url=env.get("DATABASE_URL", ""))
+    return Config(
+        port=int(raw),
+        database_url=env.get("DATABASE_URL", ""),
+        version=env.get("GIT_COMMIT") or "dev",
+    )

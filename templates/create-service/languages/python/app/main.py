@@ -33,7 +33,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     log.info(
         "listening",
-        extra={"service": SERVICE_NAME, "port": server.port, "database": config.database_status},
+        extra={
+            "service": SERVICE_NAME,
+            "version": config.version,
+            "port": server.port,
+            "database": config.database_status,
+        },
     )
     server.serve_forever()
     server.server_close()  # waits for in-flight requests

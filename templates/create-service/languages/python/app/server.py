@@ -1,7 +1,7 @@
 """The HTTP server of ${{ values.name }}.
 
-/healthz answers while the process runs (liveness); /readyz while it takes
-traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
+/healthz answers while the process runs (liveness), with the version it runs;
+/readyz while it takes traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
 (deploy/kubernetes).
 """
 
@@ -43,7 +43,7 @@ class Handler(BaseHTTPRequestHandler):
             database = self.server.config.database_status
             readiness = (HTTPStatus.OK, {"status": "ready", "database": database})
         return {
-            "/healthz": (HTTPStatus.OK, {"status": "ok"}),
+            "/healthz": (HTTPStatus.OK, {"status": "ok", "version": self.server.config.version}),
             "/readyz": readiness,
             "/": (HTTPStatus.OK, {"service": SERVICE_NAME, "description": SERVICE_DESCRIPTION}),
         }

@@ -26,16 +26,20 @@ class MainTest(unittest.TestCase):
         return process
 
     def test_serves_logs_json_and_stops_on_sigterm(self) -> None:
-        process = self.start(PORT="0", DATABASE_URL="postgres://u:s3cret@db/orders")
+        process = self.start(
+            PORT="0", DATABASE_URL="postgres://u:s3cret@db/orders", GIT_COMMIT="3f9c2a1"
+        )
         entries = []
         for line in process.stdout:
             self.assertNotIn("s3cret", line)
             entries.append(json.loads(line))
             if entries[-1]["msg"] == "listening":
                 self.assertEqual(entries[-1]["database"], "configured")
+                self.assertEqual(entries[-1]["version"], "3f9c2a1")
                 url = f"http://127.0.0.1:{entries[-1]['port']}/healthz"
                 with urllib.request.urlopen(url, timeout=5) as response:
                     self.assertEqual(response.status, 200)
+                    self.assertEqual(json.load(response), {"status": "ok", "version": "3f9c2a1"})
                 process.send_signal(signal.SIGTERM)
         self.assertEqual(process.wait(timeout=15), 0)
         self.assertEqual([e["msg"] for e in entries], ["listening", "shutting down", "stopped"])

@@ -13,7 +13,7 @@ SECRET_URL = "postgres://orders:s3cret@db:5432/orders"
 
 class ServerTest(unittest.TestCase):
     def setUp(self) -> None:
-        self.server = Server(("127.0.0.1", 0), Config(database_url=SECRET_URL))
+        self.server = Server(("127.0.0.1", 0), Config(database_url=SECRET_URL, version="3f9c2a1"))
         thread = threading.Thread(target=self.server.serve_forever)
         thread.start()
         self.addCleanup(thread.join)
@@ -31,8 +31,8 @@ class ServerTest(unittest.TestCase):
         self.assertNotIn("s3cret", text)
         return status, json.loads(text)
 
-    def test_healthz(self) -> None:
-        self.assertEqual(self.request("/healthz"), (200, {"status": "ok"}))
+    def test_healthz_reports_the_version(self) -> None:
+        self.assertEqual(self.request("/healthz"), (200, {"status": "ok", "version": "3f9c2a1"}))
 
     def test_readyz_reports_the_database_without_its_url(self) -> None:
         self.assertEqual(

@@ -5,7 +5,12 @@ const server = createServer(config);
 server.listen(config.port, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  log('INFO', 'listening', { service: '${{ values.name }}', port, database: config.databaseUrl ? 'configured' : 'not configured' });
+  log('INFO', 'listening', {
+    service: '${{ values.name }}',
+    version: config.version,
+    port,
+    database: config.databaseUrl ? 'configured' : 'not configured',
+  });
 });
 
 // Graceful shutdown: stop accepting connections, let in-flight requests

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { createServer, loadConfig } from './server.ts';
 
-const server = createServer({ databaseUrl: 'postgres://user:secret@db/orders' });
+const server = createServer({ databaseUrl: 'postgres://user:secret@db/orders', version: '3f9c2a1' });
 let baseUrl = '';
 
 before(async () => {
@@ -15,10 +15,18 @@ before(async () => {
 });
 after(() => server.close());
 
-test('GET /healthz answers ok', async () => {
+test('GET /healthz answers ok with the version it runs', async () => {
   const response = await fetch(`${baseUrl}/healthz`);
   assert.equal(response.status, 200);
-  assert.deepEqual(await response.json(), { status: 'ok' });
+  assert.deepEqual(await response.json(), { status: 'ok', version: '3f9c2a1' });
+});
+
+test('GET /healthz says "dev" when no version is set', async t => {
+  const unversioned = createServer();
+  await new Promise<void>(resolve => unversioned.listen(0, '127.0.0.1', resolve));
+  t.after(() => unversioned.close());
+  const response = await fetch(`http://127.0.0.1:${(unversioned.address() as AddressInfo).port}/healthz`);
+  assert.deepEqual(await response.json(), { status: 'ok', version: 'dev' });
 });
 
 test('GET /readyz answers ready and says whether a database is configured, never its URL', async () => {
@@ -41,17 +49,18 @@ test('unknown routes are 404, other methods 405', async () => {
 });
 
 test('config comes from the environment', () => {
-  assert.deepEqual(loadConfig({}), { port: 8080, databaseUrl: undefined });
-  assert.deepEqual(loadConfig({ PORT: '9090', DATABASE_URL: 'postgres://db' }), {
+  assert.deepEqual(loadConfig({}), { port: 8080, databaseUrl: undefined, version: 'dev' });
+  assert.deepEqual(loadConfig({ PORT: '9090', DATABASE_URL: 'postgres://db', GIT_COMMIT: '3f9c2a1' }), {
     port: 9090,
     databaseUrl: 'postgres://db',
+    version: '3f9c2a1',
   });
   assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be a port number/);
 });
 
-test('logs JSON lines and exits 0 on SIGTERM', async t => {
+test('logs JSON lines, reports GIT_COMMIT and exits 0 on SIGTERM', async t => {
   const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', 'src/index.ts'], {
-    env: { ...process.env, PORT: '0', DATABASE_URL: 'postgres://user:secret@db/orders' },
+    env: { ...process.env, PORT: '0', DATABASE_URL: 'postgres://user:secret@db/orders', GIT_COMMIT: '3f9c2a1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Should an assertion fail before the SIGTERM, do not leave the server running.
@@ -63,7 +72,10 @@ test('logs JSON lines and exits 0 on SIGTERM', async t => {
     lines.push(JSON.parse(line));
     if (lines.at(-1)?.msg === 'listening') {
       const port = lines.at(-1)?.port;
-      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      assert.equal(lines.at(-1)?.version, '3f9c2a1');
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: 'ok', version: '3f9c2a1' });
       child.kill('SIGTERM');
     }
   }

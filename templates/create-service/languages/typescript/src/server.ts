@@ -6,6 +6,8 @@ export interface Config {
   port: number;
   /** DATABASE_URL: a secret, so only whether it is set is ever shown. */
   databaseUrl?: string;
+  /** GIT_COMMIT: the commit the running build comes from (the image sets it), "dev" when unset. */
+  version: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -14,7 +16,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^\d+$/.test(raw) || port > 65535) {
     throw new Error(`PORT must be a port number (0-65535), got ${JSON.stringify(raw)}`);
   }
-  return { port, databaseUrl: env.DATABASE_URL || undefined };
+  return { port, databaseUrl: env.DATABASE_URL || undefined, version: env.GIT_COMMIT || 'dev' };
 }
 
 /** One JSON line on stdout per event. */
@@ -24,11 +26,12 @@ export function log(level: 'INFO' | 'ERROR', msg: string, fields: Record<string,
 
 /**
  * The HTTP server of ${{ values.name }}.
- * `/healthz` answers while the process runs (liveness); `/readyz` while it
- * takes traffic (readiness) and 503 once it is shutting down. Kubernetes
- * probes both (deploy/kubernetes).
+ * `/healthz` answers while the process runs (liveness), with the version it
+ * runs; `/readyz` while it takes traffic (readiness) and 503 once it is
+ * shutting down. Kubernetes probes both (deploy/kubernetes).
  */
-export function createServer(config: Pick<Config, 'databaseUrl'> = {}): http.Server {
+export function createServer(config: Partial<Pick<Config, 'databaseUrl' | 'version'>> = {}): http.Server {
+  const version = config.version || 'dev';
   const server: http.Server = http.createServer((req, res) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -36,7 +39,7 @@ export function createServer(config: Pick<Config, 'databaseUrl'> = {}): http.Ser
     };
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const routes: Record<string, () => void> = {
-      '/healthz': () => send(200, { status: 'ok' }),
+      '/healthz': () => send(200, { status: 'ok', version }),
       // After server.close() (SIGTERM) it stops listening: report draining so
       // the pod leaves the Service while in-flight requests finish.
       '/readyz': () =>
