@@ -4,11 +4,11 @@ import path from 'node:path';
 
 /*
  * Browser tests of the portal, in Debian's Chromium (never a downloaded browser).
- * `npm test` builds the app first; Playwright then starts the git remote and the
- * backend, which serves the built app, on ports of their own (app-config.e2e.yaml).
+ * `npm test` builds the app first and brings up the test platform, whose git remote
+ * (:28930) builds every push to main; Playwright starts the backend, which serves the
+ * built app on a port of its own (app-config.e2e.yaml) and receives those builds.
  */
 const backendUrl = 'http://localhost:17007';
-const gitRemoteRoot = path.join(os.tmpdir(), `paved-e2e-git-${process.pid}`);
 
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
@@ -25,17 +25,6 @@ export default defineConfig({
   outputDir: 'node_modules/.cache/e2e-test-results',
 
   webServer: [
-    {
-      command: 'node scripts/platform/git-remote/server.ts',
-      url: 'http://127.0.0.1:18930/healthz',
-      env: {
-        PAVED_GIT_PORT: '18930',
-        PAVED_GIT_ROOT: gitRemoteRoot,
-        PAVED_GIT_BASE_URL: 'http://localhost:18930',
-      },
-      reuseExistingServer: !!process.env.PAVED_E2E_REUSE_SERVERS,
-      timeout: 30_000,
-    },
     {
       // The backend's log goes to a file that scripts/test.sh shows when a test fails.
       command:

@@ -2,6 +2,7 @@ import { TestDatabaseId } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { VaultClient } from '@paved/plugin-provisioning-node';
 import {
+  freePort,
   startTestGitRemote,
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
@@ -21,11 +22,15 @@ import {
 } from './__testUtils__/databaseConfig';
 import { platformConfig, poll, repoRoot } from './__testUtils__/helpers';
 import { startTcpProxy } from './__testUtils__/tcpProxy';
+import { startTestBuilder, TestBuilder } from './__testUtils__/testBuilder';
 
 // "Create Service" end to end in the backend: the real scaffolder runs the real
 // template from templates/, publishes to a real git remote, provisions on the
 // local platform's real kube-apiserver, OpenTofu, Vault and PostgreSQL, and the
-// real catalog reads the new repository back.
+// real catalog reads the new repository back. Each push is built by the real
+// builder (buildah, the local registry), which reports it to the backend under
+// test; the first deploy goes through the real deployments plugin onto the real
+// node, so the service answers.
 
 const owner = 'group:default/storefront-team';
 const uniqueName = (prefix: string) =>
@@ -41,6 +46,7 @@ describe('Create Service', () => {
   const vault = new VaultClient(platform.vault);
   const created: string[] = [];
   let remote: TestGitRemote;
+  let builder: TestBuilder;
 
   /** No repository, namespace or Vault secret exists for `name`. */
   const expectNothingProvisioned = async (name: string) => {
@@ -58,11 +64,17 @@ describe('Create Service', () => {
   };
 
   beforeAll(async () => {
-    remote = await startTestGitRemote();
+    const gitPort = await freePort();
+    builder = await startTestBuilder({ gitUrl: `http://127.0.0.1:${gitPort}` });
+    remote = await startTestGitRemote({
+      builderUrl: builder.url,
+      port: gitPort,
+    });
   });
   afterAll(async () => {
     for (const name of created) await removeProvisionedService(name, owner);
-    await remote.stop();
+    await remote?.stop();
+    await builder?.stop();
   }, 120_000);
 
   it.each(databases.eachSupportedId())(
@@ -72,6 +84,7 @@ describe('Create Service', () => {
       const portal = await startGoldenPathBackend({
         database,
         gitRemoteBaseUrl: remote.baseUrl,
+        builder,
       });
       const name = uniqueName(
         `orders-${databaseId.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(
@@ -170,10 +183,40 @@ describe('Create Service', () => {
         name,
         namespace: `${name}-staging`,
       });
-      expect(deployment.spec?.template.spec?.containers[0].image).toBe(
-        `registry.paved.local/${name}:0.1.0`,
+      // The image built from the repository's first commit, running.
+      const image = deployment.spec?.template.spec?.containers[0].image;
+      expect(image).toMatch(
+        new RegExp(`^registry\\.paved\\.local/${name}:[0-9a-f]{40}$`),
       );
       expect(deployment.status?.availableReplicas).toBe(1);
+      expect(run.log).toMatch(/Build \S+ succeeded/);
+
+      // That build is on record, and the first deploy is in the history
+      // like any later one (it went through the deployments API).
+      const builds = await (
+        await fetch(
+          `${portal.base}/deployments/entities/component/default/${name}/builds`,
+          { headers: portal.headers },
+        )
+      ).json();
+      expect(builds.items[0]).toMatchObject({
+        status: 'succeeded',
+        image,
+      });
+      const history = await (
+        await fetch(
+          `${portal.base}/deployments/entities/component/default/${name}/deployments`,
+          { headers: portal.headers },
+        )
+      ).json();
+      expect(history.items).toEqual([
+        expect.objectContaining({
+          environment: 'staging',
+          image,
+          status: 'succeeded',
+          requestedBy: 'user:default/guest',
+        }),
+      ]);
 
       // The database exists, its credentials in Vault log in, the staging Secret has them.
       const { credentials } = await expectDatabaseWiredToStaging(name);
@@ -208,6 +251,7 @@ describe('Create Service', () => {
     const portal = await startGoldenPathBackend({
       database: await backendDatabaseConfig(databases, databaseId),
       gitRemoteBaseUrl: remote.baseUrl,
+      builder,
     });
     const templateDir = path.join(repoRoot, 'templates/create-service');
     const files = await readdir(templateDir, {
@@ -258,8 +302,9 @@ describe('Create Service', () => {
     expect(log).toContain(
       `Dry run: namespace ${name}-staging does not exist yet`,
     );
+    // In a dry run nothing is built: the image is named after publish's placeholder commit.
     expect(log).toContain(
-      `+ spec.template.spec.containers[0].image: "registry.paved.local/${name}:0.1.0"`,
+      `+ spec.template.spec.containers[0].image: "registry.paved.local/${name}:dry-run"`,
     );
     expect(log).not.toMatch(/Run completed with status: failed/);
     expect(result.directoryContents.map((f: any) => f.path)).toEqual(
@@ -291,6 +336,7 @@ describe('Create Service', () => {
     const portal = await startGoldenPathBackend({
       database,
       gitRemoteBaseUrl: remote.baseUrl,
+      builder,
       platform: { kubeconfig: path.join(dir, 'kubeconfig') },
     });
     const name = uniqueName('flaky-net');

@@ -1,5 +1,6 @@
 import { VaultClient } from '@paved/plugin-provisioning-node';
 import {
+  freePort,
   startTestGitRemote,
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
@@ -14,6 +15,7 @@ import {
   sqliteAndPostgres,
 } from './__testUtils__/databaseConfig';
 import { platformConfig } from './__testUtils__/helpers';
+import { startTestBuilder, TestBuilder } from './__testUtils__/testBuilder';
 
 // "Provision Database" on a service that Create Service made without one: the
 // real scaffolder, OpenTofu, PostgreSQL, Vault and kube-apiserver.
@@ -26,13 +28,20 @@ describe('Provision Database', () => {
   const vault = new VaultClient(platform.vault);
   const name = `ledger-${randomBytes(3).toString('hex')}`;
   let remote: TestGitRemote;
+  let builder: TestBuilder;
 
   beforeAll(async () => {
-    remote = await startTestGitRemote();
+    const gitPort = await freePort();
+    builder = await startTestBuilder({ gitUrl: `http://127.0.0.1:${gitPort}` });
+    remote = await startTestGitRemote({
+      builderUrl: builder.url,
+      port: gitPort,
+    });
   });
   afterAll(async () => {
     await removeProvisionedService(name, owner);
-    await remote.stop();
+    await remote?.stop();
+    await builder?.stop();
   }, 120_000);
 
   it('adds a database to an existing service and fills its staging Secret from Vault', async () => {
@@ -40,6 +49,7 @@ describe('Provision Database', () => {
     const portal = await startGoldenPathBackend({
       database: await backendDatabaseConfig(databases, databaseId),
       gitRemoteBaseUrl: remote.baseUrl,
+      builder,
     });
     const service = await portal.finish(
       (

@@ -19,7 +19,8 @@ const serverScript = path.resolve(
   '../../../scripts/platform/git-remote/server.ts',
 );
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -30,10 +31,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the git remote on a free port with an empty repository root. */
-export async function startTestGitRemote(): Promise<TestGitRemote> {
+/**
+ * Starts the git remote on a free port with an empty repository root. With
+ * `builderUrl`, every push that moves `main` is announced to that builder
+ * (scripts/platform/builder), as the platform's git remote does; without, to none.
+ */
+export async function startTestGitRemote(
+  options: { builderUrl?: string; port?: number } = {},
+): Promise<TestGitRemote> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'paved-git-remote-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [serverScript], {
     env: {
@@ -41,6 +48,7 @@ export async function startTestGitRemote(): Promise<TestGitRemote> {
       PAVED_GIT_ROOT: root,
       PAVED_GIT_PORT: String(port),
       PAVED_GIT_BASE_URL: baseUrl,
+      PAVED_BUILDER_URL: options.builderUrl ?? '',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -20,7 +20,8 @@
  *   trees, build records, token, portal-url), PAVED_GIT_URL (http://127.0.0.1:8930),
  *   PAVED_REGISTRY_ADDRESS (else $PAVED_RUN/registry/address, else 127.0.0.1:$PAVED_REGISTRY_PORT),
  *   PAVED_BUILD_TIMEOUT (600 s), PAVED_BUILDER_CONCURRENCY (2 repositories at once),
- *   PAVED_BUILDER_REPORT_RETRY (1800 s: how long an unreachable portal is retried).
+ *   PAVED_BUILDER_REPORT_RETRY (1800 s: how long an unreachable portal is retried),
+ *   PAVED_BUILDER_STORAGE (a directory whose storage/ and runroot/ are shared buildah storage).
  *
  * Run with Node 22+ (type stripping): node scripts/platform/builder/server.ts
  */
@@ -65,8 +66,14 @@ const logLimit = 4 * 1024 * 1024; // a build's log beyond this is cut (and says 
 const chunkLimit = 256 * 1024; // at most this much log per POST
 const keepPerRepo = 50; // build records kept per repository
 
-const storageDir = path.join(baseDir, 'storage');
-const runrootDir = path.join(baseDir, 'runroot');
+// PAVED_BUILDER_STORAGE: another builder's buildah storage to share (its layer cache and
+// base images; buildah locks it), e.g. a test's builder using the platform's.
+const storageDir = process.env.PAVED_BUILDER_STORAGE
+  ? path.resolve(process.env.PAVED_BUILDER_STORAGE, 'storage')
+  : path.join(baseDir, 'storage');
+const runrootDir = process.env.PAVED_BUILDER_STORAGE
+  ? path.resolve(process.env.PAVED_BUILDER_STORAGE, 'runroot')
+  : path.join(baseDir, 'runroot');
 const workRoot = path.join(baseDir, 'work');
 const recordsDir = path.join(baseDir, 'builds');
 const registriesConf = path.join(baseDir, 'registries.conf');

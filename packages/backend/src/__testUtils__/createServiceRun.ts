@@ -17,9 +17,11 @@ import {
 import { gitRemoteUrlReaderFactory } from '@paved/plugin-git-remote-node';
 import scaffolderModulePaved from '@paved/plugin-scaffolder-backend-module-paved';
 import scaffolderModuleProvisioning from '@paved/plugin-scaffolder-backend-module-provisioning';
+import deploymentsPlugin from '@paved/plugin-deployments-backend';
 import { JsonObject } from '@backstage/types';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { TestBuilder } from './testBuilder';
 import {
   currentDatabaseOf,
   demoCatalogConfig,
@@ -36,6 +38,8 @@ import {
 export async function startGoldenPathBackend(options: {
   database: JsonObject;
   gitRemoteBaseUrl: string;
+  /** The builder the git remote announces pushes to; it reports its builds to this backend. */
+  builder: TestBuilder;
   /** Overrides of paved.platform, e.g. a kubeconfig through a proxy. */
   platform?: JsonObject;
 }) {
@@ -55,6 +59,8 @@ export async function startGoldenPathBackend(options: {
       scaffolderPlugin,
       scaffolderModulePaved,
       scaffolderModuleProvisioning,
+      // Create Service waits for its build and deploys through this plugin.
+      deploymentsPlugin,
       gitRemoteUrlReaderFactory,
       databaseServiceFactory,
       mockServices.rootConfig.factory({
@@ -67,6 +73,14 @@ export async function startGoldenPathBackend(options: {
     ],
   });
   const base = `http://localhost:${server.port()}/api`;
+  // The builder reports each build of this backend's repositories to it, as CI would.
+  await options.builder.reportTo(
+    `http://localhost:${server.port()}`,
+    mockCredentials.service.token({
+      onBehalfOf: mockCredentials.service('external:paved-builder'),
+      targetPluginId: 'deployments',
+    }),
+  );
   const headers = {
     'content-type': 'application/json',
     authorization: mockCredentials.user.header('user:default/guest'),
