@@ -351,9 +351,7 @@ describe('deployments backend', () => {
       const tag = databaseId.toLowerCase().replace(/[^a-z0-9]/g, '');
       const v2 = await pushed(`2.0.0-${tag}`);
       const v3 = await pushed(`3.0.0-${tag}`);
-      await Promise.all(
-        [4, 5, 6].map(major => pushed(`${major}.0.0-${tag}`)),
-      );
+      await Promise.all([4, 5, 6].map(major => pushed(`${major}.0.0-${tag}`)));
       const deploy = (body: object, as = alice) =>
         call('POST', '/deployments', as, body);
       const ref = 'component:default/orders';
@@ -926,7 +924,8 @@ describe('deployments backend', () => {
           (d: any) => d.rollbackOf === failedId,
         );
         if (rollback) return finished(rollback.id);
-        if (Date.now() > deadline) throw new Error(`no rollback of ${failedId}`);
+        if (Date.now() > deadline)
+          throw new Error(`no rollback of ${failedId}`);
         await new Promise(resolve => setTimeout(resolve, 250));
       }
     };

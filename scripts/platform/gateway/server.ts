@@ -50,7 +50,10 @@ function apiGet(path: string): Promise<{ status: number; body: any }> {
         response.on('data', chunk => (text += chunk));
         response.on('end', () => {
           try {
-            resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+            resolve({
+              status: response.statusCode ?? 0,
+              body: JSON.parse(text),
+            });
           } catch {
             resolve({ status: response.statusCode ?? 0, body: text });
           }
@@ -63,7 +66,10 @@ function apiGet(path: string): Promise<{ status: number; body: any }> {
 }
 
 /** The Service's ClusterIP and port, or why there is none. */
-async function resolveService(service: string, namespace: string): Promise<Target | string> {
+async function resolveService(
+  service: string,
+  namespace: string,
+): Promise<Target | string> {
   const key = `${namespace}/${service}`;
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.target;
@@ -73,9 +79,14 @@ async function resolveService(service: string, namespace: string): Promise<Targe
   if (status === 404) {
     target = `There is no Service ${service} in namespace ${namespace}. Is the service deployed there? (kubectl -n ${namespace} get services)`;
   } else if (status !== 200) {
-    throw new Error(`the Kubernetes API answered ${status} for ${path}: ${body?.message ?? body}`);
+    throw new Error(
+      `the Kubernetes API answered ${status} for ${path}: ${
+        body?.message ?? body
+      }`,
+    );
   } else {
-    const ports: Array<{ name?: string; port: number }> = body.spec?.ports ?? [];
+    const ports: Array<{ name?: string; port: number }> =
+      body.spec?.ports ?? [];
     const chosen = ports.find(p => p.name === 'http') ?? ports[0];
     const address = body.spec?.clusterIP;
     target =
@@ -105,15 +116,26 @@ const server = http.createServer(async (req, res) => {
   }
   const [, service, namespace] = match;
   if (!LABEL.test(service) || !LABEL.test(namespace)) {
-    return send(res, 400, `"${service}" and "${namespace}" must be Kubernetes names (lowercase letters, digits and "-")`);
+    return send(
+      res,
+      400,
+      `"${service}" and "${namespace}" must be Kubernetes names (lowercase letters, digits and "-")`,
+    );
   }
   let target: Target | string;
   try {
     target = await resolveService(service, namespace);
   } catch (error) {
-    return send(res, 503, `Paved gateway: could not look up ${namespace}/${service}: ${(error as Error).message}`);
+    return send(
+      res,
+      503,
+      `Paved gateway: could not look up ${namespace}/${service}: ${
+        (error as Error).message
+      }`,
+    );
   }
-  if (typeof target === 'string') return send(res, 404, `Paved gateway: ${target}`);
+  if (typeof target === 'string')
+    return send(res, 404, `Paved gateway: ${target}`);
   const upstream = http.request(
     {
       host: target.address,
@@ -133,14 +155,18 @@ const server = http.createServer(async (req, res) => {
       response.pipe(res);
     },
   );
-  upstream.on('timeout', () => upstream.destroy(new Error('no answer within 30 s')));
+  upstream.on('timeout', () =>
+    upstream.destroy(new Error('no answer within 30 s')),
+  );
   upstream.on('error', error => {
     if (res.headersSent) return res.destroy();
     const code = (error as NodeJS.ErrnoException).code;
     send(
       res,
       502,
-      `Paved gateway: ${namespace}/${service} (${target.address}:${target.port}) did not answer: ${
+      `Paved gateway: ${namespace}/${service} (${target.address}:${
+        target.port
+      }) did not answer: ${
         code === 'ECONNREFUSED' || code === 'EHOSTUNREACH'
           ? 'no ready pod behind the Service'
           : error.message
@@ -151,7 +177,9 @@ const server = http.createServer(async (req, res) => {
 });
 
 server.listen(port, '127.0.0.1', () => {
-  console.log(`Paved gateway on http://127.0.0.1:${port} (http://<service>.<namespace>.localhost:${port}/)`);
+  console.log(
+    `Paved gateway on http://127.0.0.1:${port} (http://<service>.<namespace>.localhost:${port}/)`,
+  );
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));
