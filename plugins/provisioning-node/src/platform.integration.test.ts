@@ -179,11 +179,16 @@ describe('the local platform', () => {
         .gateway!.url.replace('{service}', 'hello')
         .replace('{namespace}', namespace),
     );
-    const viaGateway = (host: string, path = '/healthz') =>
+    const viaGateway = (host: string, route = '/healthz') =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         http
           .get(
-            { host: '127.0.0.1', port: gateway.port, path, headers: { host } },
+            {
+              host: '127.0.0.1',
+              port: gateway.port,
+              path: route,
+              headers: { host },
+            },
             res => {
               let body = '';
               res.on('data', c => (body += c));

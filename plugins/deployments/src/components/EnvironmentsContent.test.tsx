@@ -111,28 +111,30 @@ describe('EnvironmentsContent', () => {
         ]),
       }),
     );
-    const staging = await screen.findByTestId(
+    const stagingCard = await screen.findByTestId(
       'environment-staging',
       {},
       FIRST_RENDER,
     );
     expect(
-      within(staging).getByRole('link', {
+      within(stagingCard).getByRole('link', {
         name: /^http:\/\/orders-api.orders-api-staging.localhost:8900/,
       }),
     ).toBeInTheDocument();
-    expect(within(staging).getByTestId('reported-version')).toHaveTextContent(
-      'a1b2c3d',
-    );
     expect(
-      within(staging).getByText('(automatic rollback)'),
-    ).toBeInTheDocument();
-    const production = screen.getByTestId('environment-production');
-    expect(within(production).getByText('Not answering')).toBeInTheDocument();
+      within(stagingCard).getByTestId('reported-version'),
+    ).toHaveTextContent('a1b2c3d');
     expect(
-      within(production).getByText('did not answer: ECONNREFUSED'),
+      within(stagingCard).getByText('(automatic rollback)'),
     ).toBeInTheDocument();
-    const failure = within(production).getByTestId('failure-d-8');
+    const productionCard = screen.getByTestId('environment-production');
+    expect(
+      within(productionCard).getByText('Not answering'),
+    ).toBeInTheDocument();
+    expect(
+      within(productionCard).getByText('did not answer: ECONNREFUSED'),
+    ).toBeInTheDocument();
+    const failure = within(productionCard).getByTestId('failure-d-8');
     expect(
       within(failure).getByText('Container keeps crashing'),
     ).toBeInTheDocument();
