@@ -127,12 +127,14 @@ describe('EnvironmentsContent', () => {
     expect(
       within(staging).getByText('(automatic rollback)'),
     ).toBeInTheDocument();
-    const production = screen.getByTestId('environment-production');
-    expect(within(production).getByText('Not answering')).toBeInTheDocument();
+    const productionCard = screen.getByTestId('environment-production');
     expect(
-      within(production).getByText('did not answer: ECONNREFUSED'),
+      within(productionCard).getByText('Not answering'),
     ).toBeInTheDocument();
-    const failure = within(production).getByTestId('failure-d-8');
+    expect(
+      within(productionCard).getByText('did not answer: ECONNREFUSED'),
+    ).toBeInTheDocument();
+    const failure = within(productionCard).getByTestId('failure-d-8');
     expect(
       within(failure).getByText('Container keeps crashing'),
     ).toBeInTheDocument();
