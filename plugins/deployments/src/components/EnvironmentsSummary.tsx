@@ -23,6 +23,11 @@ function Note(props: { children: ReactNode }) {
 
 const NOTHING = <Note>—</Note>;
 
+/** Short values stay on one line; the URL breaks anywhere rather than squeeze them. */
+const ONE_LINE = { whiteSpace: 'nowrap' } as const;
+const URL_CELL = { wordBreak: 'break-all', minWidth: 160 } as const;
+const STATUS_CELL = { minWidth: 160 } as const;
+
 /** The image's tag (the whole reference on hover), and the version the service reports if it differs. */
 function Version(props: { status: EnvironmentStatus }) {
   const { image, health } = props.status;
@@ -89,11 +94,11 @@ export function EnvironmentsSummary(props: {
     <Table size="small" aria-label="What runs where">
       <TableHead>
         <TableRow>
-          <TableCell>Environment</TableCell>
-          <TableCell>Version</TableCell>
-          <TableCell>Health</TableCell>
+          <TableCell style={ONE_LINE}>Environment</TableCell>
+          <TableCell style={ONE_LINE}>Version</TableCell>
+          <TableCell style={ONE_LINE}>Health</TableCell>
           <TableCell>URL</TableCell>
-          <TableCell>Last deploy</TableCell>
+          <TableCell style={ONE_LINE}>Last deploy</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
@@ -102,7 +107,7 @@ export function EnvironmentsSummary(props: {
             key={status.environment}
             data-testid={`summary-${status.environment}`}
           >
-            <TableCell component="th" scope="row">
+            <TableCell component="th" scope="row" style={ONE_LINE}>
               <Typography variant="body2" component="span">
                 <strong>{status.environment}</strong>
               </Typography>
@@ -112,16 +117,16 @@ export function EnvironmentsSummary(props: {
                 </Box>
               )}
             </TableCell>
-            <TableCell>
+            <TableCell style={ONE_LINE}>
               <Version status={status} />
             </TableCell>
-            <TableCell>
+            <TableCell style={STATUS_CELL}>
               <Health status={status} />
             </TableCell>
-            <TableCell style={{ wordBreak: 'break-all' }}>
+            <TableCell style={URL_CELL}>
               {status.url ? <ServiceUrl url={status.url} /> : NOTHING}
             </TableCell>
-            <TableCell>
+            <TableCell style={STATUS_CELL}>
               <LastDeploy status={status} />
             </TableCell>
           </TableRow>
