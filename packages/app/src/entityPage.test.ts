@@ -1,4 +1,4 @@
-import { Entity } from '@backstage/catalog-model';
+import { Entity, EntityRelation } from '@backstage/catalog-model';
 import { createExtensionTester } from '@backstage/frontend-test-utils';
 import apiDocsPlugin from '@backstage/plugin-api-docs/alpha';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
@@ -43,23 +43,21 @@ function shows(id: string, entity: Entity): boolean {
   const config = entries.find(([entryId]) => entryId === id)?.[1]?.config;
   if (!config?.filter)
     throw new Error(`${id} has no filter in app-config.yaml`);
-  const filter = createExtensionTester(pluginOf(id).getExtension(id), {
+  const tester = createExtensionTester(pluginOf(id).getExtension(id), {
     config,
-  }).get(EntityCardBlueprint.dataRefs.filterFunction);
+  });
+  const filter = tester.get(EntityCardBlueprint.dataRefs.filterFunction) as
+    | ((e: Entity) => boolean)
+    | undefined;
   return Boolean(filter?.(entity));
 }
 
-const relation = (type: string, targetRef: string) => ({
+const relation = (type: string, targetRef: string): EntityRelation => ({
   type,
   targetRef,
-  target: {
-    kind: targetRef.split(':')[0],
-    namespace: 'default',
-    name: targetRef.split('/')[1],
-  },
 });
 
-const component = (relations: object[]): Entity => ({
+const component = (relations: EntityRelation[]): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: {
