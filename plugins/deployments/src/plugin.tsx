@@ -36,7 +36,11 @@ export const environmentsEntityContent = EntityContentBlueprint.make({
   },
 });
 
-/** The overview card with the Deploy button, on golden-path components. */
+/**
+ * The overview card "Deployments" on golden-path components: what runs where
+ * (version, health, URL, last deploy per environment) and the Deploy button.
+ * The app lists it first in `app.extensions` so it opens the Overview.
+ */
 export const deploymentsEntityCard = EntityCardBlueprint.make({
   name: 'deployments',
   params: {

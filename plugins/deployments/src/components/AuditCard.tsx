@@ -12,12 +12,8 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { DeploymentAuditEvent } from '@paved/plugin-deployments-common';
 import useAsync from 'react-use/esm/useAsync';
-import {
-  absoluteTime,
-  displayRef,
-  relativeTime,
-  useDeploymentsApi,
-} from './helpers';
+import { absoluteTime, displayRef, relativeTime } from './format';
+import { useDeploymentsApi } from './hooks';
 
 function Result(props: { result: DeploymentAuditEvent['result'] }) {
   if (props.result === 'succeeded') return <StatusOK>succeeded</StatusOK>;

@@ -6,7 +6,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { UIEvent, useCallback, useEffect, useRef, useState } from 'react';
 import useInterval from 'react-use/esm/useInterval';
 import { BUILD_LOG_POLL_MS, shortSha } from './buildHelpers';
-import { useDeploymentsApi } from './helpers';
+import { useDeploymentsApi } from './hooks';
 
 const useStyles = makeStyles(theme => ({
   log: {

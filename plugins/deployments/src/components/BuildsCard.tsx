@@ -27,7 +27,8 @@ import {
   formatDuration,
   shortSha,
 } from './buildHelpers';
-import { absoluteTime, relativeTime, useDeploymentsApi } from './helpers';
+import { absoluteTime, relativeTime } from './format';
+import { useDeploymentsApi } from './hooks';
 
 export const BUILDS_PAGE_SIZE = 10;
 

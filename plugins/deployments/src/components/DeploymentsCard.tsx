@@ -7,12 +7,13 @@ import {
 } from '@backstage/core-components';
 import { useEntity, useEntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
-import List from '@material-ui/core/List';
-import ListItem from '@material-ui/core/ListItem';
-import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import { EnvironmentStatus } from '@paved/plugin-deployments-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
 import { DeployButton } from './DeployButton';
-import { RolloutStateLabel, useDeploymentsApi } from './helpers';
+import { EnvironmentsSummary } from './EnvironmentsSummary';
+import { ENVIRONMENTS_POLL_MS, isInFlight, useDeploymentsApi } from './hooks';
 
 /** The path of the Environments tab of an entity page. */
 export function useEnvironmentsHref(): string {
@@ -21,7 +22,33 @@ export function useEnvironmentsHref(): string {
   return `${entityLink(entity).replace(/\/$/, '')}/environments`;
 }
 
-/** Overview card: what runs in each environment, and the Deploy button. */
+const neverDeployed = (environments: EnvironmentStatus[]) =>
+  environments.every(e => !e.image && !e.lastDeployment);
+
+/** "Deploy to staging with the Deploy button; production is reached by promotion." */
+function howToStart(environments: EnvironmentStatus[]): string {
+  const direct = environments
+    .filter(e => !e.requiresApproval)
+    .map(e => e.environment);
+  const byPromotion = environments
+    .filter(e => e.requiresApproval)
+    .map(e => e.environment);
+  const deploy = direct.length
+    ? `Deploy to ${direct.join(', ')} with the Deploy button`
+    : 'No environment takes a direct deploy';
+  const promote = byPromotion.length
+    ? `; ${byPromotion.join(', ')} ${
+        byPromotion.length === 1 ? 'is' : 'are'
+      } reached by promotion`
+    : '';
+  return `${deploy}${promote}.`;
+}
+
+/**
+ * The first card of a golden-path service's Overview: what runs where (per
+ * environment the version, health, URL and last deploy, live from the
+ * cluster), and the Deploy button.
+ */
 export function DeploymentsCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
@@ -30,6 +57,10 @@ export function DeploymentsCard() {
   const environments = useAsyncRetry(
     () => api.listEnvironments(entityRef),
     [api, entityRef],
+  );
+  useInterval(
+    environments.retry,
+    isInFlight(environments.value) ? ENVIRONMENTS_POLL_MS : null,
   );
 
   let body;
@@ -42,34 +73,32 @@ export function DeploymentsCard() {
     );
   } else if (!environments.value) {
     body = <Progress />;
-  } else {
+  } else if (environments.value.length === 0) {
     body = (
-      <List dense disablePadding>
-        {environments.value.map(e => (
-          <ListItem key={e.environment} disableGutters>
-            <ListItemText
-              primary={e.environment}
-              secondary={
-                <>
-                  {e.image ?? 'Not deployed yet'}
-                  {e.image && (
-                    <>
-                      {' '}
-                      <RolloutStateLabel state={e.rolloutState} />
-                    </>
-                  )}
-                </>
-              }
-            />
-          </ListItem>
-        ))}
-      </List>
+      <Typography>
+        No environments are configured: the portal's paved.environments lists
+        none.
+      </Typography>
     );
+  } else if (neverDeployed(environments.value)) {
+    body = (
+      <>
+        <Typography variant="h6" component="p" gutterBottom>
+          Not deployed yet
+        </Typography>
+        <Typography variant="body2" color="textSecondary">
+          {howToStart(environments.value)}
+        </Typography>
+      </>
+    );
+  } else {
+    body = <EnvironmentsSummary environments={environments.value} />;
   }
 
   return (
     <InfoCard
       title="Deployments"
+      subheader="What runs where, live from the cluster"
       titleTypographyProps={{ component: 'h2' } as object}
       action={
         <Box mt={1} mr={1}>
@@ -82,7 +111,7 @@ export function DeploymentsCard() {
       }
     >
       {body}
-      <Box mt={1}>
+      <Box mt={2}>
         <Link to={environmentsHref}>Environments, history and audit trail</Link>
       </Box>
     </InfoCard>

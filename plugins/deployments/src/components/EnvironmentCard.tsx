@@ -14,14 +14,9 @@ import { useState } from 'react';
 import { ActionDialog } from './ActionDialog';
 import { AutomaticLabel, DeploymentFailure } from './DeploymentFailure';
 import { ServiceHealthLabel, ServiceUrl } from './ServiceEndpoint';
-import {
-  absoluteTime,
-  DeploymentStatusLabel,
-  displayRef,
-  relativeTime,
-  RolloutStateLabel,
-  useDeploymentsApi,
-} from './helpers';
+import { DeploymentStatusLabel, RolloutStateLabel } from './StatusLabels';
+import { absoluteTime, displayRef, relativeTime } from './format';
+import { useDeploymentsApi } from './hooks';
 
 export interface EnvironmentCardProps {
   entityRef: string;

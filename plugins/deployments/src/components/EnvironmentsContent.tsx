@@ -10,7 +10,6 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
-import { EnvironmentStatus } from '@paved/plugin-deployments-common';
 import { useCallback, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -19,18 +18,11 @@ import { DeployButton } from './DeployButton';
 import { EnvironmentCard } from './EnvironmentCard';
 import {
   ENVIRONMENTS_POLL_MS,
-  isFinished,
+  isInFlight,
   useDeploymentPermissions,
   useDeploymentsApi,
-} from './helpers';
+} from './hooks';
 import { HistoryCard } from './HistoryCard';
-
-const inFlight = (environments: EnvironmentStatus[] | undefined) =>
-  (environments ?? []).some(
-    e =>
-      e.rolloutState === 'progressing' ||
-      (e.lastDeployment !== undefined && !isFinished(e.lastDeployment)),
-  );
 
 /** The "Environments" tab: one card per environment, the history and the audit trail. */
 export function EnvironmentsContent() {
@@ -61,7 +53,7 @@ export function EnvironmentsContent() {
   }, [retry]);
   useInterval(
     refresh,
-    inFlight(environments.value) ? ENVIRONMENTS_POLL_MS : null,
+    isInFlight(environments.value) ? ENVIRONMENTS_POLL_MS : null,
   );
 
   if (environments.error && !environments.value) {

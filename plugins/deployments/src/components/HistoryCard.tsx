@@ -13,13 +13,9 @@ import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { ActionDialog } from './ActionDialog';
 import { AutomaticLabel, DeploymentFailure } from './DeploymentFailure';
-import {
-  absoluteTime,
-  DeploymentStatusLabel,
-  displayRef,
-  relativeTime,
-  useDeploymentsApi,
-} from './helpers';
+import { DeploymentStatusLabel } from './StatusLabels';
+import { absoluteTime, displayRef, relativeTime } from './format';
+import { useDeploymentsApi } from './hooks';
 
 export const HISTORY_PAGE_SIZE = 10;
 

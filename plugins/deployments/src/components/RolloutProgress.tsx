@@ -13,7 +13,7 @@ import {
 } from '@paved/plugin-deployments-common';
 import useInterval from 'react-use/esm/useInterval';
 import { useCallback, useEffect, useState } from 'react';
-import { isFinished, ROLLOUT_POLL_MS, useDeploymentsApi } from './helpers';
+import { isFinished, ROLLOUT_POLL_MS, useDeploymentsApi } from './hooks';
 
 /**
  * Follows a deployment: polls it about every second until it succeeded or

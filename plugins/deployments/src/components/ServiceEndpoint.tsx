@@ -12,9 +12,15 @@ export function ServiceUrl(props: { url: string }) {
   );
 }
 
-/** What the running service answered at /healthz, asked live by the backend. */
-export function ServiceHealthLabel(props: { health?: ServiceHealth }) {
-  const { health } = props;
+/**
+ * What the running service answered at /healthz, asked live by the backend;
+ * with the version it reported unless `hideVersion` (shown beside it).
+ */
+export function ServiceHealthLabel(props: {
+  health?: ServiceHealth;
+  hideVersion?: boolean;
+}) {
+  const { health, hideVersion } = props;
   if (!health) {
     return (
       <Typography variant="body2" color="textSecondary" component="span">
@@ -34,6 +40,7 @@ export function ServiceHealthLabel(props: { health?: ServiceHealth }) {
       </>
     );
   }
+  if (hideVersion) return <StatusOK>Healthy</StatusOK>;
   return (
     <StatusOK>
       Healthy
