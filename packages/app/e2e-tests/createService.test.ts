@@ -5,7 +5,7 @@ test.describe('Create Service', () => {
   test('refuses invalid and taken names, then provisions a Go service with a database, deploys it to staging and lists it in the catalog', async ({
     signedIn: page,
   }) => {
-    test.setTimeout(300_000);
+    test.setTimeout(480_000);
     const name = `orders-${Date.now().toString(36)}`;
 
     await page
@@ -65,7 +65,7 @@ test.describe('Create Service', () => {
       timeout: 30_000,
     });
     const openInCatalog = page.getByRole('link', { name: 'Open in catalog' });
-    await expect(openInCatalog).toBeVisible({ timeout: 150_000 });
+    await expect(openInCatalog).toBeVisible({ timeout: 300_000 });
     await expect(page.getByRole('link', { name: 'Repository' })).toBeVisible();
 
     // What the click created, checked on the real platform.
@@ -73,8 +73,9 @@ test.describe('Create Service', () => {
     expect(kubernetesObject('namespace', namespace)).toBeDefined();
     expect(kubernetesObject('namespace', `${name}-production`)).toBeDefined();
     const deployment = kubernetesObject('deployment', name, namespace);
-    expect(deployment.spec.template.spec.containers[0].image).toBe(
-      `registry.paved.local/${name}:0.1.0`,
+    // The image the builder built from the repository's first commit.
+    expect(deployment.spec.template.spec.containers[0].image).toMatch(
+      new RegExp(`^registry\\.paved\\.local/${name}:[0-9a-f]{40}$`),
     );
     expect(deployment.status.availableReplicas).toBe(1);
     const credentials = await vaultSecret(`services/${name}/database`);

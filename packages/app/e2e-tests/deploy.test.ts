@@ -1,7 +1,7 @@
 import { APIRequestContext, Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { entityTab, expect, signInAs, test } from './fixtures';
-import { kubernetesObject } from './platform';
+import { kubernetesObject, retagImage } from './platform';
 
 /**
  * A golden-path service to deploy, made through the scaffolder API as the
@@ -40,7 +40,7 @@ async function createService(request: APIRequestContext, name: string) {
             await request.get(`/api/scaffolder/v2/tasks/${id}`, { headers })
           ).json()
         ).status,
-      { timeout: 180_000, intervals: [1_000] },
+      { timeout: 300_000, intervals: [1_000] },
     )
     .toBe('completed');
 }
@@ -66,6 +66,10 @@ async function deploy(
     .click();
   const dialog = page.getByRole('dialog', { name: `Deploy ${name}` });
   await dialog.getByLabel('Environment').selectOption('staging');
+  // Built images come first; this test deploys release tags by reference.
+  await dialog
+    .getByLabel('Built image')
+    .selectOption({ label: 'Another image (enter a reference)' });
   await dialog.getByLabel('Image').fill(image);
   await dialog.getByRole('button', { name: 'Next' }).click();
   await expect(dialog.getByText(`Currently running: ${running}`)).toBeVisible();
@@ -87,7 +91,12 @@ test.describe('deploy, promote with approval, roll back', () => {
     const name = `deploy-${randomBytes(3).toString('hex')}`;
     const image = (tag: string) => `registry.paved.local/${name}:${tag}`;
     await createService(request, name);
-    expect(liveImage(name, 'staging')).toBe(image('0.1.0'));
+    // What Create Service built and deployed, tagged as two releases.
+    const built = liveImage(name, 'staging') as string;
+    const commit = built.split(':').pop()!;
+    expect(built).toBe(image(commit));
+    await retagImage(name, commit, '1.1.0');
+    await retagImage(name, commit, '1.2.0');
 
     // Deploy from the entity's overview: a bad image is refused in the form.
     await page.goto(`/catalog/default/component/${name}`);
@@ -96,12 +105,15 @@ test.describe('deploy, promote with approval, roll back', () => {
       .first()
       .click();
     const form = page.getByRole('dialog', { name: `Deploy ${name}` });
+    await form
+      .getByLabel('Built image')
+      .selectOption({ label: 'Another image (enter a reference)' });
     await form.getByLabel('Image').fill(`${name}:latest`);
     await expect(form.getByText(/names no registry/)).toBeVisible();
     await expect(form.getByRole('button', { name: 'Next' })).toBeDisabled();
     await form.getByRole('button', { name: 'Cancel' }).click();
 
-    const dialog = await deploy(page, name, image('1.1.0'), image('0.1.0'));
+    const dialog = await deploy(page, name, image('1.1.0'), built);
     expect(liveImage(name, 'staging')).toBe(image('1.1.0'));
     await dialog.getByRole('link', { name: 'View environments' }).click();
 

@@ -21,6 +21,39 @@ function setting(key: string): string {
   return match[1].trim();
 }
 
+/**
+ * Gives an image in the platform's registry another tag, as a CI's release
+ * step would (registry API: the manifest read under one tag, put under the
+ * other). Returns the new reference, registry.paved.local/<repo>:<to>.
+ */
+export async function retagImage(repo: string, from: string, to: string) {
+  const text = readFileSync(platformFile, 'utf8');
+  const address = /^\s+registry:\s*\n\s+address: (\S+)$/m.exec(text)?.[1];
+  if (!address)
+    throw new Error(`No paved.platform.registry in ${platformFile}`);
+  const accept =
+    'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+  const source = await fetch(`http://${address}/v2/${repo}/manifests/${from}`, {
+    headers: { accept },
+  });
+  if (!source.ok) {
+    throw new Error(`The registry has no ${repo}:${from} (${source.status})`);
+  }
+  const put = await fetch(`http://${address}/v2/${repo}/manifests/${to}`, {
+    method: 'PUT',
+    headers: {
+      'content-type':
+        source.headers.get('content-type') ??
+        'application/vnd.oci.image.manifest.v1+json',
+    },
+    body: Buffer.from(await source.arrayBuffer()),
+  });
+  if (put.status !== 201) {
+    throw new Error(`Tagging ${repo}:${to} failed (${put.status})`);
+  }
+  return `registry.paved.local/${repo}:${to}`;
+}
+
 /** An object from the real apiserver, or undefined when it does not exist. */
 export function kubernetesObject(
   kind: string,

@@ -91,7 +91,7 @@ test.describe('Template editor', () => {
     );
     await stepLog(
       'First deployment to staging',
-      `+ spec.template.spec.containers[0].image: "registry.paved.local/${name}:0.1.0"`,
+      `+ spec.template.spec.containers[0].image: "registry.paved.local/${name}:dry-run"`,
     );
 
     // Nothing was created.
