@@ -16,12 +16,22 @@ source scripts/platform/lib/postgres.sh
 # Tests get their own platform (ports, data, credentials), apart from a portal or a
 # `yarn platform up` you may be running.
 export PAVED_RUN=$PAVED_ROOT/.paved/test-run
-export PAVED_PG_PORT=15433 PAVED_GIT_PORT=28930 PAVED_KUBE_PORT=26443 PAVED_ETCD_PORT=22379 \
-  PAVED_ETCD_PEER_PORT=22380 PAVED_KCM_PORT=20257 PAVED_SCHEDULER_PORT=20259 PAVED_KWOK_PORT=20247 \
-  PAVED_VAULT_PORT=28200
-# Real workloads (issue 10): the test instance's registry, gateway, builder and node.
-export PAVED_REGISTRY_PORT=25000 PAVED_GATEWAY_PORT=28900 PAVED_BUILDER_PORT=28940 \
-  PAVED_NODE_INSTANCE=test PAVED_NODE_SUBNET=10.87.1 PAVED_POD_CIDR=10.89.0.0/16 PAVED_SERVICE_CIDR=10.97.0.0/16
+if [ -z "${PAVED_TEST_SECOND_INSTANCE:-}" ]; then
+  export PAVED_PG_PORT=15433 PAVED_GIT_PORT=28930 PAVED_KUBE_PORT=26443 PAVED_ETCD_PORT=22379 \
+    PAVED_ETCD_PEER_PORT=22380 PAVED_KCM_PORT=20257 PAVED_SCHEDULER_PORT=20259 PAVED_KWOK_PORT=20247 \
+    PAVED_VAULT_PORT=28200
+  # Real workloads (issue 10): the test instance's registry, gateway, builder and node.
+  export PAVED_REGISTRY_PORT=25000 PAVED_GATEWAY_PORT=28900 PAVED_BUILDER_PORT=28940 \
+    PAVED_NODE_INSTANCE=test PAVED_NODE_SUBNET=10.87.1 PAVED_POD_CIDR=10.89.0.0/16 PAVED_SERVICE_CIDR=10.97.0.0/16
+else
+  # A second test platform beside the first (e.g. from another worktree), for the static
+  # and unit stages: the browser tests' ports (17007, 28930) are fixed.
+  export PAVED_PG_PORT=15533 PAVED_GIT_PORT=29930 PAVED_KUBE_PORT=27443 PAVED_ETCD_PORT=23379 \
+    PAVED_ETCD_PEER_PORT=23380 PAVED_KCM_PORT=21257 PAVED_SCHEDULER_PORT=21259 PAVED_KWOK_PORT=21247 \
+    PAVED_VAULT_PORT=29200
+  export PAVED_REGISTRY_PORT=26000 PAVED_GATEWAY_PORT=29900 PAVED_BUILDER_PORT=29940 \
+    PAVED_NODE_INSTANCE=test2 PAVED_NODE_SUBNET=10.87.3 PAVED_POD_CIDR=10.91.0.0/16 PAVED_SERVICE_CIDR=10.99.0.0/16
+fi
 export PAVED_PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
 mkdir -p "$PAVED_RUN/logs" "$PAVED_RUN/builder"
 # The test instance's builder reports to the browser tests' backend (app-config.e2e.yaml).
