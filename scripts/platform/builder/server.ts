@@ -770,12 +770,14 @@ async function syncReport(b: Build) {
   const r = b.report;
   if (!b.commit) return; // not yet known: reported once the commit is read
   if (!r.portalId) {
+    // The log grows while the request is under way: what was sent is what it had now.
+    const first = b.log.slice(0, chunkLimit);
     const created = await portal('POST', '/builds', {
       entityRef: `component:default/${b.repo}`,
       commit: b.commit,
       status: 'running',
       startedAt: b.startedAt,
-      log: b.log.slice(0, chunkLimit),
+      log: first,
     });
     const id = created?.build?.id ?? created?.id;
     if (typeof id !== 'string')
@@ -786,7 +788,7 @@ async function syncReport(b: Build) {
         false,
       );
     r.portalId = id;
-    r.logSent = Math.min(b.log.length, chunkLimit);
+    r.logSent = first.length;
   }
   while (r.logSent < b.log.length) {
     const text = b.log.slice(r.logSent, r.logSent + chunkLimit);
