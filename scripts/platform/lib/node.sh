@@ -803,6 +803,10 @@ node_stop() {
   #    sockets (removed by each shim as it exits) and libcni's result cache, named after our
   #    network
   rm -f /var/lib/cni/results/"$_NODE_NAME"-* 2>/dev/null || true
+  local id
+  for id in $(ls "$_NODE_DIR/containerd/root/io.containerd.grpc.v1.cri/sandboxes" 2>/dev/null || true); do
+    rm -f /var/lib/cni/results/cni-loopback-"$id"-lo 2>/dev/null || true   # the loopback plugin's
+  done
   # a shim killed (kill -9, a namespace deleted under it) leaves its socket: remove the ones
   # nothing listens on any more (a live shim of another containerd answers and stays)
   local sock
@@ -824,12 +828,12 @@ _node_stop_containerd() {
   if _node_alive containerd >/dev/null; then
     local c
     for c in $(ctr --address "$_NODE_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
-      ctr --address "$_NODE_SOCK" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1
+      ctr --address "$_NODE_SOCK" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1 || true
     done
     sleep 0.5
     for c in $(ctr --address "$_NODE_SOCK" -n k8s.io containers ls -q 2>/dev/null); do
-      ctr --address "$_NODE_SOCK" -n k8s.io tasks delete -f "$c" >/dev/null 2>&1
-      ctr --address "$_NODE_SOCK" -n k8s.io containers delete "$c" >/dev/null 2>&1
+      ctr --address "$_NODE_SOCK" -n k8s.io tasks delete -f "$c" >/dev/null 2>&1 || true
+      ctr --address "$_NODE_SOCK" -n k8s.io containers delete "$c" >/dev/null 2>&1 || true
     done
   fi
   _node_kill containerd
