@@ -304,13 +304,9 @@ _node_pause_image() {
 _node_network() {
   local owner="paved:$PAVED_RUN"
   # Another platform (another checkout) may use this instance name: refuse, don't take it over.
-  if ip link show "$_NODE_HOST_VETH" >/dev/null 2>&1; then
-    local alias
-    alias="$(ip -o link show "$_NODE_HOST_VETH" | sed -n 's/.* alias \(.*\)$/\1/p')"
-    if [ "$alias" != "$owner" ]; then
-      _node_log "instance '$_NODE_INST' (veth $_NODE_HOST_VETH) belongs to another platform (${alias#paved:}): set PAVED_NODE_INSTANCE, PAVED_NODE_SUBNET and PAVED_POD_CIDR to other values"
-      return 1
-    fi
+  if ! _node_owns_instance; then
+    _node_log "instance '$_NODE_INST' (netns $_NODE_NETNS, veth $_NODE_HOST_VETH) belongs to another platform ($(ip -o link show "$_NODE_HOST_VETH" 2>/dev/null | sed -n 's/.* alias paved:\(.*\)$/\1/p')): stop that one, or set PAVED_NODE_INSTANCE, PAVED_NODE_SUBNET, PAVED_POD_CIDR and PAVED_SERVICE_CIDR to other values"
+    return 1
   fi
   local r other
   for r in "$_NODE_SUBNET.0/30" "$_NODE_POD_CIDR" "$_NODE_SVC_CIDR"; do
@@ -725,9 +721,30 @@ node_start() {
   _node_wait coredns _node_healthy coredns || return 1
 }
 
+# The instance's names on the host (netns, veth, cgroups) are this platform's: the veth
+# carries our run dir as its alias, or the namespace is the one we made (its inode). Another
+# checkout running an instance of the same name (e.g. both run the tests' values) must not
+# be torn down by our `down`.
+_node_owns_instance() {
+  if ip link show "$_NODE_HOST_VETH" >/dev/null 2>&1; then
+    [ "$(ip -o link show "$_NODE_HOST_VETH" | sed -n 's/.* alias \(.*\)$/\1/p')" = "paved:$PAVED_RUN" ]
+    return
+  fi
+  if [ -e "$_NODE_NSFILE" ]; then
+    [ "$(stat -L -c %i "$_NODE_NSFILE" 2>/dev/null)" = "$(cat "$_NODE_DIR/netns.inode" 2>/dev/null)" ]
+    return
+  fi
+  return 0   # nothing of the instance is live: leftovers by its name (cgroups) are ours to clean
+}
+
 # Drain the node, stop every part, and undo every change made on the host.
 node_stop() {
   _node_env
+  local owned=1
+  if ! _node_owns_instance; then
+    owned=""
+    _node_log "instance '$_NODE_INST' (netns $_NODE_NETNS, veth $_NODE_HOST_VETH) belongs to another platform ($(ip -o link show "$_NODE_HOST_VETH" 2>/dev/null | sed -n 's/.* alias paved:\(.*\)$/\1/p')): stopping only what this one started"
+  fi
   # 1. drain: no new pods; delete the ones here (the kubelet stops them, CNI DEL removes their
   #    veths and addresses); pods of controllers come back Pending until the next up
   if _node_alive kubelet >/dev/null && _k8s_healthy kube-apiserver 2>/dev/null; then
@@ -747,7 +764,7 @@ node_stop() {
   done
   # anything left in the namespace (shims, containers of a kubelet that died) is ours
   local pids
-  if [ -e "$_NODE_NSFILE" ]; then
+  if [ -n "$owned" ] && [ -e "$_NODE_NSFILE" ]; then
     pids="$(ip netns pids "$_NODE_NETNS" 2>/dev/null | tr '\n' ' ' || true)"
     if [ -n "${pids// /}" ]; then
       _node_log "stopping what is left in the namespace: pids $pids"
@@ -764,6 +781,7 @@ node_stop() {
   awk -v p="$_NODE_DIR/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -ru | while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || _node_log "cannot unmount $m"
   done
+  [ -n "$owned" ] || return 0
   # 4. network: the veth (its routes go with it), the namespace (its bridge, iptables chains,
   #    conntrack and sysctls go with it)
   ip link del "$_NODE_HOST_VETH" 2>/dev/null || true
@@ -785,6 +803,10 @@ node_stop() {
   #    sockets (removed by each shim as it exits) and libcni's result cache, named after our
   #    network
   rm -f /var/lib/cni/results/"$_NODE_NAME"-* 2>/dev/null || true
+  local id
+  for id in $(ls "$_NODE_DIR/containerd/root/io.containerd.grpc.v1.cri/sandboxes" 2>/dev/null || true); do
+    rm -f /var/lib/cni/results/cni-loopback-"$id"-lo 2>/dev/null || true   # the loopback plugin's
+  done
   # a shim killed (kill -9, a namespace deleted under it) leaves its socket: remove the ones
   # nothing listens on any more (a live shim of another containerd answers and stays)
   local sock
@@ -806,12 +828,12 @@ _node_stop_containerd() {
   if _node_alive containerd >/dev/null; then
     local c
     for c in $(ctr --address "$_NODE_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
-      ctr --address "$_NODE_SOCK" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1
+      ctr --address "$_NODE_SOCK" -n k8s.io tasks kill -s KILL "$c" >/dev/null 2>&1 || true
     done
     sleep 0.5
     for c in $(ctr --address "$_NODE_SOCK" -n k8s.io containers ls -q 2>/dev/null); do
-      ctr --address "$_NODE_SOCK" -n k8s.io tasks delete -f "$c" >/dev/null 2>&1
-      ctr --address "$_NODE_SOCK" -n k8s.io containers delete "$c" >/dev/null 2>&1
+      ctr --address "$_NODE_SOCK" -n k8s.io tasks delete -f "$c" >/dev/null 2>&1 || true
+      ctr --address "$_NODE_SOCK" -n k8s.io containers delete "$c" >/dev/null 2>&1 || true
     done
   fi
   _node_kill containerd
