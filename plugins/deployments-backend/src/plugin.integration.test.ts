@@ -196,7 +196,17 @@ describe('deployments backend', () => {
             template: {
               metadata: { labels },
               spec: {
-                containers: [{ name, image: `${IMAGE}:0.1.0` }],
+                containers: [
+                  {
+                    name,
+                    image: `${IMAGE}:0.1.0`,
+                    // As the golden path's: a container that crashes never gets Ready.
+                    readinessProbe: {
+                      httpGet: { path: '/readyz', port: 8080 },
+                      periodSeconds: 1,
+                    },
+                  },
+                ],
               },
             },
           },

@@ -254,7 +254,9 @@ describe('DefaultKubernetesClient', () => {
     );
     const begun = Date.now();
     const failure = await client
-      .waitForRollout(sandbox.namespace, 'missing', { timeoutMs: 90_000 })
+      .waitForRollout(sandbox.namespace, 'never-built', {
+        timeoutMs: 90_000,
+      })
       .catch(e => e);
     expect(failure).toBeInstanceOf(RolloutFailedError);
     expect(failure.name).toBe('RolloutFailedError');
@@ -270,9 +272,21 @@ describe('DefaultKubernetesClient', () => {
       '1',
       'crash',
     );
-    await client.apply([deployment(image, 1, { name: 'crasher' })], {
-      namespace: sandbox.namespace,
-    });
+    // With a readiness probe, as the golden path has: without one a container
+    // counts as available for the instant it runs, and the rollout "completes".
+    const readinessProbe = {
+      httpGet: { path: '/readyz', port: 8080 },
+      periodSeconds: 1,
+    };
+    await client.apply(
+      [
+        deployment(image, 1, {
+          name: 'crasher',
+          podSpec: { containers: [{ name: 'web', image, readinessProbe }] },
+        }),
+      ],
+      { namespace: sandbox.namespace },
+    );
     const failure = await client
       .waitForRollout(sandbox.namespace, 'crasher', { timeoutMs: 120_000 })
       .catch(e => e);
