@@ -7,7 +7,8 @@
 #   integration tests (backend on SQLite and PostgreSQL; Kubernetes, Vault,
 #   OpenTofu) → Playwright in Chromium against the built app
 #
-# Set PAVED_TEST_ONLY to one of: static, unit, e2e to run one stage.
+# Set PAVED_TEST_ONLY to one of: static, unit, e2e to run one stage. Arguments go to
+# Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`.
 set -euo pipefail
 cd "$PAVED_ROOT"
 source scripts/lib/common.sh
@@ -70,7 +71,7 @@ if [[ $only == all || $only == unit ]]; then
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.
-  stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false
+  stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false "$@"
 fi
 
 if [[ $only == all || $only == e2e ]]; then
