@@ -246,7 +246,7 @@ describe('DefaultKubernetesClient', () => {
           `registry.paved.local/tests/${sandbox.id}/web:never-built`,
           1,
           {
-            name: 'missing',
+            name: 'never-built',
           },
         ),
       ],
