@@ -1,3 +1,6 @@
+// Over 400 lines: the real git remote and builder processes, a stand-in portal that checks
+// the builds API calls, and one test per way a build ends (succeeded, no Dockerfile, broken
+// step, portal down, superseded, time limit, other branch).
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

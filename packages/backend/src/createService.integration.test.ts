@@ -1,3 +1,5 @@
+// Just over 400 lines: the golden path end to end on both databases, its dry run, and an
+// apiserver cut mid-run, each with a real build, deploy and catalog entry.
 import { TestDatabaseId } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { VaultClient } from '@paved/plugin-provisioning-node';

@@ -1,3 +1,6 @@
+// Over 400 lines: one scenario per database walks deploy, promotion with approval,
+// rollback, the lock across two backends and a broken release on the real platform; splitting
+// it would start the platform's sandboxes and backends once per file.
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import {
   mockCredentials,

@@ -1,3 +1,5 @@
+// Over 400 lines: one test per part of the local platform (the node with its Services and
+// gateway, real failures, Vault, OpenTofu with its providers), each against the real part.
 import http from 'node:http';
 import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';

@@ -1,4 +1,7 @@
 /*
+ * (Over 400 lines: queueing, the buildah run, its failure messages and the reporting with
+ * retries are one process's job; each has its section below.)
+ *
  * Paved's local builder: the stand-in for each service's CI pipeline on a machine
  * without GitHub Actions. The git remote (../git-remote/server.ts) tells it about every
  * push that moves `main`; it builds the pushed commit's Dockerfile with buildah, exactly

@@ -1,4 +1,6 @@
 /*
+ * (Over 400 lines: git smart HTTP, the REST API, the HTML views and the builder's notice.)
+ *
  * Paved's local git remote: the forge that "Create Service" publishes to on a
  * machine without GitHub or GitLab. Production uses Backstage's own publish
  * actions against a real forge; this server exists so that the golden path

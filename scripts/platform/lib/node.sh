@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (Over 400 lines: the node is several parts that start, stop and restore together, and `down`
+# must undo every host change they make; each part has its own function below.)
 # Paved local platform: the node that runs the Pods, for real. kubelet and kube-proxy v1.37.2
 # (built from the same wrapper module as the control plane, ../k8s-wrapper), containerd, runc
 # and the CNI plugins from Debian, CoreDNS built from the Go module proxy, a pause image built

@@ -1,3 +1,6 @@
+// Over 400 lines: server-side apply with its diff, the rollout watch (re-established when
+// the apiserver closes it) and the rollout diagnosis share the client's error mapping; the
+// judging itself is in rollout.ts and diagnosis.ts, tested without a cluster.
 import { Config } from '@backstage/config';
 import {
   ConflictError,

@@ -1,3 +1,6 @@
+// Over 400 lines: every deployment use case (deploy, promote, approve/reject, rollback, the
+// rollout watch and the automatic rollback) still lives here; issue 11 splits the watch, the
+// approver rule, the audit writing and the workload copy into modules of their own.
 import {
   AuditorService,
   AuthService,
