@@ -69,11 +69,22 @@ const headOf = (name: string) =>
     encoding: 'utf8',
   }).split(/\s/)[0];
 
-/** What the service says at its URL's /healthz, asked by the browser. */
+/**
+ * What the service says at its URL's /healthz, asked by the browser: Chromium
+ * resolves `*.localhost` to loopback itself (Node's resolver may not).
+ */
 async function reportedVersion(page: Page, url: string) {
-  const response = await page.request.get(`${url}/healthz`).catch(() => null);
-  if (!response?.ok()) return undefined;
-  return (await response.json()).version as string;
+  const probe = await page.context().newPage();
+  try {
+    const response = await probe.goto(`${url}/healthz`).catch(() => null);
+    if (!response?.ok()) return undefined;
+    return JSON.parse((await probe.textContent('body')) ?? '{}')
+      .version as string;
+  } catch {
+    return undefined;
+  } finally {
+    await probe.close();
+  }
 }
 
 async function stagingUrl(page: Page, name: string) {
