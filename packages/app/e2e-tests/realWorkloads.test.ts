@@ -216,14 +216,27 @@ test.describe('real workloads', () => {
     await again.getByLabel('Image').fill(missing);
     await again.getByRole('button', { name: 'Next' }).click();
     await again.getByRole('button', { name: 'Deploy to staging' }).click();
-    await page.goto(`/catalog/default/component/${name}/environments`);
-    const failedRow = page.getByRole('row').filter({ hasText: missing });
-    await expect(failedRow).toContainText("Image can't be pulled", {
-      timeout: 60_000,
-    });
+    // The deploy was accepted once the dialog follows its rollout.
     await expect(
-      page.getByRole('row').filter({ hasText: '(automatic rollback)' }).first(),
-    ).toContainText('succeeded', { timeout: 120_000 });
+      again.getByRole('button', { name: 'Deploy to staging' }),
+    ).toBeHidden({ timeout: 30_000 });
+    await page.goto(`/catalog/default/component/${name}/environments`);
+    /** The history row of an image, read again until it says `text`. */
+    const historyRow = (filter: string) =>
+      expect.poll(
+        async () => {
+          await page.reload();
+          const row = page.getByRole('row').filter({ hasText: filter });
+          await row
+            .first()
+            .waitFor({ timeout: 15_000 })
+            .catch(() => null);
+          return (await row.allTextContents()).join(' | ');
+        },
+        { timeout: 180_000, intervals: [3_000] },
+      );
+    await historyRow(missing).toContain("Image can't be pulled");
+    await historyRow('(automatic rollback)').toContain('succeeded');
     await expect
       .poll(() => reportedVersion(page, url), { timeout: 30_000 })
       .toBe(second);
