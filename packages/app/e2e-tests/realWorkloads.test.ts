@@ -226,12 +226,12 @@ test.describe('real workloads', () => {
       expect.poll(
         async () => {
           await page.reload();
-          const row = page.getByRole('row').filter({ hasText: filter });
+          const rows = page.getByRole('row').filter({ hasText: filter });
           await row
             .first()
             .waitFor({ timeout: 15_000 })
             .catch(() => null);
-          return (await row.allTextContents()).join(' | ');
+          return (await rows.allTextContents()).join(' | ');
         },
         { timeout: 180_000, intervals: [3_000] },
       );
