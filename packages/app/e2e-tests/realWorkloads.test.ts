@@ -227,7 +227,7 @@ test.describe('real workloads', () => {
         async () => {
           await page.reload();
           const rows = page.getByRole('row').filter({ hasText: filter });
-          await row
+          await rows
             .first()
             .waitFor({ timeout: 15_000 })
             .catch(() => null);
