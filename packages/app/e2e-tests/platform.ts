@@ -12,11 +12,13 @@ const platformFile =
   process.env.PAVED_PLATFORM_CONFIG ??
   path.resolve('.paved/test-run/app-config.platform.yaml');
 
-/** One scalar of the platform config (written by platform.sh, one key per line). */
+/** One scalar of the platform config, `section.key` (written by platform.sh, one key per line). */
 function setting(key: string): string {
   const text = readFileSync(platformFile, 'utf8');
-  const section = text.slice(text.indexOf('  platform:'));
-  const match = section.match(new RegExp(`^\\s+${key}: (.+)$`, 'm'));
+  const [section, name] = key.includes('.') ? key.split('.') : [undefined, key];
+  let scope = text.slice(text.indexOf('  platform:'));
+  if (section) scope = scope.slice(scope.indexOf(`\n    ${section}:`));
+  const match = scope.match(new RegExp(`^\\s+${name}: (.+)$`, 'm'));
   if (!match) throw new Error(`No ${key} in ${platformFile}`);
   return match[1].trim();
 }
@@ -88,8 +90,8 @@ export async function vaultSecret(
   secretPath: string,
 ): Promise<Record<string, string>> {
   const response = await fetch(
-    `${setting('address')}/v1/secret/data/${secretPath}`,
-    { headers: { 'X-Vault-Token': setting('token') } },
+    `${setting('vault.address')}/v1/secret/data/${secretPath}`,
+    { headers: { 'X-Vault-Token': setting('vault.token') } },
   );
   if (!response.ok) {
     throw new Error(`Vault answered ${response.status} for ${secretPath}`);

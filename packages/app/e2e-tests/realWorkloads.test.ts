@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { entityCard, expect, test } from './fixtures';
+import { expect, test } from './fixtures';
 import { kubernetesObject } from './platform';
 
 /*
@@ -112,7 +112,7 @@ test.describe('real workloads', () => {
 
       // The build is on the entity page, and what runs is what it built.
       await page.goto(`/catalog/default/component/${name}`);
-      const builds = entityCard(page, 'Builds');
+      const builds = page.getByRole('table', { name: 'Builds' });
       await expect(
         builds.getByRole('row').filter({ hasText: commit.slice(0, 7) }),
       ).toContainText('succeeded');
@@ -170,7 +170,8 @@ test.describe('real workloads', () => {
 
     // The new build shows on the Builds card, and finishes.
     await page.goto(`/catalog/default/component/${name}`);
-    const row = entityCard(page, 'Builds')
+    const row = page
+      .getByRole('table', { name: 'Builds' })
       .getByRole('row')
       .filter({ hasText: second.slice(0, 7) });
     await expect(row).toContainText('Add a changelog', { timeout: 60_000 });
@@ -213,7 +214,7 @@ test.describe('real workloads', () => {
     await again
       .getByLabel('Built image')
       .selectOption({ label: 'Another image (enter a reference)' });
-    await again.getByLabel('Image').fill(missing);
+    await again.getByLabel('Image', { exact: true }).fill(missing);
     await again.getByRole('button', { name: 'Next' }).click();
     await again.getByRole('button', { name: 'Deploy to staging' }).click();
     // The deploy was accepted once the dialog follows its rollout.

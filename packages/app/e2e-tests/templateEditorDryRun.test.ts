@@ -86,12 +86,17 @@ test.describe('Template editor', () => {
     );
     await stepLog('PostgreSQL database', 'create postgresql_database.');
     await stepLog(
-      'First deployment to staging',
+      'Kubernetes objects in staging',
       `Dry run: namespace ${name}-staging does not exist yet; the apiserver validates its objects in namespace default`,
     );
     await stepLog(
-      'First deployment to staging',
+      'Kubernetes objects in staging',
       `+ spec.template.spec.containers[0].image: "registry.paved.local/${name}:dry-run"`,
+    );
+
+    await stepLog(
+      'First deployment to staging',
+      `Dry run: would deploy registry.paved.local/${name}:dry-run`,
     );
 
     // Nothing was created.
