@@ -75,6 +75,8 @@ if [[ $only == all || $only == unit ]]; then
 fi
 
 if [[ $only == all || $only == e2e ]]; then
+  # The browser tests' backend provisions into the test platform (the unit stage starts it).
+  [[ $only == e2e ]] && stage "Start the local platform" bash scripts/platform/platform.sh up
   stage "Build the app for the browser tests" quietly app-build yarn workspace app build
   if ! stage "Browser tests (Playwright, Chromium)" yarn test:e2e; then
     note "Backend log of the browser tests: $PAVED_RUN/logs/e2e-backend.log (last lines below)"
