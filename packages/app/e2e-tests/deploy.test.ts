@@ -70,7 +70,7 @@ async function deploy(
   await dialog
     .getByLabel('Built image')
     .selectOption({ label: 'Another image (enter a reference)' });
-  await dialog.getByLabel('Image', { exact: true }).fill(image);
+  await dialog.getByRole('textbox', { name: 'Image', exact: true }).fill(image);
   await dialog.getByRole('button', { name: 'Next' }).click();
   await expect(dialog.getByText(`Currently running: ${running}`)).toBeVisible();
   await dialog.getByRole('button', { name: 'Deploy to staging' }).click();
@@ -108,7 +108,9 @@ test.describe('deploy, promote with approval, roll back', () => {
     await form
       .getByLabel('Built image')
       .selectOption({ label: 'Another image (enter a reference)' });
-    await form.getByLabel('Image', { exact: true }).fill(`${name}:latest`);
+    await form
+      .getByRole('textbox', { name: 'Image', exact: true })
+      .fill(`${name}:latest`);
     await expect(form.getByText(/names no registry/)).toBeVisible();
     await expect(form.getByRole('button', { name: 'Next' })).toBeDisabled();
     await form.getByRole('button', { name: 'Cancel' }).click();

@@ -214,7 +214,9 @@ test.describe('real workloads', () => {
     await again
       .getByLabel('Built image')
       .selectOption({ label: 'Another image (enter a reference)' });
-    await again.getByLabel('Image', { exact: true }).fill(missing);
+    await again
+      .getByRole('textbox', { name: 'Image', exact: true })
+      .fill(missing);
     await again.getByRole('button', { name: 'Next' }).click();
     await again.getByRole('button', { name: 'Deploy to staging' }).click();
     // The deploy was accepted once the dialog follows its rollout.
