@@ -173,7 +173,9 @@ test.describe('real workloads', () => {
     const row = page
       .getByRole('table', { name: 'Builds' })
       .getByRole('row')
-      .filter({ hasText: second.slice(0, 7) });
+      .filter({ hasText: second.slice(0, 7) })
+      // The build's own row; a running build's log opens in the row below it.
+      .first();
     await expect(row).toContainText('Add a changelog', { timeout: 60_000 });
     await expect(row).toContainText('succeeded', { timeout: 180_000 });
 
