@@ -17,21 +17,27 @@ source scripts/platform/lib/postgres.sh
 # Tests get their own platform (ports, data, credentials), apart from a portal or a
 # `yarn platform up` you may be running.
 export PAVED_RUN=$PAVED_ROOT/.paved/test-run
-if [ -z "${PAVED_TEST_SECOND_INSTANCE:-}" ]; then
-  export PAVED_PG_PORT=15433 PAVED_GIT_PORT=28930 PAVED_KUBE_PORT=26443 PAVED_ETCD_PORT=22379 \
-    PAVED_ETCD_PEER_PORT=22380 PAVED_KCM_PORT=20257 PAVED_SCHEDULER_PORT=20259 PAVED_KWOK_PORT=20247 \
-    PAVED_VAULT_PORT=28200
-  # Real workloads (issue 10): the test instance's registry, gateway, builder and node.
-  export PAVED_REGISTRY_PORT=25000 PAVED_GATEWAY_PORT=28900 PAVED_BUILDER_PORT=28940 \
-    PAVED_NODE_INSTANCE=test PAVED_NODE_SUBNET=10.87.1 PAVED_POD_CIDR=10.89.0.0/16 PAVED_SERVICE_CIDR=10.97.0.0/16
+# PAVED_TEST_INSTANCE=2..4 (PAVED_TEST_SECOND_INSTANCE=1 is 2) runs another test platform beside
+# the first (e.g. from another worktree), for the static and unit stages: the browser tests'
+# ports (17007, 28930) are fixed.
+k=${PAVED_TEST_INSTANCE:-$([ -n "${PAVED_TEST_SECOND_INSTANCE:-}" ] && echo 2 || echo 1)}
+case $k in
+  1) ;;
+  2 | 3 | 4) ;;
+  *) echo "PAVED_TEST_INSTANCE must be 1, 2, 3 or 4 (got '$k')" >&2 && exit 2 ;;
+esac
+o=$(((k - 1) * 1000))
+export PAVED_PG_PORT=$((15433 + (k - 1) * 100)) PAVED_GIT_PORT=$((28930 + o)) PAVED_KUBE_PORT=$((26443 + o)) \
+  PAVED_ETCD_PORT=$((22379 + o)) PAVED_ETCD_PEER_PORT=$((22380 + o)) PAVED_KCM_PORT=$((20257 + o)) \
+  PAVED_SCHEDULER_PORT=$((20259 + o)) PAVED_KWOK_PORT=$((20247 + o)) PAVED_VAULT_PORT=$((28200 + o))
+# Real workloads (issue 10): the test instance's registry, gateway, builder and node.
+export PAVED_REGISTRY_PORT=$((25000 + o)) PAVED_GATEWAY_PORT=$((28900 + o)) PAVED_BUILDER_PORT=$((28940 + o))
+if [ "$k" = 1 ]; then
+  export PAVED_NODE_INSTANCE=test PAVED_NODE_SUBNET=10.87.1 PAVED_POD_CIDR=10.89.0.0/16 PAVED_SERVICE_CIDR=10.97.0.0/16
 else
-  # A second test platform beside the first (e.g. from another worktree), for the static
-  # and unit stages: the browser tests' ports (17007, 28930) are fixed.
-  export PAVED_PG_PORT=15533 PAVED_GIT_PORT=29930 PAVED_KUBE_PORT=27443 PAVED_ETCD_PORT=23379 \
-    PAVED_ETCD_PEER_PORT=23380 PAVED_KCM_PORT=21257 PAVED_SCHEDULER_PORT=21259 PAVED_KWOK_PORT=21247 \
-    PAVED_VAULT_PORT=29200
-  export PAVED_REGISTRY_PORT=26000 PAVED_GATEWAY_PORT=29900 PAVED_BUILDER_PORT=29940 \
-    PAVED_NODE_INSTANCE=test2 PAVED_NODE_SUBNET=10.87.3 PAVED_POD_CIDR=10.91.0.0/16 PAVED_SERVICE_CIDR=10.99.0.0/16
+  # dev 10.88/10.96, test 10.89/10.97, bench 10.90/10.98; test2 10.91/10.99, test3 10.92/10.100, ...
+  export PAVED_NODE_INSTANCE=test$k PAVED_NODE_SUBNET=10.87.$((2 * k - 1)) \
+    PAVED_POD_CIDR=10.$((89 + k)).0.0/16 PAVED_SERVICE_CIDR=10.$((97 + k)).0.0/16
 fi
 export PAVED_PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
 mkdir -p "$PAVED_RUN/logs" "$PAVED_RUN/builder"
