@@ -7,7 +7,7 @@
 #   integration tests (backend on SQLite and PostgreSQL; Kubernetes, Vault,
 #   OpenTofu) → Playwright in Chromium against the built app
 #
-# Set PAVED_TEST_ONLY to one of: static, unit, e2e to run one stage. Arguments go to
+# Set PAVED_TEST_ONLY to one of: static, unit, fault, e2e to run one stage. Arguments go to
 # Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`.
 set -euo pipefail
 cd "$PAVED_ROOT"
@@ -77,7 +77,19 @@ if [[ $only == all || $only == unit ]]; then
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.
-  stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false "$@"
+  # *.fault.test.ts kill parts of the node: they run alone, in the next stage.
+  stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false \
+    --testPathIgnorePatterns /node_modules/ '\.fault\.test\.ts$' "$@"
+fi
+
+# Faults on the real node (a part killed mid-deploy), one suite at a time; skipped when the
+# unit stage was given a Jest filter (`npm test -- <path>`), run alone with PAVED_TEST_ONLY=fault.
+if [[ $only == fault || ($only == all && $# -eq 0) ]]; then
+  [[ $only == fault ]] && stage "Start the local platform" bash scripts/platform/platform.sh up
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+  BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
+  stage "Fault tests (node parts killed during a deploy)" yarn test:unit --ci --watchAll=false \
+    --runInBand '\.fault\.test\.ts$' "$@"
 fi
 
 if [[ $only == all || $only == e2e ]]; then
