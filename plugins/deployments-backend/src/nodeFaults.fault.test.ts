@@ -221,7 +221,8 @@ describe('a node part killed during a deploy', () => {
         const history = await settled();
         const ended = history.find((d: any) => d.id === deploy.body.id);
         expect(['succeeded', 'failed']).toContain(ended.status);
-        if (ended.status === 'failed') expect(ended.message).toBeTruthy();
+        // A failed one says why.
+        expect(ended.status === 'failed' ? ended.message : 'n/a').toBeTruthy();
 
         // `platform up` brings the part back: the node is Ready, and a deploy works.
         await platformUp();
