@@ -36,8 +36,9 @@
 # Files written under $PAVED_RUN:
 #   kubeconfig                     admin kubeconfig (context "paved"; also context "paved-viewer")
 #   kubernetes/admin-token         admin bearer token (user "paved-admin", group system:masters)
-#   kubernetes/{node,kube-proxy,coredns}-token  tokens of system:node:paved-<instance> (group
-#                                  system:nodes), system:kube-proxy and paved-coredns
+#   kubernetes/{node,kube-proxy,coredns,gateway}-token  tokens of system:node:paved-<instance>
+#                                  (group system:nodes), system:kube-proxy, paved-coredns and
+#                                  paved-gateway
 #   kubernetes/service-cidr        the service CIDR etcd's data was made with
 #   kubernetes/viewer-token        bearer token of user "paved-viewer" (no RBAC bindings at all)
 #   kubernetes/certs/              ca.crt/ca.key, apiserver.crt/key, sa.key/sa.pub, tokens.csv,
@@ -232,7 +233,7 @@ extendedKeyUsage=clientAuth" || return 1
       { _k8s_log "openssl: service-account key generation failed"; return 1; }
   fi
   local f
-  for f in admin-token viewer-token kcm-token scheduler-token kwok-token node-token kube-proxy-token coredns-token; do
+  for f in admin-token viewer-token kcm-token scheduler-token kwok-token node-token kube-proxy-token coredns-token gateway-token; do
     [ -s "$_K8S_DIR/$f" ] || { _k8s_rand >"$_K8S_DIR/$f"; chmod 600 "$_K8S_DIR/$f"; }
   done
   # kwok plays the kubelets and must patch any Pod's and Node's status, impersonate, and
@@ -250,6 +251,8 @@ extendedKeyUsage=clientAuth" || return 1
     echo "$(cat "$_K8S_DIR/node-token"),system:node:$_K8S_NODE_NAME,system:node:$_K8S_NODE_NAME,system:nodes"
     echo "$(cat "$_K8S_DIR/kube-proxy-token"),system:kube-proxy,system:kube-proxy"
     echo "$(cat "$_K8S_DIR/coredns-token"),paved-coredns,paved-coredns"
+    # The gateway (gateway.sh): may read Services, nothing else.
+    echo "$(cat "$_K8S_DIR/gateway-token"),paved-gateway,paved-gateway"
   } >"$c/tokens.csv.new"
   chmod 600 "$c/tokens.csv.new"
   # The apiserver reads tokens.csv only when it starts: remember a change (a run dir from
