@@ -8,7 +8,8 @@
 #   OpenTofu) → Playwright in Chromium against the built app
 #
 # Set PAVED_TEST_ONLY to one of: static, unit, fault, e2e to run one stage. Arguments go to
-# Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`.
+# Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`, or with
+# PAVED_TEST_ONLY=e2e to Playwright, e.g. `PAVED_TEST_ONLY=e2e npm test -- demo.test.ts`.
 set -euo pipefail
 cd "$PAVED_ROOT"
 source scripts/lib/common.sh
@@ -96,7 +97,10 @@ if [[ $only == all || $only == e2e ]]; then
   # The browser tests' backend provisions into the test platform (the unit stage starts it).
   [[ $only == e2e ]] && stage "Start the local platform" bash scripts/platform/platform.sh up
   stage "Build the app for the browser tests" quietly app-build yarn workspace app build
-  if ! stage "Browser tests (Playwright, Chromium)" yarn test:e2e; then
+  # With PAVED_TEST_ONLY=e2e, arguments go to Playwright (e.g. a test file); otherwise to Jest.
+  e2e_args=()
+  [[ $only == e2e ]] && e2e_args=("$@")
+  if ! stage "Browser tests (Playwright, Chromium)" yarn test:e2e "${e2e_args[@]}"; then
     note "Backend log of the browser tests: $PAVED_RUN/logs/e2e-backend.log (last lines below)"
     tail -n 40 "$PAVED_RUN/logs/e2e-backend.log" >&2 || true
     exit 1
