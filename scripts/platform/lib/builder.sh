@@ -65,7 +65,22 @@ builder_start() {
     fail "starting the builder on $(builder_url)" "$log"
 }
 
-builder_stop() { stop_process builder "$(_builder_dir)/builder.pid" builder/server.ts; }
+builder_stop() {
+  stop_process builder "$(_builder_dir)/builder.pid" builder/server.ts
+  _builder_unmount
+}
+
+# What buildah's storage leaves mounted once the builder is gone (a build's layers, the
+# overlay driver's own mount of its directory): unmounted, deepest first, so that `down`
+# leaves no mount behind and the run dir can be removed.
+_builder_unmount() {
+  local storage
+  storage="$(_builder_dir)/storage"
+  [ -d "$storage" ] || return 0
+  buildah --root "$storage" --runroot "$(_builder_dir)/runroot" umount --all >/dev/null 2>&1 || true
+  awk -v p="$storage/" 'index($2 "/", p) == 1 { print $2 }' /proc/self/mounts | sort -r |
+    while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+}
 
 builder_status() {
   local health=down body
