@@ -65,12 +65,19 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 export class DemoSeeder {
   private readonly tokens = new Map<string, string>();
 
+  private readonly backend: string;
+  private readonly git: string;
+  private readonly log: (message: string) => void;
+
   constructor(
-    private readonly backend: string,
-    private readonly git: string,
-    private readonly log: (message: string) => void = m =>
-      process.stdout.write(`[demo] ${m}\n`),
-  ) {}
+    backend: string,
+    git: string,
+    log: (message: string) => void = m => process.stdout.write(`[demo] ${m}\n`),
+  ) {
+    this.backend = backend;
+    this.git = git;
+    this.log = log;
+  }
 
   /** Forgets the tokens (one issued before the catalog had the user carries no ownership). */
   resetTokens() {
