@@ -199,9 +199,10 @@ export class DemoSeeder {
         continue;
       }
       if (this.repositoryExists(service.name)) {
-        throw new Error(
-          `${service.name}: its repository is on the git remote (${this.git}/paved/${service.name}.git) but the catalog has no component:default/${service.name}: ` +
-            "the portal's database was reset while the platform kept its data. Start both afresh (`yarn platform down`, then remove the run directory), or register the repository's catalog-info.yaml.",
+        // A run that stopped half-way, or a portal database reset while the platform
+        // kept its data: Create Service resumes a repository it made for the same owner.
+        this.log(
+          `${service.name}: its repository exists, Create Service resumes it`,
         );
       }
       await this.seedOne(service);
