@@ -7,8 +7,13 @@
 #   integration tests (backend on SQLite and PostgreSQL; Kubernetes, Vault,
 #   OpenTofu) → Playwright in Chromium against the built app
 #
-# Set PAVED_TEST_ONLY to one of: static, unit, e2e to run one stage. Arguments go to
+# Set PAVED_TEST_ONLY to one of: static, fast, unit, e2e to run one stage. Arguments go to
 # Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`.
+#
+# `fast` is the fast tier: Jest on every test file except `*.platform.test.ts` (the ones that
+# need the local platform), without starting the platform; under a minute. A fast test that
+# asks for the platform fails (loadLocalPlatform), naming the suffix to give its file. `unit`
+# and the full run still run every test file, the fast tier included.
 set -euo pipefail
 cd "$PAVED_ROOT"
 source scripts/lib/common.sh
@@ -70,6 +75,17 @@ if [[ $only == all || $only == static ]]; then
   stage "Type check (tsc)" yarn tsc
   stage "Lint (backstage-cli repo lint)" yarn lint:all
   stage "Formatting (prettier)" yarn prettier:check
+fi
+
+case $only in
+  all | static | fast | unit | e2e) ;;
+  *) echo "PAVED_TEST_ONLY must be static, fast, unit or e2e (got '$only')" >&2 && exit 2 ;;
+esac
+
+if [[ $only == fast ]]; then
+  export PAVED_TEST_TIER=fast
+  stage "Fast tests (no platform; *.platform.test.ts left out)" \
+    yarn test:unit --ci --watchAll=false --testPathIgnorePatterns '\.platform\.test\.' '/node_modules/' "$@"
 fi
 
 if [[ $only == all || $only == unit ]]; then

@@ -7,7 +7,7 @@ import { createAwaitBuildAction, summarizeLog } from './awaitBuild';
 import { examples } from './awaitBuild.examples';
 
 // The action against a stand-in of the deployments backend's build routes
-// (the real ones are tested in deployments-backend's builds.integration.test.ts).
+// (the real ones are tested in deployments-backend's builds.platform.test.ts).
 
 const SHA = '3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e';
 const IMAGE = `registry.paved.local/orders-api:${SHA}`;
