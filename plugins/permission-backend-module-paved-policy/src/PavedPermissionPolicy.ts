@@ -59,9 +59,11 @@ export class PavedPermissionPolicy implements PermissionPolicy {
     const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
       user.credentials,
     );
-    if (ownershipEntityRefs
+    if (
+      ownershipEntityRefs
         .map(ref => ref.toLocaleLowerCase('en-US'))
-        .includes(this.platformTeam)) {
+        .includes(this.platformTeam)
+    ) {
       return { result: AuthorizeResult.ALLOW };
     }
     // The catalog decides ownership per entity when the check names one.

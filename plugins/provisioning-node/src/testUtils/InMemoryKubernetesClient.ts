@@ -68,8 +68,10 @@ interface PendingRollout {
 /** TEST ONLY: an in-memory KubernetesClient; see the file's head. */
 export class InMemoryKubernetesClient implements KubernetesClient {
   /** Every apply, in order, with its options: what a test asserts on. */
-  readonly applied: Array<{ objects: KubernetesObject[]; options?: ApplyOptions }> =
-    [];
+  readonly applied: Array<{
+    objects: KubernetesObject[];
+    options?: ApplyOptions;
+  }> = [];
   private readonly objects = new Map<string, Obj>();
   private readonly rollouts = new Map<string, PendingRollout[]>();
   private readonly diagnoses = new Map<string, RolloutDiagnosis>();
@@ -122,7 +124,11 @@ export class InMemoryKubernetesClient implements KubernetesClient {
     name: string,
   ): Promise<RolloutStatus | undefined> {
     const deployment = this.objects.get(
-      keyOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace } }),
+      keyOf({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace },
+      }),
     );
     return deployment && rolloutStatusOf(deployment as V1Deployment);
   }

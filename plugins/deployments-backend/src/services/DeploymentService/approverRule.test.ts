@@ -17,7 +17,9 @@ const entity: Entity = {
   spec: { owner: 'storefront-team' },
 };
 
-const approval = (overrides: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
+const approval = (
+  overrides: Partial<ApprovalRequest> = {},
+): ApprovalRequest => ({
   id: 'a-1',
   entityRef: 'component:default/orders-api',
   fromEnvironment: 'staging',

@@ -45,11 +45,13 @@ function setup(options: { heartbeatMs?: number } = {}) {
   const events: DeploymentAuditEvent[] = [];
   const calls: string[] = [];
   const store = {
-    finishDeployment: jest.fn(async (id: string, outcome: DeploymentOutcome) => {
-      if (finished.has(id)) return false;
-      finished.set(id, outcome);
-      return true;
-    }),
+    finishDeployment: jest.fn(
+      async (id: string, outcome: DeploymentOutcome) => {
+        if (finished.has(id)) return false;
+        finished.set(id, outcome);
+        return true;
+      },
+    ),
     releaseLock: jest.fn(async (_e: string, _env: string, id: string) => {
       calls.push(`release ${id}`);
     }),
@@ -76,7 +78,16 @@ function setup(options: { heartbeatMs?: number } = {}) {
       return { ...deployment({ id: 'd-3', image: request.image }) };
     },
   };
-  return { kubernetes, store, finished, events, calls, watcher, redeployer, started };
+  return {
+    kubernetes,
+    store,
+    finished,
+    events,
+    calls,
+    watcher,
+    redeployer,
+    started,
+  };
 }
 
 /** Lets the watcher's promise chain run. */
@@ -174,9 +185,17 @@ describe('automaticRollbackOf', () => {
   });
 
   it.each([
-    ['the environment turned it off', deployment(), { ...staging, autoRollback: false }],
+    [
+      'the environment turned it off',
+      deployment(),
+      { ...staging, autoRollback: false },
+    ],
     ['nothing ran before', deployment({ previousImage: undefined }), staging],
-    ['the same image ran before', deployment({ previousImage: 'registry.paved.local/orders-api:2' }), staging],
+    [
+      'the same image ran before',
+      deployment({ previousImage: 'registry.paved.local/orders-api:2' }),
+      staging,
+    ],
     ['it was a rollback itself', deployment({ rollbackOf: 'd-1' }), staging],
   ])('does nothing when %s', (_why, failed, environment) => {
     expect(

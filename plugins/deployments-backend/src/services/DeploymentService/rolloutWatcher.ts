@@ -155,7 +155,11 @@ export class KubernetesRolloutWatcher implements RolloutWatcher {
     const beat = () => {
       if (signal.aborted) return;
       this.options.store
-        .heartbeatLock(deployment.entityRef, deployment.environment, deployment.id)
+        .heartbeatLock(
+          deployment.entityRef,
+          deployment.environment,
+          deployment.id,
+        )
         .catch(error =>
           this.options.logger.warn(
             `Could not renew the lock of deployment ${

@@ -26,7 +26,10 @@ function cluster() {
           spec: {
             containers: [
               { name: 'sidecar', image: 'envoy:1' },
-              { name: 'orders-api', image: 'registry.paved.local/orders-api:1' },
+              {
+                name: 'orders-api',
+                image: 'registry.paved.local/orders-api:1',
+              },
             ],
           },
         },
@@ -37,7 +40,11 @@ function cluster() {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'orders-api', namespace: 'orders-api-staging' },
-      spec: { clusterIP: '10.97.0.12', clusterIPs: ['10.97.0.12'], ports: [{ port: 80 }] },
+      spec: {
+        clusterIP: '10.97.0.12',
+        clusterIPs: ['10.97.0.12'],
+        ports: [{ port: 80 }],
+      },
     } as any,
   ]);
 }

@@ -22,7 +22,6 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-
 type DeploymentRow = {
   seq: number | string;
   id: string;
