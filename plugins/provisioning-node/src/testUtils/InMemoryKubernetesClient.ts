@@ -108,12 +108,14 @@ export class InMemoryKubernetesClient implements KubernetesClient {
       }
       const diff = diffObjects(live, result);
       if (!options?.dryRun) this.objects.set(key, result);
+      let outcome: AppliedObject['outcome'] = 'created';
+      if (live) outcome = diff.length ? 'configured' : 'unchanged';
       return {
         apiVersion: object.apiVersion!,
         kind: object.kind!,
         name: object.metadata?.name ?? '',
         namespace,
-        outcome: !live ? 'created' : diff.length ? 'configured' : 'unchanged',
+        outcome,
         diff,
       };
     });

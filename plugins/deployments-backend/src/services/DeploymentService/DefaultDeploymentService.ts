@@ -1,7 +1,8 @@
-// The deployment use cases (deploy, promote, approve/reject, rollback, the
-// lists) and the deploy step they share. The rollout watch, the approver
-// rule, the audit writing, the workload copy and the store are parts of
-// their own, passed in through the options (docs/decisions/0008).
+// Over 400 lines: the eleven use cases of the deployments API (deploy, promote, approve,
+// reject, rollback and the reads), each a short method with its validation, authorization
+// and audit. Everything else is a part of its own: the deploy step (deployStep.ts), and,
+// passed in through the options, the rollout watch, the approver rule, the audit writing,
+// the workload copy and the store (docs/decisions/0008).
 import {
   AuthService,
   LoggerService,
@@ -23,7 +24,6 @@ import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
-import { KubernetesObject } from '@kubernetes/client-node';
 import {
   ApprovalRequest,
   ApprovalStatus,
@@ -36,7 +36,6 @@ import {
   deploymentRollbackPermission,
   EnvironmentStatus,
   PromotionResult,
-  validateImageReference,
 } from '@paved/plugin-deployments-common';
 import {
   Environment,
@@ -60,15 +59,9 @@ import {
   RollbackRequest,
   StartDeploymentRequest,
 } from './types';
-import { secretFromEntity } from './vaultSecret';
+import { DeployStep } from './deployStep';
+import { environmentNamed, namespaceOf, workloadOf } from './goldenPath';
 import { WorkloadCopier } from './workloadCopy';
-
-/** The annotation naming a service's namespace in one environment. */
-export const namespaceAnnotation = (environment: string) =>
-  `paved.dev/kubernetes-namespace-${environment}`;
-const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-/** Field manager of the image changes, so the golden path's own fields stay its own. */
-export const DEPLOYMENTS_FIELD_MANAGER = 'paved-deployments';
 
 export interface DefaultDeploymentServiceOptions {
   environments: Environment[];
@@ -112,7 +105,11 @@ export class DefaultDeploymentService implements DeploymentService {
     startDeployment: (entity, request) => this.startDeployment(entity, request),
   };
 
-  constructor(private readonly options: DefaultDeploymentServiceOptions) {}
+  private readonly deployStep: DeployStep;
+
+  constructor(private readonly options: DefaultDeploymentServiceOptions) {
+    this.deployStep = new DeployStep(options);
+  }
 
   /** Watches again the rollouts that a stopped backend left in flight. */
   async resumeRollouts(): Promise<void> {
@@ -468,97 +465,16 @@ export class DefaultDeploymentService implements DeploymentService {
 
   // ---------------------------------------------------------------------------
 
-  /**
-   * Changes the image of the entity's Deployment in the environment's
-   * namespace and refreshes its Secret from Vault, holding the
-   * entity+environment lock until the rollout ends. Nothing is recorded
-   * unless the apiserver took the change.
-   */
+  /** The deploy step every use case ends in; see deployStep.ts. */
   async startDeployment(
     entity: Entity,
     request: StartDeploymentRequest,
   ): Promise<Deployment> {
-    const { kubernetes, store } = this.options;
-    const environment = this.environment(request.environment);
-    const namespace = this.namespaceOf(entity, environment.name);
-    const validation = validateImageReference(request.image);
-    if (!validation.valid) throw new InputError(validation.error);
-    const entityRef = stringifyEntityRef(entity);
-    const workload = this.workloadOf(entity);
-    const id = randomUUID();
-    await store.acquireLock(entityRef, environment.name, id);
-    try {
-      // Independent reads, at once: they are most of a deploy's latency.
-      const [liveBefore, secret] = await Promise.all([
-        kubernetes.getRolloutStatus(namespace, workload),
-        secretFromEntity(this.options.vault, entity, workload),
-      ]);
-      let live = liveBefore;
-      let message = request.message;
-      if (!live && request.sourceEnvironment) {
-        const objects = await this.options.workloadCopier.copy({
-          from: this.namespaceOf(entity, request.sourceEnvironment),
-          to: namespace,
-          workload,
-          image: request.image,
-        });
-        message += `; first deploy to ${environment.name}: ${objects
-          .map(o => `${o.kind} ${o.metadata?.name}`)
-          .join(', ')} copied from ${request.sourceEnvironment}`;
-        live = await kubernetes.getRolloutStatus(namespace, workload);
-      }
-      if (!live) {
-        throw new ConflictError(
-          `Deployment ${workload} does not exist in namespace ${namespace} yet; run the Create Service template (templates/create-service), whose first deploy creates it`,
-        );
-      }
-      if (secret.object) {
-        await kubernetes.apply([secret.object], { namespace });
-      }
-      if (secret.note) message += `; ${secret.note}`;
-      const patch: KubernetesObject & Record<string, unknown> = {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: workload, namespace },
-        spec: {
-          ...(request.replicas === undefined
-            ? {}
-            : { replicas: request.replicas }),
-          template: {
-            spec: {
-              containers: [
-                { name: live.container ?? workload, image: request.image },
-              ],
-            },
-          },
-        },
-      };
-      await kubernetes.apply([patch], {
-        namespace,
-        fieldManager: DEPLOYMENTS_FIELD_MANAGER,
-      });
-      const deployment: StoredDeployment = {
-        id,
-        entityRef,
-        environment: environment.name,
-        namespace,
-        workload,
-        image: request.image,
-        replicas: request.replicas,
-        status: 'rolling-out',
-        requestedBy: request.requestedBy,
-        createdAt: new Date().toISOString(),
-        message,
-        previousImage: liveBefore?.image,
-        rollbackOf: request.rollbackOf,
-      };
-      await store.insertDeployment(deployment);
-      this.options.watcher.watch(deployment, this.redeployer);
-      return toApi(deployment);
-    } catch (error) {
-      await store.releaseLock(entityRef, environment.name, id);
-      throw error;
-    }
+    return toApi(
+      await this.deployStep.start(entity, request, deployment =>
+        this.options.watcher.watch(deployment, this.redeployer),
+      ),
+    );
   }
 
   private async loadApproval(id: string, caller: Caller) {
@@ -618,15 +534,7 @@ export class DefaultDeploymentService implements DeploymentService {
   }
 
   private environment(name: string, field = 'environment'): Environment {
-    const environment = this.options.environments.find(e => e.name === name);
-    if (!environment) {
-      throw new InputError(
-        `${field}: unknown environment "${name}"; known: ${this.options.environments
-          .map(e => e.name)
-          .join(', ')}`,
-      );
-    }
-    return environment;
+    return environmentNamed(this.options.environments, name, field);
   }
 
   private firstEnvironmentWithoutApproval(): string {
@@ -637,24 +545,11 @@ export class DefaultDeploymentService implements DeploymentService {
   }
 
   private namespaceOf(entity: Entity, environment: string): string {
-    const annotation = namespaceAnnotation(environment);
-    const namespace = entity.metadata.annotations?.[annotation];
-    if (!namespace) {
-      throw new InputError(
-        `${stringifyEntityRef(
-          entity,
-        )} is not on the golden path yet: it has no ${annotation} annotation. ` +
-          'The Create Service template (templates/create-service) adds it, with the namespace, Vault path and first deploy.',
-      );
-    }
-    return namespace;
+    return namespaceOf(entity, environment);
   }
 
   private workloadOf(entity: Entity): string {
-    return (
-      entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ??
-      entity.metadata.name
-    );
+    return workloadOf(entity);
   }
 
   private async authorize(

@@ -1,8 +1,10 @@
+export { DefaultDeploymentService } from './DefaultDeploymentService';
 export {
-  DefaultDeploymentService,
   DEPLOYMENTS_FIELD_MANAGER,
   namespaceAnnotation,
-} from './DefaultDeploymentService';
+  namespaceOf,
+  workloadOf,
+} from './goldenPath';
 export type { DefaultDeploymentServiceOptions } from './DefaultDeploymentService';
 export { DefaultDeploymentAuditWriter } from './audit';
 export type { AuditedAction, DeploymentAuditWriter } from './audit';
