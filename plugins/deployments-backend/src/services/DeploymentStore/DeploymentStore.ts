@@ -29,7 +29,7 @@ export interface DeploymentOutcome {
 export interface DeploymentStore {
   /**
    * Takes the lock on an entity+environment for one deployment; a
-   * ConflictError when another deployment holds it and its holder still beats
+   * DeploymentInProgressError (409) when another deployment holds it and its holder still beats
    * (a lock without a recent heartbeat is taken over). Serializes deploys
    * across every backend instance sharing the store.
    */

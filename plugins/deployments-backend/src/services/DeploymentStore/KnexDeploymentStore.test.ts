@@ -40,7 +40,8 @@ describe('KnexDeploymentStore locks', () => {
     await expect(
       store.acquireLock(ENTITY, 'staging', 'second'),
     ).rejects.toMatchObject({
-      name: 'ConflictError',
+      name: 'DeploymentInProgressError',
+      statusCode: 409,
       message: expect.stringContaining('already under way (first'),
     });
     // Another environment has its own lock.
@@ -67,7 +68,7 @@ describe('KnexDeploymentStore locks', () => {
     expect(await store.heartbeatLock(ENTITY, 'staging', 'watched')).toBe(true);
     await expect(
       store.acquireLock(ENTITY, 'staging', 'second'),
-    ).rejects.toMatchObject({ name: 'ConflictError' });
+    ).rejects.toMatchObject({ name: 'DeploymentInProgressError' });
 
     // The heartbeat stopped two minutes ago (its backend died): taken over.
     await knex('deployment_locks').update({

@@ -11,6 +11,7 @@ import {
   RolloutFailureReason,
 } from '@paved/plugin-deployments-common';
 import { Knex } from 'knex';
+import { DeploymentInProgressError } from './errors';
 import {
   DeploymentOutcome,
   DeploymentStore,
@@ -168,7 +169,7 @@ export class KnexDeploymentStore implements DeploymentStore {
 
   /**
    * Takes the lock on an entity+environment for one deployment; a
-   * ConflictError when another deployment holds it. Serializes deploys across
+   * DeploymentInProgressError (409) when another deployment holds it. Serializes deploys across
    * every backend instance sharing the database.
    */
   async acquireLock(
@@ -205,7 +206,7 @@ export class KnexDeploymentStore implements DeploymentStore {
             .delete();
           continue;
         }
-        throw new ConflictError(
+        throw new DeploymentInProgressError(
           `A deployment of ${entityRef} to ${environment} is already under way (${held.deployment_id}, since ${held.acquired_at}); wait for it to finish`,
         );
       }

@@ -8,3 +8,4 @@ export type {
   DeploymentStore,
   StoredDeployment,
 } from './DeploymentStore';
+export { DeploymentInProgressError } from './errors';
