@@ -1,3 +1,5 @@
+// Over 400 lines: one table per concern (deployments, locks with heartbeat, approvals, audit)
+// with its row mapping, behind the DeploymentStore interface; split by table if it grows.
 import {
   DatabaseService,
   resolvePackagePath,
