@@ -70,12 +70,14 @@ const STEPS = [
   'fetch-base',
   'fetch-language',
   'publish',
+  'build',
   'namespaces',
   'database',
   'credentials',
-  'deploy-staging',
+  'workload-staging',
   'register',
   'await-entity',
+  'deploy-staging',
 ];
 
 async function runTemplate(): Promise<RunResult> {
@@ -177,7 +179,14 @@ async function timed<T>(fn: () => T | Promise<T>): Promise<number> {
   return now() - t0;
 }
 
-async function rawFloor(out: Record<string, number>): Promise<void> {
+/**
+ * `image`: what the floor deploys, an image a template run built (the floor
+ * has no build step of its own: the raw equivalent of `build` is the builder).
+ */
+async function rawFloor(
+  out: Record<string, number>,
+  image: string,
+): Promise<void> {
   const cfg = YAML.parse(fs.readFileSync(opts['platform-config']!, 'utf8'))
     .paved.platform;
   const gitBase = opts.git!.replace(/\/+$/, '');
@@ -192,7 +201,8 @@ async function rawFloor(out: Record<string, number>): Promise<void> {
     system: undefined,
     namespaces,
     vaultPath: `services/${name}`,
-    imageRepository: `registry.paved.local/${name}`,
+    // The manifests' `image:` is the repository; the floor puts a built image there.
+    imageRepository: image,
   };
   log(`raw floor for ${name} in ${dir}`);
 
@@ -394,7 +404,13 @@ async function main() {
   let rawError = '';
   if (!opts['skip-raw']) {
     try {
-      await rawFloor(raw);
+      const last = runs[runs.length - 1].name;
+      const commit = sh('git', [
+        'ls-remote',
+        `${opts.git!.replace(/\/+$/, '')}/paved/${last}.git`,
+        'main',
+      ]).split(/\s/)[0];
+      await rawFloor(raw, `registry.paved.local/${last}:${commit}`);
     } catch (error) {
       rawError = (error as Error).message;
       log(`raw floor failed: ${rawError}`);

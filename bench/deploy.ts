@@ -8,7 +8,8 @@
  *     PostgreSQL database (psql), before any real deploy, so that the real
  *     deploys stay the newest rows.
  *  1. Alternates DEPLOYS API deploys (POST /api/deployments, image
- *     registry.paved.local/<name>:1.0.N) with DEPLOYS raw ones (one warm-up of
+ *     registry.paved.local/<name>:1.0.N: the image Create Service built, tagged
+ *     anew for each deploy) with DEPLOYS raw ones (one warm-up of
  *     each first, reported apart). API: POST → 202 and POST → the environments
  *     API shows the new image with all replicas ready, complete, and the last
  *     deployment succeeded (polled every --poll-ms). Raw: the same Secret and
@@ -40,6 +41,7 @@ import {
   newServiceName,
   now,
   percentile,
+  retagImage,
   sh,
   sleep,
 } from './lib/backend.ts';
@@ -430,6 +432,21 @@ async function main() {
   ).json()) as any;
   const vaultPath: string = entity.metadata.annotations['paved.dev/vault-path'];
   const secret = await secretFromVault(name, vaultPath);
+
+  // Every deployed image really runs: the image Create Service built, under the
+  // release tags 1.0.N (each deploy is a new tag, so each one rolls out).
+  const built = kubectl([
+    'get',
+    'deployment',
+    name,
+    '-n',
+    ns,
+    '-o',
+    'jsonpath={.spec.template.spec.containers[0].image}',
+  ]);
+  const commit = built.slice(built.lastIndexOf(':') + 1);
+  for (let i = 1; i <= 2 * (DEPLOYS + 1); i++)
+    await retagImage(cfg.registry.address, name, commit, `1.0.${i}`);
 
   const historyRows = HISTORY > 0 ? insertHistory(name) : 0;
   log(`${historyRows} history rows for component:default/${name}`);

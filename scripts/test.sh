@@ -7,13 +7,13 @@
 #   integration tests (backend on SQLite and PostgreSQL; Kubernetes, Vault,
 #   OpenTofu) → Playwright in Chromium against the built app
 #
-# Set PAVED_TEST_ONLY to one of: static, fast, unit, e2e to run one stage. Arguments go to
+# Set PAVED_TEST_ONLY to one of: static, fast, unit, fault, e2e to run one stage. Arguments go to
 # Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`.
 #
-# `fast` is the fast tier: Jest on every test file except `*.platform.test.ts` (the ones that
-# need the local platform), without starting the platform; under a minute. A fast test that
+# `fast` is the fast tier: Jest on every test file except `*.platform.test.ts` and
+# `*.fault.test.ts` (the ones that need the local platform), without starting the platform. A fast test that
 # asks for the platform fails (loadLocalPlatform), naming the suffix to give its file. `unit`
-# and the full run still run every test file, the fast tier included.
+# (all but the fault tests) and the full run still run every test file, the fast tier included.
 set -euo pipefail
 cd "$PAVED_ROOT"
 source scripts/lib/common.sh
@@ -78,14 +78,14 @@ if [[ $only == all || $only == static ]]; then
 fi
 
 case $only in
-  all | static | fast | unit | e2e) ;;
-  *) echo "PAVED_TEST_ONLY must be static, fast, unit or e2e (got '$only')" >&2 && exit 2 ;;
+  all | static | fast | unit | fault | e2e) ;;
+  *) echo "PAVED_TEST_ONLY must be static, fast, unit, fault or e2e (got '$only')" >&2 && exit 2 ;;
 esac
 
 if [[ $only == fast ]]; then
   export PAVED_TEST_TIER=fast
-  stage "Fast tests (no platform; *.platform.test.ts left out)" \
-    yarn test:unit --ci --watchAll=false --testPathIgnorePatterns '\.platform\.test\.' '/node_modules/' "$@"
+  stage "Fast tests (no platform; *.platform.test.ts and *.fault.test.ts left out)" \
+    yarn test:unit --ci --watchAll=false --testPathIgnorePatterns /node_modules/ '\.(platform|fault)\.test\.' "$@"
 fi
 
 if [[ $only == all || $only == unit ]]; then
@@ -93,7 +93,19 @@ if [[ $only == all || $only == unit ]]; then
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.
-  stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false "$@"
+  # *.fault.test.ts kill parts of the node: they run alone, in the next stage.
+  stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false \
+    --testPathIgnorePatterns /node_modules/ '\.fault\.test\.ts$' "$@"
+fi
+
+# Faults on the real node (a part killed mid-deploy), one suite at a time; skipped when the
+# unit stage was given a Jest filter (`npm test -- <path>`), run alone with PAVED_TEST_ONLY=fault.
+if [[ $only == fault || ($only == all && $# -eq 0) ]]; then
+  [[ $only == fault ]] && stage "Start the local platform" bash scripts/platform/platform.sh up
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+  BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
+  stage "Fault tests (node parts killed during a deploy)" yarn test:unit --ci --watchAll=false \
+    --runInBand '\.fault\.test\.ts$' "$@"
 fi
 
 if [[ $only == all || $only == e2e ]]; then

@@ -166,7 +166,12 @@ export class Backend {
    */
   async createService(
     name: string,
-    options: { work: string; timeoutS: number },
+    options: {
+      work: string;
+      timeoutS: number;
+      /** Template values over {@link templateValues}, e.g. `{ database: 'none' }`. */
+      values?: Record<string, unknown>;
+    },
   ): Promise<TemplateRun> {
     const headers = await this.headers();
     const t0 = now();
@@ -175,7 +180,7 @@ export class Backend {
       headers,
       body: JSON.stringify({
         templateRef: 'template:default/create-service',
-        values: templateValues(name),
+        values: { ...templateValues(name), ...options.values },
       }),
     });
     if (!res.ok)
@@ -232,4 +237,36 @@ export class Backend {
     }
     return { name, status, e2eMs: tDone - t0, events, seen };
   }
+}
+
+/**
+ * Gives an image in the platform's registry (HTTP API at `address`) another
+ * tag, as a CI's release step would: the manifest read under one tag, put
+ * under the other. Returns registry.paved.local/<repo>:<to>.
+ */
+export async function retagImage(
+  address: string,
+  repo: string,
+  from: string,
+  to: string,
+) {
+  const accept =
+    'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+  const source = await fetch(`http://${address}/v2/${repo}/manifests/${from}`, {
+    headers: { accept },
+  });
+  if (!source.ok)
+    throw new Error(`the registry has no ${repo}:${from} (${source.status})`);
+  const put = await fetch(`http://${address}/v2/${repo}/manifests/${to}`, {
+    method: 'PUT',
+    headers: {
+      'content-type':
+        source.headers.get('content-type') ??
+        'application/vnd.oci.image.manifest.v1+json',
+    },
+    body: Buffer.from(await source.arrayBuffer()),
+  });
+  if (put.status !== 201)
+    throw new Error(`tagging ${repo}:${to} failed (${put.status})`);
+  return `registry.paved.local/${repo}:${to}`;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Shared by the benchmarks that need the local platform and the real backend
-# (bench/create-service.sh, bench/deploy.sh). Source it, then:
+# (bench/create-service.sh, bench/deploy.sh, bench/workloads.sh). Source it, then:
 #
 #   export BENCH_WORK=${BENCH_WORK:-/tmp/...} BENCH_RUN=${BENCH_RUN:-/tmp/...}
 #   bench_setup BACKEND_PORT PG GIT KUBE ETCD ETCD_PEER KCM SCHEDULER KWOK VAULT
@@ -13,7 +13,8 @@
 #   bench_platform_up    `platform.sh up` on that run dir; sets PLATFORM_UP_S.
 #   bench_start_backend OVERLAY
 #       The backend (what `yarn workspace backend start` runs, without its file
-#       watcher) with app-config.yaml, OVERLAY and the platform's config.
+#       watcher) with app-config.yaml, OVERLAY and the platform's config; the
+#       platform's builder reports to it.
 #   bench_overlay_base [BACKEND_LINES]
 #       The overlay every bench needs (ports, git remote); BACKEND_LINES (YAML
 #       indented by two spaces) go under `backend:`.
@@ -128,6 +129,9 @@ YAML
 bench_start_backend() {
   local overlay=$1
   echo "==> backend on :$BACKEND_PORT (log $BACKEND_LOG)" >&2
+  # The bench platform's builder reports its builds (which Create Service awaits) here.
+  mkdir -p "$PAVED_RUN/builder"
+  echo "http://127.0.0.1:$BACKEND_PORT" >"$PAVED_RUN/builder/portal-url"
   # What `yarn workspace backend start` runs (backstage-cli package start), minus its file
   # watcher: the watcher restarts the backend whenever anyone edits a source file of the
   # repo, which killed a trial run mid-task. Same node flags and environment (as bench/catalog.ts).

@@ -1,49 +1,8 @@
-import { APIRequestContext, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { entityTab, expect, signInAs, test } from './fixtures';
+import { createServiceThroughApi } from './goldenPath';
 import { kubernetesObject, retagImage } from './platform';
-
-/**
- * A golden-path service to deploy, made through the scaffolder API as the
- * guest (a member of storefront-team, its owner): the browser flow of Create
- * Service has its own test.
- */
-async function createService(request: APIRequestContext, name: string) {
-  const session = await request.get('/api/auth/guest/refresh', {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(session.ok()).toBe(true);
-  const headers = {
-    Authorization: `Bearer ${(await session.json()).backstageIdentity.token}`,
-  };
-  const task = await request.post('/api/scaffolder/v2/tasks', {
-    headers,
-    data: {
-      templateRef: 'template:default/create-service',
-      values: {
-        name,
-        owner: 'group:default/storefront-team',
-        description: 'Deployed by the browser tests',
-        language: 'go',
-        database: 'none',
-        tier: 'experimental',
-      },
-    },
-  });
-  expect(task.status()).toBe(201);
-  const { id } = await task.json();
-  await expect
-    .poll(
-      async () =>
-        (
-          await (
-            await request.get(`/api/scaffolder/v2/tasks/${id}`, { headers })
-          ).json()
-        ).status,
-      { timeout: 300_000, intervals: [1_000] },
-    )
-    .toBe('completed');
-}
 
 /** The image of the service's Deployment in an environment, from the real apiserver. */
 const liveImage = (name: string, environment: string) =>
@@ -90,7 +49,7 @@ test.describe('deploy, promote with approval, roll back', () => {
   }) => {
     const name = `deploy-${randomBytes(3).toString('hex')}`;
     const image = (tag: string) => `registry.paved.local/${name}:${tag}`;
-    await createService(request, name);
+    await createServiceThroughApi(request, name, 'go');
     // What Create Service built and deployed, tagged as two releases.
     const built = liveImage(name, 'staging') as string;
     const commit = built.split(':').pop()!;

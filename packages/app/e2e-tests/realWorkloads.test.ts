@@ -1,10 +1,11 @@
-import { APIRequestContext, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './fixtures';
+import { createServiceThroughApi } from './goldenPath';
 import { kubernetesObject } from './platform';
 
 /*
@@ -15,53 +16,6 @@ import { kubernetesObject } from './platform';
  */
 
 const gitRemote = 'http://localhost:28930';
-
-async function guestHeaders(request: APIRequestContext) {
-  const session = await request.get('/api/auth/guest/refresh', {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(session.ok()).toBe(true);
-  return {
-    Authorization: `Bearer ${(await session.json()).backstageIdentity.token}`,
-  };
-}
-
-/** Runs Create Service through the scaffolder API, as the guest, to the end. */
-async function createService(
-  request: APIRequestContext,
-  name: string,
-  language: string,
-) {
-  const headers = await guestHeaders(request);
-  const task = await request.post('/api/scaffolder/v2/tasks', {
-    headers,
-    data: {
-      templateRef: 'template:default/create-service',
-      values: {
-        name,
-        owner: 'group:default/storefront-team',
-        description: `A ${language} service of the browser tests`,
-        language,
-        database: 'none',
-        tier: 'experimental',
-      },
-    },
-  });
-  expect(task.status()).toBe(201);
-  const { id } = await task.json();
-  await expect
-    .poll(
-      async () =>
-        (
-          await (
-            await request.get(`/api/scaffolder/v2/tasks/${id}`, { headers })
-          ).json()
-        ).status,
-      { timeout: 300_000, intervals: [2_000] },
-    )
-    .toBe('completed');
-  return headers;
-}
 
 /** The commit at the head of the service's main branch, as git sees it. */
 const headOf = (name: string) =>
@@ -100,13 +54,13 @@ async function stagingUrl(page: Page, name: string) {
 test.describe('real workloads', () => {
   test.setTimeout(600_000);
 
-  for (const language of ['typescript', 'go', 'python']) {
+  for (const language of ['typescript', 'go', 'python'] as const) {
     test(`a ${language} service is built from its repository, runs, and answers at its URL with its commit`, async ({
       signedIn: page,
       request,
     }) => {
       const name = `${language.slice(0, 2)}-${randomBytes(3).toString('hex')}`;
-      await createService(request, name, language);
+      await createServiceThroughApi(request, name, language);
       const commit = headOf(name);
       expect(commit).toMatch(/^[0-9a-f]{40}$/);
 
@@ -137,7 +91,7 @@ test.describe('real workloads', () => {
     request,
   }) => {
     const name = `push-${randomBytes(3).toString('hex')}`;
-    await createService(request, name, 'typescript');
+    await createServiceThroughApi(request, name, 'typescript');
     const first = headOf(name);
 
     // The test's own git client pushes a change to main.

@@ -1,0 +1,54 @@
+import { APIRequestContext } from '@playwright/test';
+import { expect } from './fixtures';
+
+/** The guest's bearer token (user:default/guest, a member of storefront-team). */
+export async function guestHeaders(request: APIRequestContext) {
+  const session = await request.get('/api/auth/guest/refresh', {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(session.ok()).toBe(true);
+  return {
+    Authorization: `Bearer ${(await session.json()).backstageIdentity.token}`,
+  };
+}
+
+/**
+ * A golden-path service made through the scaffolder API as the guest (owner
+ * storefront-team, no database), run to its end: for tests of what comes after
+ * Create Service; its browser flow has its own test. Returns the guest's headers.
+ */
+export async function createServiceThroughApi(
+  request: APIRequestContext,
+  name: string,
+  language: 'typescript' | 'go' | 'python',
+) {
+  const headers = await guestHeaders(request);
+  const task = await request.post('/api/scaffolder/v2/tasks', {
+    headers,
+    data: {
+      templateRef: 'template:default/create-service',
+      values: {
+        name,
+        owner: 'group:default/storefront-team',
+        description: `A ${language} service of the browser tests`,
+        language,
+        database: 'none',
+        tier: 'experimental',
+      },
+    },
+  });
+  expect(task.status()).toBe(201);
+  const { id } = await task.json();
+  await expect
+    .poll(
+      async () =>
+        (
+          await (
+            await request.get(`/api/scaffolder/v2/tasks/${id}`, { headers })
+          ).json()
+        ).status,
+      { timeout: 300_000, intervals: [1_000] },
+    )
+    .toBe('completed');
+  return headers;
+}
