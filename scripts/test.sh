@@ -85,7 +85,7 @@ esac
 if [[ $only == fast ]]; then
   export PAVED_TEST_TIER=fast
   stage "Fast tests (no platform; *.platform.test.ts and *.fault.test.ts left out)" \
-    yarn test:unit --ci --watchAll=false --testPathIgnorePatterns /node_modules/ '\.(platform|fault)\.test\.' "$@"
+    yarn test:unit --ci --watchAll=false "$@" --testPathIgnorePatterns /node_modules/ '\.(platform|fault)\.test\.'
 fi
 
 if [[ $only == all || $only == unit ]]; then
@@ -94,8 +94,9 @@ if [[ $only == all || $only == unit ]]; then
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.
   # *.fault.test.ts kill parts of the node: they run alone, in the next stage.
+  # The path filters ("$@") go before --testPathIgnorePatterns, which would take them as more patterns.
   stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false \
-    --testPathIgnorePatterns /node_modules/ '\.fault\.test\.ts$' "$@"
+    "$@" --testPathIgnorePatterns /node_modules/ '\.fault\.test\.ts$'
 fi
 
 # Faults on the real node (a part killed mid-deploy), one suite at a time; skipped when the
