@@ -7,9 +7,14 @@
 #   integration tests (backend on SQLite and PostgreSQL; Kubernetes, Vault,
 #   OpenTofu) → Playwright in Chromium against the built app
 #
-# Set PAVED_TEST_ONLY to one of: static, unit, fault, e2e to run one stage. Arguments go to
+# Set PAVED_TEST_ONLY to one of: static, fast, unit, fault, e2e to run one stage. Arguments go to
 # Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`, or with
 # PAVED_TEST_ONLY=e2e to Playwright, e.g. `PAVED_TEST_ONLY=e2e npm test -- demo.test.ts`.
+#
+# `fast` is the fast tier: Jest on every test file except `*.platform.test.ts` and
+# `*.fault.test.ts` (the ones that need the local platform), without starting the platform. A fast test that
+# asks for the platform fails (loadLocalPlatform), naming the suffix to give its file. `unit`
+# (all but the fault tests) and the full run still run every test file, the fast tier included.
 set -euo pipefail
 cd "$PAVED_ROOT"
 source scripts/lib/common.sh
@@ -73,14 +78,26 @@ if [[ $only == all || $only == static ]]; then
   stage "Formatting (prettier)" yarn prettier:check
 fi
 
+case $only in
+  all | static | fast | unit | fault | e2e) ;;
+  *) echo "PAVED_TEST_ONLY must be static, fast, unit, fault or e2e (got '$only')" >&2 && exit 2 ;;
+esac
+
+if [[ $only == fast ]]; then
+  export PAVED_TEST_TIER=fast
+  stage "Fast tests (no platform; *.platform.test.ts and *.fault.test.ts left out)" \
+    yarn test:unit --ci --watchAll=false "$@" --testPathIgnorePatterns /node_modules/ '\.(platform|fault)\.test\.'
+fi
+
 if [[ $only == all || $only == unit ]]; then
   stage "Start the local platform (first run builds it: see README)" bash scripts/platform/platform.sh up
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.
   # *.fault.test.ts kill parts of the node: they run alone, in the next stage.
+  # The path filters ("$@") go before --testPathIgnorePatterns, which would take them as more patterns.
   stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false \
-    --testPathIgnorePatterns /node_modules/ '\.fault\.test\.ts$' "$@"
+    "$@" --testPathIgnorePatterns /node_modules/ '\.fault\.test\.ts$'
 fi
 
 # Faults on the real node (a part killed mid-deploy), one suite at a time; skipped when the

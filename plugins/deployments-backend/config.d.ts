@@ -1,5 +1,11 @@
 export interface Config {
   paved?: {
+    /**
+     * The platform team's group ref: its members may deploy, promote, approve
+     * and roll back every service (the permission policy and the deployments
+     * backend both read it). Default: group:default/platform-team.
+     */
+    platformTeam?: string;
     deployments?: {
       /**
        * How long a rollout may take before the deployment is recorded as

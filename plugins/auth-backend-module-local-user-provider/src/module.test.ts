@@ -20,6 +20,9 @@ metadata: { name: platform-team }
 spec: { type: team, children: [] }
 `;
 
+// A whole test backend (auth, catalog): more than Jest's 5 s on a busy machine.
+jest.setTimeout(60_000);
+
 describe('localUser sign-in', () => {
   let dir: string;
   beforeAll(async () => {

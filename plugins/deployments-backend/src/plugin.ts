@@ -3,7 +3,10 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { deploymentPermissions } from '@paved/plugin-deployments-common';
+import {
+  deploymentPermissions,
+  readPlatformTeam,
+} from '@paved/plugin-deployments-common';
 import {
   DefaultKubernetesClient,
   readEnvironments,
@@ -12,13 +15,24 @@ import {
 import { createRouter } from './router';
 import { DefaultBuildService } from './services/BuildService';
 import { KnexBuildStore } from './services/BuildStore';
-import { DefaultDeploymentService } from './services/DeploymentService';
-import { DeploymentStore } from './services/DeploymentStore';
+import {
+  CatalogMembershipSource,
+  DefaultDeploymentAuditWriter,
+  DefaultDeploymentService,
+  KubernetesRolloutWatcher,
+  KubernetesWorkloadCopier,
+  OwnerOrPlatformTeamApproverRule,
+} from './services/DeploymentService';
+import { KnexDeploymentStore } from './services/DeploymentStore';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
+
+/** Default of `paved.deployments.rolloutTimeoutSeconds`. */
+const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
 
 /**
  * Deploys golden-path services and records their builds: `/api/deployments`.
- * Wiring only; the logic is in DefaultDeploymentService and DefaultBuildService.
+ * Wiring only: config is read here, the logic is in DefaultDeploymentService
+ * (and the parts it is given) and DefaultBuildService.
  */
 export const deploymentsPlugin = createBackendPlugin({
   pluginId: 'deployments',
@@ -39,30 +53,50 @@ export const deploymentsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
       },
       async init(deps) {
+        const { config, catalog, auth, logger } = deps;
         deps.permissionsRegistry.addPermissions(deploymentPermissions);
-        const store = await DeploymentStore.create(deps.database);
-        const deployments = new DefaultDeploymentService({
-          environments: readEnvironments(deps.config),
+        const environments = readEnvironments(config);
+        const kubernetes = DefaultKubernetesClient.fromConfig(config);
+        const store = await KnexDeploymentStore.create(deps.database);
+        const audit = new DefaultDeploymentAuditWriter({
           store,
-          catalog: deps.catalog,
-          kubernetes: DefaultKubernetesClient.fromConfig(deps.config),
-          vault: VaultClient.fromConfig(deps.config),
-          permissions: deps.permissions,
-          auth: deps.auth,
-          userInfo: deps.userInfo,
-          logger: deps.logger,
           auditor: deps.auditor,
+        });
+        const deployments = new DefaultDeploymentService({
+          environments,
+          store,
+          catalog,
+          kubernetes,
+          vault: VaultClient.fromConfig(config),
+          permissions: deps.permissions,
+          auth,
+          logger,
+          audit,
+          watcher: new KubernetesRolloutWatcher({
+            kubernetes,
+            store,
+            audit,
+            environments,
+            logger,
+            timeoutMs:
+              (config.getOptionalNumber(
+                'paved.deployments.rolloutTimeoutSeconds',
+              ) || DEFAULT_ROLLOUT_TIMEOUT_SECONDS) * 1000,
+          }),
+          approverRule: new OwnerOrPlatformTeamApproverRule({
+            membership: new CatalogMembershipSource({
+              catalog,
+              auth,
+              userInfo: deps.userInfo,
+            }),
+            platformTeam: readPlatformTeam(config),
+          }),
+          workloadCopier: new KubernetesWorkloadCopier(kubernetes),
           healthProbe: new HttpServiceHealthProbe(),
-          rolloutTimeoutMs: deps.config.getOptionalNumber(
-            'paved.deployments.rolloutTimeoutSeconds',
-          )
-            ? deps.config.getNumber('paved.deployments.rolloutTimeoutSeconds') *
-              1000
-            : undefined,
         });
         const builds = new DefaultBuildService({
           store: await KnexBuildStore.create(deps.database),
-          catalog: deps.catalog,
+          catalog,
         });
         deps.httpRouter.use(
           await createRouter({ httpAuth: deps.httpAuth, deployments, builds }),

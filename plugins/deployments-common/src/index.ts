@@ -9,3 +9,5 @@ export * from './builds';
 export { validateImageReference } from './image';
 export type { ImageReference, ImageValidation } from './image';
 export * from './permissions';
+export { DEFAULT_PLATFORM_TEAM, readPlatformTeam } from './platformTeam';
+export { DEPLOYMENT_IN_PROGRESS_ERROR } from './errors';

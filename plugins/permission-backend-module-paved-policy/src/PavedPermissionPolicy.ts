@@ -13,10 +13,16 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
-import { deploymentPermissions } from '@paved/plugin-deployments-common';
+import {
+  DEFAULT_PLATFORM_TEAM,
+  deploymentPermissions,
+} from '@paved/plugin-deployments-common';
 
-/** Its members may deploy, promote, approve and roll back every service. */
-export const PLATFORM_TEAM = 'group:default/platform-team';
+/**
+ * The default platform team; config `paved.platformTeam` names another
+ * (read by readPlatformTeam in deployments-common).
+ */
+export const PLATFORM_TEAM = DEFAULT_PLATFORM_TEAM;
 
 /**
  * Paved's default policy.
@@ -33,7 +39,11 @@ export const PLATFORM_TEAM = 'group:default/platform-team';
  * and the platform team, so a policy can narrow who approves, not widen it.
  */
 export class PavedPermissionPolicy implements PermissionPolicy {
-  constructor(private readonly userInfo: UserInfoService) {}
+  constructor(
+    private readonly userInfo: UserInfoService,
+    /** The platform team's group ref (`paved.platformTeam`). */
+    private readonly platformTeam: string = DEFAULT_PLATFORM_TEAM,
+  ) {}
 
   async handle(
     request: PolicyQuery,
@@ -49,7 +59,11 @@ export class PavedPermissionPolicy implements PermissionPolicy {
     const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
       user.credentials,
     );
-    if (ownershipEntityRefs.includes(PLATFORM_TEAM)) {
+    if (
+      ownershipEntityRefs
+        .map(ref => ref.toLocaleLowerCase('en-US'))
+        .includes(this.platformTeam)
+    ) {
       return { result: AuthorizeResult.ALLOW };
     }
     // The catalog decides ownership per entity when the check names one.

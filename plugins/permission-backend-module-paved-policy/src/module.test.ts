@@ -41,6 +41,9 @@ metadata: { name: storefront-team }
 spec: { type: team, children: [] }
 `;
 
+// A whole test backend (permission, catalog, auth): more than Jest's 5 s on a busy machine.
+jest.setTimeout(60_000);
+
 describe('Paved permission policy', () => {
   let dir: string;
   beforeAll(async () => {

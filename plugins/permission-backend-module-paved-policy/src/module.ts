@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { readPlatformTeam } from '@paved/plugin-deployments-common';
 import { PavedPermissionPolicy } from './PavedPermissionPolicy';
 
 /** Installs Paved's permission policy in the permission backend. */
@@ -14,9 +15,12 @@ export const permissionModulePavedPolicy = createBackendModule({
       deps: {
         policy: policyExtensionPoint,
         userInfo: coreServices.userInfo,
+        config: coreServices.rootConfig,
       },
-      async init({ policy, userInfo }) {
-        policy.setPolicy(new PavedPermissionPolicy(userInfo));
+      async init({ policy, userInfo, config }) {
+        policy.setPolicy(
+          new PavedPermissionPolicy(userInfo, readPlatformTeam(config)),
+        );
       },
     });
   },

@@ -171,6 +171,7 @@ describe('DeployButton', () => {
         throw await responseError(
           409,
           'A deployment of component:default/orders-api to staging is already under way (d-0, since 2026-01-01T00:00:00Z); wait for it to finish',
+          'DeploymentInProgressError',
         );
       }),
     });

@@ -41,6 +41,25 @@ describe('format', () => {
     expect(
       describeError(await responseError(403, 'You may not deploy this')),
     ).toEqual({ title: 'Not allowed', message: 'You may not deploy this' });
+    expect(
+      describeError(
+        await responseError(
+          409,
+          'A deployment is already under way',
+          'DeploymentInProgressError',
+        ),
+      ).title,
+    ).toBe('Already deploying');
+    // Another conflict, whatever its wording: told apart by name only.
+    expect(
+      describeError(
+        await responseError(
+          409,
+          'Approval a-1 is already approved',
+          'ConflictError',
+        ),
+      ).title,
+    ).toBe('Conflict');
     expect(describeError(new Error('Failed to fetch'))).toEqual({
       title: 'Request failed',
       message: 'Failed to fetch',

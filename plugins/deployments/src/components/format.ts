@@ -4,6 +4,7 @@
  */
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
+import { DEPLOYMENT_IN_PROGRESS_ERROR } from '@paved/plugin-deployments-common';
 import { DateTime } from 'luxon';
 
 /** `alice` for `user:default/alice`, the ref itself when it is not a user in default. */
@@ -55,7 +56,10 @@ export function imageVersion(image: string): string {
   return /^[0-9a-f]{40}$/.test(tag) ? tag.slice(0, 7) : tag;
 }
 
-/** A title and the backend's own message for an error, to show in a dialog. */
+/**
+ * A title and the backend's own message for an error, to show in a dialog;
+ * told apart by status and the backend's error name, never by the wording.
+ */
 export function describeError(error: Error): {
   title: string;
   message: string;
@@ -64,6 +68,7 @@ export function describeError(error: Error): {
   const status = response.statusCode;
   const message =
     (response.body?.error?.message as string | undefined) ?? error.message;
+  const name = response.body?.error?.name as string | undefined;
   switch (status) {
     case 400:
       return { title: 'Invalid request', message };
@@ -73,9 +78,10 @@ export function describeError(error: Error): {
       return { title: 'Not found', message };
     case 409:
       return {
-        title: /under way|already/i.test(message)
-          ? 'Already deploying'
-          : 'Conflict',
+        title:
+          name === DEPLOYMENT_IN_PROGRESS_ERROR
+            ? 'Already deploying'
+            : 'Conflict',
         message,
       };
     case 503:

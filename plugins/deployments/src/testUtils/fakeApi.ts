@@ -110,9 +110,11 @@ export function build(overrides: Partial<Build> = {}): Build {
 export async function responseError(
   statusCode: number,
   message: string,
+  /** The backend's error name, e.g. ConflictError. */
+  name = 'Error',
 ): Promise<ResponseError> {
   const body = {
-    error: { name: 'Error', message },
+    error: { name, message },
     request: { method: 'POST', url: '/api/deployments/deployments' },
     response: { statusCode },
   };

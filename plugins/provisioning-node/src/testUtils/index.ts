@@ -5,3 +5,4 @@ export { pushFixtureImage } from './fixtureImage';
 export type { FixtureVariant, PushedFixtureImage } from './fixtureImage';
 export type { PlatformSandbox } from './platformSandbox';
 export { unreachableKubeConfig } from './unreachableKubeConfig';
+export { InMemoryKubernetesClient } from './InMemoryKubernetesClient';

@@ -25,6 +25,12 @@ export interface LocalPlatform {
  * platform up and sets the variable.
  */
 export function loadLocalPlatform(): LocalPlatform {
+  if (process.env.PAVED_TEST_TIER === 'fast') {
+    // The fast tier runs without the platform (scripts/test.sh, PAVED_TEST_ONLY=fast).
+    throw new Error(
+      'This test needs the local platform, so it belongs to the platform tier: name its file *.platform.test.ts',
+    );
+  }
   const file =
     process.env.PAVED_PLATFORM_CONFIG ??
     // Test utilities run from source, where __dirname is this directory.

@@ -1,16 +1,14 @@
+// Over 400 lines: one runner for OpenTofu's whole cycle (workdir, pg backend and schema,
+// workspace, init, plan, apply, outputs, destroy, streamed and redacted logs); the parsing of
+// tofu's output is in output.ts.
 import { Config } from '@backstage/config';
-import {
-  ConflictError,
-  InputError,
-  ServiceUnavailableError,
-} from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, ClientConfig } from 'pg';
 import { runProcess } from './process';
 import { connectionPassword, Redactor, SECRET_ENV_NAME } from './redaction';
 import {
-  TofuChangeAction,
   TofuModuleRun,
   TofuOutput,
   TofuPlan,
@@ -18,6 +16,7 @@ import {
   TofuSettings,
 } from './types';
 import { createWorkdir } from './workdir';
+import { outputsOf, summarisePlan, tofuFailure } from './output';
 
 const PLAN_FILE = 'paved.tfplan';
 const BACKEND_OVERRIDE = 'paved_backend_override.tf';
@@ -38,13 +37,6 @@ const PASSED_ENV = [
   'https_proxy',
   'no_proxy',
 ];
-const VARIABLE_ERRORS = [
-  'Invalid value for input variable',
-  'No value for required variable',
-  'Invalid value for variable',
-];
-const LOCK_FAILURE =
-  /Error acquiring the state lock|failed to lock state|already locked/i;
 /** Two first runs creating a schema's tables at once (pg backend DDL without a lock). */
 const STATE_DDL_RACE =
   /duplicate key value violates unique constraint|already exists \(SQLSTATE 42P07\)/;
@@ -68,63 +60,6 @@ interface Run {
 
 function commandLine(args: string[]): string {
   return ['tofu', ...args].join(' ');
-}
-
-/** The `Error: ...` blocks of tofu's output (-no-color form). */
-export function errorBlocks(text: string): string[] {
-  const blocks: string[] = [];
-  let current: string[] | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    if (/^(Error|Warning): /.test(line)) {
-      if (current) blocks.push(current.join('\n').trim());
-      current = line.startsWith('Error: ') ? [line] : undefined;
-    } else if (current) {
-      current.push(line);
-    }
-  }
-  if (current) blocks.push(current.join('\n').trim());
-  return blocks;
-}
-
-function variableNameOf(block: string): string | undefined {
-  return (
-    block.match(/variable "([^"]+)"/)?.[1] ??
-    block.match(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/)?.[1]
-  );
-}
-
-const SINGLE_ACTIONS: Record<string, TofuChangeAction> = {
-  create: 'create',
-  update: 'update',
-  delete: 'delete',
-  read: 'read',
-};
-
-/** The plan summary from `tofu show -json`: what tofu's own "Plan:" line counts. */
-export function summarisePlan(json: any): TofuPlan {
-  const plan: TofuPlan = { add: 0, change: 0, destroy: 0, changes: [] };
-  for (const resource of json.resource_changes ?? []) {
-    const actions: string[] = resource.change?.actions ?? [];
-    const action: TofuChangeAction | undefined =
-      actions.includes('create') && actions.includes('delete')
-        ? 'replace'
-        : SINGLE_ACTIONS[actions.join()];
-    if (!action) continue; // no-op
-    plan.changes.push({ address: resource.address, action });
-    if (action === 'create' || action === 'replace') plan.add++;
-    if (action === 'update') plan.change++;
-    if (action === 'delete' || action === 'replace') plan.destroy++;
-  }
-  return plan;
-}
-
-function outputsOf(json: Record<string, any>): Record<string, TofuOutput> {
-  return Object.fromEntries(
-    Object.entries(json).map(([name, output]) => [
-      name,
-      { value: output.value, sensitive: Boolean(output.sensitive) },
-    ]),
-  );
 }
 
 function pgClientConfig(connection: string): ClientConfig {
@@ -548,75 +483,21 @@ export class DefaultTofuRunner implements TofuRunner {
     return error;
   }
 
-  /** The error for a failed tofu command: lock → ConflictError, variables → InputError, else Error. */
+  /** The error for a failed tofu command (see tofuFailure). */
   private failure(
     r: Run,
     args: string[],
     code: number | null,
     output: string,
   ): Error {
-    const text = r.redactor.redact(output);
-    const blocks = errorBlocks(text);
-    const command = commandLine(args);
-    const { workspace, stateSchema } = r.run;
-
-    if (LOCK_FAILURE.test(text)) {
-      const info = ['Who', 'Operation', 'Created']
-        .map(field => {
-          const value = text.match(
-            new RegExp(`^\\s*${field}:\\s*(.+)$`, 'm'),
-          )?.[1];
-          return value ? `${field}: ${value.trim()}` : undefined;
-        })
-        .filter(Boolean);
-      const lockInfo =
-        info.length > 0
-          ? ` Lock info printed by tofu: ${info.join(', ')}.`
-          : '';
-      return new ConflictError(
-        `OpenTofu workspace "${workspace}" (state schema ${stateSchema}) is locked by another run; gave up waiting after ${this.lockTimeoutSeconds} s (${command}).${lockInfo}`,
-      );
-    }
-
-    // Plan and apply lock separately: a run that applied in between makes this plan stale.
-    if (/Saved plan is stale/i.test(text)) {
-      return new ConflictError(
-        `OpenTofu workspace "${workspace}" (state schema ${stateSchema}) was changed by another run while this one was planning (${command}); run again to plan against the new state.`,
-      );
-    }
-
-    const variableBlocks = blocks.filter(block =>
-      VARIABLE_ERRORS.some(summary => block.startsWith(`Error: ${summary}`)),
-    );
-    if (variableBlocks.length > 0) {
-      const problems = variableBlocks.map(block => {
-        const name = variableNameOf(block) ?? '(unknown)';
-        if (block.startsWith('Error: No value for required variable')) {
-          return `variable "${name}" is required but was not given`;
-        }
-        // The detail is the block after its source snippet.
-        const detail = block
-          .split(/\n\s*\n/)
-          .slice(1)
-          .filter(part => !/^\s*on .+ line \d+/.test(part))
-          .join(' ')
-          .replace(/\s+/g, ' ')
-          .trim();
-        return `variable "${name}": ${detail}`;
-      });
-      return new InputError(
-        `Invalid input for OpenTofu module ${path.basename(
-          r.run.moduleDir,
-        )}: ${problems.join('; ')}`,
-      );
-    }
-
-    const detail =
-      blocks.length > 0
-        ? blocks.join('\n\n')
-        : text.trim().split('\n').slice(-20).join('\n');
-    return new Error(
-      `${command} failed (exit code ${code}) in workspace "${workspace}" (state schema ${stateSchema}):\n${detail}`,
-    );
+    return tofuFailure({
+      output: r.redactor.redact(output),
+      args,
+      code,
+      workspace: r.run.workspace,
+      stateSchema: r.run.stateSchema,
+      moduleDir: r.run.moduleDir,
+      lockTimeoutSeconds: this.lockTimeoutSeconds,
+    });
   }
 }

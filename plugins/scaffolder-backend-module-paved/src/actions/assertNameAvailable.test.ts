@@ -45,6 +45,9 @@ spec:
   lifecycle: experimental
 `;
 
+// A real git remote with two pushes: more than Jest's 5 s on a busy machine.
+jest.setTimeout(60_000);
+
 describe('paved:name:assert-available', () => {
   let remote: TestGitRemote;
   let gitRemote: GitRemoteClient;

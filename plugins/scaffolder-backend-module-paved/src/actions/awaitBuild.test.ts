@@ -7,7 +7,7 @@ import { createAwaitBuildAction, summarizeLog } from './awaitBuild';
 import { examples } from './awaitBuild.examples';
 
 // The action against a stand-in of the deployments backend's build routes
-// (the real ones are tested in deployments-backend's builds.integration.test.ts).
+// (the real ones are tested in deployments-backend's builds.platform.test.ts).
 
 const SHA = '3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e';
 const IMAGE = `registry.paved.local/orders-api:${SHA}`;
@@ -29,6 +29,8 @@ interface FakeBuild {
 class FakeDeployments {
   readonly builds: FakeBuild[] = [];
   readonly requests: Array<{ url: string; authorization?: string }> = [];
+  /** Called before each request is answered: a test changes the builds there, step by step. */
+  onRequest?: (url: string) => void;
   private server?: Server;
   baseUrl = '';
 
@@ -38,6 +40,7 @@ class FakeDeployments {
         url: req.url!,
         authorization: req.headers.authorization,
       });
+      this.onRequest?.(req.url!);
       const url = new URL(req.url!, 'http://x');
       const json = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
@@ -140,28 +143,40 @@ describe('paved:build:await', () => {
   beforeEach(() => {
     deployments.builds.splice(0);
     deployments.requests.splice(0);
+    deployments.onRequest = undefined;
   });
 
   it('waits for the build to arrive and end, following its log', async () => {
     const { ctx, lines } = context({
       entityRef: 'orders-api',
       commitSha: SHA.toUpperCase(),
-      timeoutSeconds: 10,
+      timeoutSeconds: 60,
     });
-    setTimeout(async () => {
-      const build = deployments.add({ log: 'STEP 1/3: FROM node\n' });
-      await new Promise(resolve => setTimeout(resolve, 100));
-      build.log += `${Array.from({ length: 8 }, (_, i) => `line ${i}`).join(
-        '\n',
-      )}\n`;
-      await new Promise(resolve => setTimeout(resolve, 100));
-      Object.assign(build, {
-        status: 'succeeded',
-        image: IMAGE,
-        digest: `sha256:${'a'.repeat(64)}`,
-        durationMs: 41_600,
-      });
-    }, 100);
+    // Driven by the action's own reads, not by time: the build arrives at the
+    // second look, its log grows at the second read and it ends at the third.
+    let listReads = 0;
+    let logReads = 0;
+    deployments.onRequest = url => {
+      if (url.includes('/builds?') && ++listReads === 2) {
+        deployments.add({ log: 'STEP 1/3: FROM node\n' });
+      }
+      const build = deployments.builds[0];
+      if (!url.includes('/log?') || !build) return;
+      logReads++;
+      if (logReads === 2) {
+        build.log += `${Array.from({ length: 8 }, (_, i) => `line ${i}`).join(
+          '\n',
+        )}\n`;
+      }
+      if (logReads === 3) {
+        Object.assign(build, {
+          status: 'succeeded',
+          image: IMAGE,
+          digest: `sha256:${'a'.repeat(64)}`,
+          durationMs: 41_600,
+        });
+      }
+    };
     await action(deployments).handler(ctx);
 
     expect(outputs(ctx)).toEqual({

@@ -3,6 +3,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { examples } from './awaitBuild.examples';
+import { deploymentsApi } from './deploymentsApi';
 
 export const AWAIT_BUILD_ACTION_ID = 'paved:build:await';
 
@@ -55,20 +56,13 @@ export function createAwaitBuildAction(options: {
   const { discovery, auth } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
 
-  async function get<T>(path: string): Promise<T> {
-    const [baseUrl, { token }] = await Promise.all([
-      discovery.getBaseUrl('deployments'),
-      auth.getPluginRequestToken({
-        onBehalfOf: await auth.getOwnServiceCredentials(),
-        targetPluginId: 'deployments',
-      }),
-    ]);
-    const response = await fetch(`${baseUrl}${path}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (!response.ok) throw await ResponseError.fromResponse(response);
-    return (await response.json()) as T;
-  }
+  // Its own service token: the entity may not be in the catalog yet.
+  const api = deploymentsApi({
+    discovery,
+    auth,
+    credentials: () => auth.getOwnServiceCredentials(),
+  });
+  const get = <T>(path: string) => api.get<T>(path);
 
   return createTemplateAction({
     id: AWAIT_BUILD_ACTION_ID,

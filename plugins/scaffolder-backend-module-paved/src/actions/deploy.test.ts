@@ -9,7 +9,7 @@ import { examples } from './deploy.examples';
 /**
  * The deployments API's side of the contract this action relies on (POST
  * /deployments, GET /deployments/:id), served on loopback; the whole path
- * against the real API runs in createService.integration.test.ts.
+ * against the real API runs in createService.platform.test.ts.
  */
 async function deploymentsApi(
   outcomes: Array<Record<string, unknown>>,

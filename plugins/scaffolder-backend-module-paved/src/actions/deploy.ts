@@ -1,8 +1,8 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { examples } from './deploy.examples';
+import { deploymentsApi } from './deploymentsApi';
 
 export const DEPLOY_ACTION_ID = 'paved:deployment:deploy';
 
@@ -77,28 +77,16 @@ export function createDeployAction(options: {
         ctx.output('deploymentId', 'dry-run');
         return;
       }
-      const baseUrl = await discovery.getBaseUrl('deployments');
-      const { token } = await auth.getPluginRequestToken({
-        onBehalfOf: await ctx.getInitiatorCredentials(),
-        targetPluginId: 'deployments',
+      const api = deploymentsApi({
+        discovery,
+        auth,
+        credentials: () => ctx.getInitiatorCredentials(),
+        signal: ctx.signal,
       });
-      const call = async <T>(path: string, init: RequestInit = {}) => {
-        const response = await fetch(`${baseUrl}${path}`, {
-          ...init,
-          headers: {
-            ...init.headers,
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-          },
-          signal: ctx.signal,
-        });
-        if (!response.ok) throw await ResponseError.fromResponse(response);
-        return (await response.json()) as T;
-      };
-
-      let deployment = await call<DeploymentRecord>('/deployments', {
-        method: 'POST',
-        body: JSON.stringify({ entityRef, environment, image }),
+      let deployment = await api.post<DeploymentRecord>('/deployments', {
+        entityRef,
+        environment,
+        image,
       });
       ctx.output('deploymentId', deployment.id);
       ctx.logger.info(
@@ -121,7 +109,7 @@ export function createDeployAction(options: {
           );
         }
         await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
-        deployment = await call<DeploymentRecord>(
+        deployment = await api.get<DeploymentRecord>(
           `/deployments/${encodeURIComponent(deployment.id)}`,
         );
       }

@@ -154,8 +154,9 @@ describe('paved:git-remote:publish', () => {
       input: { name: 'escape', sourcePath: '../..' },
       workspacePath,
     });
-    await expect(action().handler(escaping)).rejects.toThrow(
-      /inside the workspace/,
-    );
+    await expect(action().handler(escaping)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^sourcePath: .*inside the workspace/),
+    });
   });
 });

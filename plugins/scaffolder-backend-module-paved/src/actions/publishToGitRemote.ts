@@ -1,10 +1,10 @@
-import { ConflictError } from '@backstage/errors';
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
 import {
   createTemplateAction,
   initRepoAndPush,
 } from '@backstage/plugin-scaffolder-node';
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
-import path from 'node:path';
 import { examples } from './publishToGitRemote.examples';
 
 export const PUBLISH_TO_GIT_REMOTE_ACTION_ID = 'paved:git-remote:publish';
@@ -131,13 +131,18 @@ export function createPublishToGitRemoteAction(options: {
         return;
       }
 
-      const sourceDir = ctx.input.sourcePath
-        ? path.resolve(ctx.workspacePath, ctx.input.sourcePath)
-        : ctx.workspacePath;
-      if (!sourceDir.startsWith(ctx.workspacePath)) {
-        throw new Error(
-          `sourcePath must stay inside the workspace: ${ctx.input.sourcePath}`,
-        );
+      let sourceDir = ctx.workspacePath;
+      if (ctx.input.sourcePath) {
+        try {
+          sourceDir = resolveSafeChildPath(
+            ctx.workspacePath,
+            ctx.input.sourcePath,
+          );
+        } catch {
+          throw new InputError(
+            `sourcePath: "${ctx.input.sourcePath}" must stay inside the workspace; give . or a subdirectory of it`,
+          );
+        }
       }
       ctx.logger.info(`Pushing ${defaultBranch} to ${repository.cloneUrl}`);
       const { commitHash } = await initRepoAndPush({

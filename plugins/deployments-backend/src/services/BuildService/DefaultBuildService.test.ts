@@ -10,7 +10,7 @@ import { KnexBuildStore } from '../BuildStore';
 import { DefaultBuildService } from './DefaultBuildService';
 
 // The rules of build records, on a SQLite store, in seconds; the HTTP side
-// and PostgreSQL are in builds.integration.test.ts.
+// and PostgreSQL are in builds.platform.test.ts.
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const SHA = '3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e';

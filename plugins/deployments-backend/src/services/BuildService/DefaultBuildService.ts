@@ -16,6 +16,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { BuildStore, StoredBuild } from '../BuildStore';
 import { Caller } from '../DeploymentService';
+import { cursorOut, parsePage } from '../paging';
 import {
   AppendBuildLogRequest,
   BuildService,
@@ -161,19 +162,7 @@ export class DefaultBuildService implements BuildService {
   ): Promise<BuildPage> {
     const ref = valid.buildEntityRef(entityRef);
     await this.checkRead(ref, caller);
-    const limit = options.limit ?? 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw new InputError('limit: must be a whole number from 1 to 100');
-    }
-    let cursor: number | undefined;
-    if (options.cursor !== undefined) {
-      cursor = Number(options.cursor);
-      if (!/^\d+$/.test(options.cursor) || !Number.isSafeInteger(cursor)) {
-        throw new InputError(
-          `cursor: "${options.cursor}" is not a cursor this API returned; send the nextCursor of the previous page`,
-        );
-      }
-    }
+    const { limit, cursor } = parsePage(options);
     const page = await this.options.store.listBuilds({
       entityRef: ref,
       status: options.status,
@@ -185,8 +174,7 @@ export class DefaultBuildService implements BuildService {
     });
     return {
       items: page.items.map(toApi),
-      nextCursor:
-        page.nextCursor === undefined ? undefined : String(page.nextCursor),
+      nextCursor: cursorOut(page.nextCursor),
     };
   }
 

@@ -2,7 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { keepLogTail, KnexBuildStore } from './KnexBuildStore';
 import { NewBuild } from './BuildStore';
 
-// The store on SQLite, in seconds (PostgreSQL: builds.integration.test.ts).
+// The store on SQLite, in seconds (PostgreSQL: builds.platform.test.ts).
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 

@@ -59,3 +59,16 @@ export interface DeploymentService {
     caller: Caller,
   ): Promise<DeploymentAuditEvent[]>;
 }
+
+/** What the service's own deploy step takes: deploy, promotion, approval and (automatic) rollback all end in it. */
+export interface StartDeploymentRequest {
+  environment: string;
+  image: string;
+  replicas?: number;
+  requestedBy: string;
+  message: string;
+  /** Where a promotion comes from: the first one into an environment copies the service's objects from there. */
+  sourceEnvironment?: string;
+  /** An automatic rollback: the deployment whose failed rollout it undoes. */
+  rollbackOf?: string;
+}

@@ -45,7 +45,7 @@ function portable(object: LiveObject, namespace: string): LiveObject {
  * there, so the environment runs what was tested in the one before it.
  */
 export async function workloadObjectsFrom(
-  kubernetes: KubernetesClient,
+  kubernetes: Pick<KubernetesClient, 'read'>,
   options: {
     from: string;
     to: string;
@@ -85,4 +85,38 @@ export async function workloadObjectsFrom(
   }
   target.image = image;
   return objects;
+}
+
+/** Creates a service's objects in an environment where it never ran, from the one before it. */
+export interface WorkloadCopier {
+  /**
+   * Copies the service's Deployment, Service and ConfigMap from namespace
+   * `from` into `to`, with `image` on the workload's container, and returns
+   * what it applied; a NotFoundError when `from` has no Deployment.
+   */
+  copy(options: {
+    from: string;
+    to: string;
+    workload: string;
+    image: string;
+  }): Promise<KubernetesObject[]>;
+}
+
+/** Reads the objects from one namespace and server-side applies them into the other, as field manager `paved`. */
+export class KubernetesWorkloadCopier implements WorkloadCopier {
+  constructor(
+    private readonly kubernetes: Pick<KubernetesClient, 'read' | 'apply'>,
+  ) {}
+
+  async copy(options: {
+    from: string;
+    to: string;
+    workload: string;
+    image: string;
+  }): Promise<KubernetesObject[]> {
+    const objects = await workloadObjectsFrom(this.kubernetes, options);
+    // As the golden path's manager: these are its objects, copied.
+    await this.kubernetes.apply(objects, { namespace: options.to });
+    return objects;
+  }
 }

@@ -1,2 +1,11 @@
-export { DeploymentStore } from './DeploymentStore';
-export type { StoredDeployment } from './DeploymentStore';
+export {
+  DEFAULT_STALE_LOCK_MS,
+  KnexDeploymentStore,
+} from './KnexDeploymentStore';
+export type { KnexDeploymentStoreOptions } from './KnexDeploymentStore';
+export type {
+  DeploymentOutcome,
+  DeploymentStore,
+  StoredDeployment,
+} from './DeploymentStore';
+export { DeploymentInProgressError } from './errors';

@@ -1,3 +1,5 @@
+// Over 400 lines: the build records' API end to end on SQLite and PostgreSQL, each request
+// and answer checked against openapi.yaml; the rules alone are tested in services/ (fast tier).
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';

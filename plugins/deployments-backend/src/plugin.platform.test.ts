@@ -461,9 +461,13 @@ describe('deployments backend', () => {
       ]);
       expect(both.map(r => r.status).sort()).toEqual([202, 409]);
       const accepted = both.find(r => r.status === 202)!.body;
-      expect(both.find(r => r.status === 409)!.body.error.message).toContain(
-        `A deployment of ${ref} to staging is already under way`,
-      );
+      expect(both.find(r => r.status === 409)!.body.error).toMatchObject({
+        // Told apart from other conflicts by name (the UI's "Already deploying").
+        name: 'DeploymentInProgressError',
+        message: expect.stringContaining(
+          `A deployment of ${ref} to staging is already under way`,
+        ),
+      });
       expect(accepted).toMatchObject({
         entityRef: ref,
         environment: 'staging',
