@@ -77,7 +77,16 @@ if [[ $only == all || $only == unit ]]; then
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.
-  stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false "$@"
+  if [[ " $* " != *restart* ]]; then
+    stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false "$@"
+  fi
+  # The restart test stops and starts every platform part, so it runs alone, after the others:
+  # its files end in .restart.ts (Jest's *.test.ts match leaves them out of the stage above).
+  # It runs without arguments, or alone with an argument naming it: `npm test -- restart`.
+  if [[ $# -eq 0 || " $* " == *restart* ]]; then
+    stage "Restart test: portal and platform down and up, nothing lost" \
+      yarn workspace backend backstage-cli package test --ci --watchAll=false --testMatch '**/*.restart.ts'
+  fi
 fi
 
 if [[ $only == all || $only == e2e ]]; then
