@@ -90,20 +90,19 @@ describe('a restart of the portal and of every platform part', () => {
       builder,
     });
     name = `keep-${randomBytes(3).toString('hex')}`;
-    const run = await portal.finish(
-      (
-        await (
-          await portal.createTask({
-            name,
-            owner,
-            description: 'Survives restarts',
-            language: 'python',
-            database: 'postgres',
-            tier: 'experimental',
-          })
-        ).json()
-      ).id,
-    );
+    const taskId = (
+      await (
+        await portal.createTask({
+          name,
+          owner,
+          description: 'Survives restarts',
+          language: 'python',
+          database: 'postgres',
+          tier: 'experimental',
+        })
+      ).json()
+    ).id;
+    const run = await portal.finish(taskId);
     expect(run.log).toContain('Run completed with status: completed');
     expect(run.status).toBe('completed');
     expect((await readdir(databaseDir)).sort()).toEqual(
@@ -122,6 +121,11 @@ describe('a restart of the portal and of every platform part', () => {
     };
     const snapshot = async () => ({
       entity: await get(`/catalog/entities/by-name/${ref}`),
+      // The location Create Service registered (catalog:register), and its task.
+      location: (await get('/catalog/locations'))
+        .map((l: any) => l.data)
+        .find((l: any) => l.target.includes(`/paved/${name}/`)),
+      task: await get(`/scaffolder/v2/tasks/${taskId}`),
       history: (await get(`/deployments/entities/${ref}/deployments`)).items,
       audit: (await get(`/deployments/entities/${ref}/audit-events`)).items,
       builds: (await get(`/deployments/entities/${ref}/builds`)).items,
@@ -131,6 +135,8 @@ describe('a restart of the portal and of every platform part', () => {
       expect.objectContaining({ environment: 'staging', status: 'succeeded' }),
     ]);
     expect(before.audit.length).toBeGreaterThan(0);
+    expect(before.location).toMatchObject({ type: 'url' });
+    expect(before.task.status).toBe('completed');
     const vault = () => new VaultClient(platformConfig().platform.vault);
     const secretsBefore = {
       database: await vault().kv('secret', 2).read(`services/${name}/database`),
@@ -161,6 +167,8 @@ describe('a restart of the portal and of every platform part', () => {
     expect(after.history).toEqual(before.history);
     expect(after.audit).toEqual(before.audit);
     expect(after.builds).toEqual(before.builds);
+    expect(after.location).toEqual(before.location);
+    expect(after.task).toEqual(before.task);
 
     // Vault kept every credential (same values, same versions), and they still log in.
     const secretsAfter = {

@@ -94,9 +94,7 @@ describe('GitRemoteUrlReader', () => {
       `repository paved/missing no longer exists on the git remote ${remote.baseUrl}. ` +
         'The catalog keeps what it last read from it. Restore the repository',
     );
-    await expect(gone).rejects.toThrow(
-      'DELETE /api/catalog/locations/<id>',
-    );
+    await expect(gone).rejects.toThrow('DELETE /api/catalog/locations/<id>');
   });
 
   it('reads a directory tree, as TechDocs does for dir:.', async () => {

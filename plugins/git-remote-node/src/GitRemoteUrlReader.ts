@@ -143,12 +143,10 @@ export class GitRemoteUrlReader implements UrlReaderService {
    */
   private async notFoundMessage(requestedUrl: string): Promise<string> {
     const { owner, name } = this.client.parseUrl(requestedUrl);
-    const repositoryGone = await this.client
-      .getRepository(owner, name)
-      .then(
-        () => false,
-        error => error?.name === 'NotFoundError',
-      );
+    const repositoryGone = await this.client.getRepository(owner, name).then(
+      () => false,
+      error => error?.name === 'NotFoundError',
+    );
     if (!repositoryGone) {
       return `${requestedUrl} not found on the git remote`;
     }
