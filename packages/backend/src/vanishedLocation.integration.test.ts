@@ -74,7 +74,7 @@ spec:
       await rm(work, { recursive: true, force: true });
 
       const database = await backendDatabaseConfig(databases, databaseId);
-      const { server, stop } = await startTestBackend({
+      const backend = await startTestBackend({
         features: [
           catalogPlugin,
           gitRemoteUrlReaderFactory,
@@ -92,7 +92,7 @@ spec:
         ],
       });
       try {
-        const api = `http://localhost:${server.port()}/api/catalog`;
+        const api = `http://localhost:${backend.server.port()}/api/catalog`;
         const headers = {
           'content-type': 'application/json',
           authorization: mockCredentials.user.header('user:default/guest'),
@@ -149,7 +149,7 @@ spec:
         // ...and the entity read from it before is still there.
         expect((await getComponent()).status).toBe(200);
       } finally {
-        await stop();
+        await backend.stop();
       }
     },
     240_000,
