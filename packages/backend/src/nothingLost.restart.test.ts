@@ -29,7 +29,8 @@ import { startTestBuilder, TestBuilder } from './__testUtils__/testBuilder';
 // started again: the portal runs on SQLite on disk (the embedded default of `npm start`), the
 // platform is taken down and brought up with scripts/platform/platform.sh, Vault (OpenBao in
 // server mode) included. Real parts only; this file stops the whole platform, so scripts/test.sh
-// runs it alone, after the other integration tests (a `*.restart.ts` file, outside `*.test.ts`).
+// runs it alone, after the other integration tests (packages/backend's Jest config ignores
+// `*.restart.test.ts`; test.sh's restart stage asks for them).
 
 const exec = promisify(execFile);
 const owner = 'group:default/storefront-team';
