@@ -94,19 +94,20 @@ if [[ $only == all || $only == unit ]]; then
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
   # --ci: a missing snapshot fails instead of being written.
-  # *.fault.test.ts kill parts of the node: they run alone, in the next stage.
+  # *.fault.test.ts disrupt the platform (kill or restart its parts): they run alone, next.
   # The path filters ("$@") go before --testPathIgnorePatterns, which would take them as more patterns.
   stage "Unit and integration tests (SQLite + PostgreSQL)" yarn test:unit --ci --watchAll=false \
     "$@" --testPathIgnorePatterns /node_modules/ '\.fault\.test\.ts$'
 fi
 
-# Faults on the real node (a part killed mid-deploy), one suite at a time; skipped when the
-# unit stage was given a Jest filter (`npm test -- <path>`), run alone with PAVED_TEST_ONLY=fault.
+# Faults: a node part killed mid-deploy, the portal and every platform part restarted (nothing
+# lost). One suite at a time; skipped when the unit stage was given a Jest filter
+# (`npm test -- <path>`); alone with PAVED_TEST_ONLY=fault.
 if [[ $only == fault || ($only == all && $# -eq 0) ]]; then
   [[ $only == fault ]] && stage "Start the local platform" bash scripts/platform/platform.sh up
   export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
-  stage "Fault tests (node parts killed during a deploy)" yarn test:unit --ci --watchAll=false \
+  stage "Fault tests (node parts killed mid-deploy; everything restarted)" yarn test:unit --ci --watchAll=false \
     --runInBand '\.fault\.test\.ts$' "$@"
 fi
 
@@ -114,6 +115,10 @@ if [[ $only == all || $only == e2e ]]; then
   # The browser tests' backend provisions into the test platform (the unit stage starts it).
   [[ $only == e2e ]] && stage "Start the local platform" bash scripts/platform/platform.sh up
   stage "Build the app for the browser tests" quietly app-build yarn workspace app build
+  # The browser tests' backend starts with an empty database each run (app-config.e2e.yaml),
+  # while the test platform keeps its repositories: the demo's, from an earlier run, would be
+  # repositories the catalog never heard of, so the demo seed starts afresh.
+  rm -rf "$PAVED_RUN/git/repos/paved/orders-api.git" "$PAVED_RUN/git/repos/paved/ledger-api.git"
   # With PAVED_TEST_ONLY=e2e, arguments go to Playwright (e.g. a test file); otherwise to Jest.
   e2e_args=()
   [[ $only == e2e ]] && e2e_args=("$@")

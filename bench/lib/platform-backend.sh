@@ -59,7 +59,7 @@ bench_setup() {
   export PAVED_BUILDER_PORT=${BENCH_BUILDER_PORT:-$((PAVED_VAULT_PORT + 12))}
 
   local p
-  # Vault's dev server also listens on its port + 1 (cluster address).
+  # Vault (OpenBao, raft storage) also listens on its port + 1 (cluster address).
   for p in "$BACKEND_PORT" "$PAVED_PG_PORT" "$PAVED_GIT_PORT" "$PAVED_KUBE_PORT" "$PAVED_ETCD_PORT" \
     "$PAVED_ETCD_PEER_PORT" "$PAVED_KCM_PORT" "$PAVED_SCHEDULER_PORT" "$PAVED_KWOK_PORT" \
     "$PAVED_VAULT_PORT" "$((PAVED_VAULT_PORT + 1))" "$PAVED_REGISTRY_PORT" "$PAVED_GATEWAY_PORT" \

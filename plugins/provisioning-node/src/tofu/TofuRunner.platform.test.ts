@@ -180,7 +180,7 @@ describe('DefaultTofuRunner', () => {
       destroy: 0,
       changes: [],
     });
-  });
+  }, 60_000);
 
   it('applies, reports outputs with sensitive ones flagged, and is idempotent', async () => {
     const first = await runner.apply(run('orders'));
