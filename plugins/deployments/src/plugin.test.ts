@@ -3,7 +3,7 @@ import deploymentsPlugin from './index';
 
 describe('deployments plugin', () => {
   it('is the frontend plugin with id deployments', () => {
-    expect(deploymentsPlugin.id).toBe('deployments');
+    expect(deploymentsPlugin.pluginId).toBe('deployments');
   });
 
   it('shows only on golden-path components', () => {

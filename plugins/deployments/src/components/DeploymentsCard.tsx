@@ -1,11 +1,11 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
-  Link,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useEntity, useEntityRefLink } from '@backstage/plugin-catalog-react';
+import { Link } from '@backstage/ui';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { EnvironmentStatus } from '@paved/plugin-deployments-common';
@@ -112,7 +112,9 @@ export function DeploymentsCard() {
     >
       {body}
       <Box mt={2}>
-        <Link to={environmentsHref}>Environments, history and audit trail</Link>
+        <Link href={environmentsHref}>
+          Environments, history and audit trail
+        </Link>
       </Box>
     </InfoCard>
   );

@@ -5,7 +5,7 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { coreApis, useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
@@ -29,7 +29,7 @@ export function EnvironmentsContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useDeploymentsApi();
-  const identityApi = useApi(identityApiRef);
+  const identityApi = useApi(coreApis.identity);
   const permissions = useDeploymentPermissions(entityRef);
   const [refreshKey, setRefreshKey] = useState(0);
 

@@ -1,9 +1,9 @@
 import {
-  Link,
   ResponseErrorPanel,
   StatusError,
   StatusOK,
 } from '@backstage/core-components';
+import { Link } from '@backstage/ui';
 import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
@@ -127,7 +127,7 @@ export function RolloutProgress(props: RolloutProgressProps) {
       )}
       {finished && environmentsHref && (
         <Box mt={2}>
-          <Link to={environmentsHref}>View environments</Link>
+          <Link href={environmentsHref}>View environments</Link>
         </Box>
       )}
     </Box>

@@ -1,12 +1,12 @@
-import { Link } from '@backstage/core-components';
 import { StatusError, StatusOK } from '@backstage/core-components';
+import { Link } from '@backstage/ui';
 import Typography from '@material-ui/core/Typography';
 import { ServiceHealth } from '@paved/plugin-deployments-common';
 
 /** Where the service answers, as a link. */
 export function ServiceUrl(props: { url: string }) {
   return (
-    <Link to={props.url} target="_blank" rel="noopener">
+    <Link href={props.url} target="_blank" rel="noopener">
       {props.url}
     </Link>
   );

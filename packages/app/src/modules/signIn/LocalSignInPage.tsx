@@ -1,13 +1,11 @@
 import {
-  Content,
-  Header,
   InfoCard,
-  Page,
   ProxiedSignInPage,
   WarningPanel,
 } from '@backstage/core-components';
 import { IdentityApi } from '@backstage/core-plugin-api';
 import { SignInPageProps } from '@backstage/plugin-app-react';
+import { Container, Header } from '@backstage/ui';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
@@ -56,9 +54,9 @@ const Chooser = (props: {
       props.onChoose({ provider: 'localUser', user: user.trim() });
   };
   return (
-    <Page themeId="home">
-      <Header title="Paved" subtitle="Local sign-in" />
-      <Content>
+    <>
+      <Header title="Paved" description="Local sign-in" />
+      <Container py="6">
         <Grid container spacing={3}>
           {props.error && (
             <Grid item xs={12}>
@@ -115,8 +113,8 @@ const Chooser = (props: {
             </Grid>
           )}
         </Grid>
-      </Content>
-    </Page>
+      </Container>
+    </>
   );
 };
 

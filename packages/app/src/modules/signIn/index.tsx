@@ -1,10 +1,10 @@
 import { SignInPage } from '@backstage/core-components';
 import {
-  configApiRef,
+  coreApis,
+  createFrontendModule,
   githubAuthApiRef,
   useApi,
-} from '@backstage/core-plugin-api';
-import { createFrontendModule } from '@backstage/frontend-plugin-api';
+} from '@backstage/frontend-plugin-api';
 import {
   SignInPageBlueprint,
   SignInPageProps,
@@ -24,7 +24,7 @@ const githubProvider = {
  * (app-config.production.yaml).
  */
 const PavedSignInPage = (props: SignInPageProps) => {
-  const config = useApi(configApiRef);
+  const config = useApi(coreApis.config);
   const configured = config.getOptionalStringArray(
     'paved.signIn.providers',
   ) ?? ['guest'];
