@@ -24,6 +24,7 @@ import {
   now,
   sec,
   sh,
+  stepTimings,
   templateValues as values,
 } from './lib/backend.ts';
 
@@ -81,26 +82,17 @@ const STEPS = [
 ];
 
 async function runTemplate(): Promise<RunResult> {
-  const { name, status, e2eMs, events, seen } = await backend.createService(
-    newName(),
-    { work: WORK, timeoutS: Number(opts['task-timeout']) },
-  );
-  const started: Record<string, number> = {};
-  const steps: Record<string, StepTiming> = {};
-  events.forEach((e, i) => {
-    const at = seen[i];
-    const { stepId, status: st } = e.body;
-    if (e.type === 'completion' || !stepId || !st) return;
-    if (st === 'processing') started[stepId] = at;
-    else if (started[stepId] !== undefined)
-      steps[stepId] = { id: stepId, ms: at - started[stepId], status: st };
-    else steps[stepId] = { id: stepId, status: st };
+  const run = await backend.createService(newName(), {
+    work: WORK,
+    timeoutS: Number(opts['task-timeout']),
   });
+  const { name, status, e2eMs } = run;
+  const timings = stepTimings(run);
   return {
     name,
     status,
     e2eMs,
-    steps: STEPS.map(s => steps[s] ?? { id: s, status: '-' }),
+    steps: STEPS.map(id => ({ id, ...(timings[id] ?? { status: '-' }) })),
   };
 }
 

@@ -39,8 +39,8 @@ import {
   sec,
   sh,
   sleep,
+  stepTimings,
 } from './lib/backend.ts';
-import type { TaskEvent } from './lib/backend.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -247,19 +247,6 @@ type CreateRun = {
   steps: Record<string, number>;
 };
 
-function stepTimes(events: TaskEvent[], seen: number[]) {
-  const started: Record<string, number> = {};
-  const steps: Record<string, number> = {};
-  events.forEach((e, i) => {
-    const { stepId, status } = e.body;
-    if (!stepId || !status) return;
-    if (status === 'processing') started[stepId] = seen[i];
-    else if (started[stepId] !== undefined)
-      steps[stepId] = seen[i] - started[stepId];
-  });
-  return steps;
-}
-
 async function createService(): Promise<CreateRun> {
   const name = newServiceName();
   await backend.headers();
@@ -278,7 +265,11 @@ async function createService(): Promise<CreateRun> {
     commit,
     taskMs: run.e2eMs,
     answeringMs: answeredAt - t0,
-    steps: stepTimes(run.events, run.seen),
+    steps: Object.fromEntries(
+      Object.entries(stepTimings(run)).flatMap(([id, t]) =>
+        t.ms === undefined ? [] : [[id, t.ms]],
+      ),
+    ),
   };
 }
 

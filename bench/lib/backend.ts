@@ -103,6 +103,29 @@ export type TemplateRun = {
   seen: number[];
 };
 
+/**
+ * Each step's end status and, when its start was seen, how long it took
+ * (`processing` → its end, as this client saw the events).
+ */
+export function stepTimings(run: Pick<TemplateRun, 'events' | 'seen'>) {
+  const started: Record<string, number> = {};
+  const steps: Record<string, { ms?: number; status: string }> = {};
+  run.events.forEach((e, i) => {
+    const { stepId, status } = e.body;
+    if (e.type === 'completion' || !stepId || !status) return;
+    if (status === 'processing') started[stepId] = run.seen[i];
+    else
+      steps[stepId] = {
+        status,
+        ms:
+          started[stepId] === undefined
+            ? undefined
+            : run.seen[i] - started[stepId],
+      };
+  });
+  return steps;
+}
+
 /** The backend under test, as the browser talks to it (guest token). */
 export class Backend {
   readonly base: string;
