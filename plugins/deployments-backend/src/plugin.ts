@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   deploymentPermissions,
   readPlatformTeam,
+  secretPermissions,
 } from '@paved/plugin-deployments-common';
 import {
   DefaultKubernetesClient,
@@ -24,6 +25,10 @@ import {
   OwnerOrPlatformTeamApproverRule,
 } from './services/DeploymentService';
 import { KnexDeploymentStore } from './services/DeploymentStore';
+import {
+  DefaultSecretsService,
+  VaultEnvironmentSecrets,
+} from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
 
 /** Default of `paved.deployments.rolloutTimeoutSeconds`. */
@@ -54,7 +59,10 @@ export const deploymentsPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, catalog, auth, logger } = deps;
-        deps.permissionsRegistry.addPermissions(deploymentPermissions);
+        deps.permissionsRegistry.addPermissions([
+          ...deploymentPermissions,
+          ...secretPermissions,
+        ]);
         const environments = readEnvironments(config);
         const kubernetes = DefaultKubernetesClient.fromConfig(config);
         const store = await KnexDeploymentStore.create(deps.database);
@@ -62,12 +70,15 @@ export const deploymentsPlugin = createBackendPlugin({
           store,
           auditor: deps.auditor,
         });
+        const vault = VaultClient.fromConfig(config);
+        const environmentSecrets = new VaultEnvironmentSecrets(vault);
         const deployments = new DefaultDeploymentService({
           environments,
           store,
           catalog,
           kubernetes,
-          vault: VaultClient.fromConfig(config),
+          vault,
+          secretWriter: environmentSecrets,
           permissions: deps.permissions,
           auth,
           logger,
@@ -98,8 +109,23 @@ export const deploymentsPlugin = createBackendPlugin({
           store: await KnexBuildStore.create(deps.database),
           catalog,
         });
+        const secrets = new DefaultSecretsService({
+          environments,
+          catalog,
+          permissions: deps.permissions,
+          auth,
+          kubernetes,
+          audit,
+          secrets: environmentSecrets,
+          deployments,
+        });
         deps.httpRouter.use(
-          await createRouter({ httpAuth: deps.httpAuth, deployments, builds }),
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            deployments,
+            builds,
+            secrets,
+          }),
         );
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());
         deps.lifecycle.addShutdownHook(() => deployments.stop());

@@ -4,8 +4,10 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { parse } from './parse';
 import { addBuildRoutes } from './routes/builds';
+import { addSecretRoutes } from './routes/secrets';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { SecretsService } from './services/SecretsService';
 
 const deploySchema = z.object({
   entityRef: z.string().min(1),
@@ -48,8 +50,9 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
   builds: BuildService;
+  secrets: SecretsService;
 }): Promise<express.Router> {
-  const { httpAuth, deployments, builds } = options;
+  const { httpAuth, deployments, builds, secrets } = options;
   const router = Router();
   // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
   router.use(express.json({ limit: '4mb' }));
@@ -153,6 +156,7 @@ export async function createRouter(options: {
   });
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
+  addSecretRoutes(router, { secrets, callerOf, entityRefOf });
 
   return router;
 }

@@ -6,6 +6,7 @@
  */
 export * from './types';
 export * from './builds';
+export * from './secrets';
 export { validateImageReference } from './image';
 export type { ImageReference, ImageValidation } from './image';
 export * from './permissions';

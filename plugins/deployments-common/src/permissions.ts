@@ -35,3 +35,30 @@ export const deploymentPermissions = [
   deploymentApprovePermission,
   deploymentRollbackPermission,
 ];
+
+/** See a service's secret names, versions and who changed them (never values). */
+export const secretReadPermission = createPermission({
+  name: 'paved.secret.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Set, unset and roll back a service's secrets in an environment. */
+export const secretWritePermission = createPermission({
+  name: 'paved.secret.write',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** Rotate a service's generated secrets in an environment. */
+export const secretRotatePermission = createPermission({
+  name: 'paved.secret.rotate',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+export const secretPermissions = [
+  secretReadPermission,
+  secretWritePermission,
+  secretRotatePermission,
+];

@@ -33,6 +33,17 @@ export interface Deployment {
   previousImage?: string;
   /** Set on an automatic rollback: the deployment whose failed rollout it undid. */
   rollbackOf?: string;
+  /** Set when the deployment restarts the service for a change of its environment's secrets: key names and versions, never values. */
+  secretChange?: DeploymentSecretChange;
+}
+
+/** The secret change a deployment rolled out. */
+export interface DeploymentSecretChange {
+  /** The environment secret's KV version it rolled out. */
+  version: number;
+  /** The version before it: what an automatic rollback restores. */
+  previousVersion?: number;
+  changes: Array<{ key: string; change: 'added' | 'changed' | 'removed' }>;
 }
 
 /**
@@ -133,7 +144,16 @@ export interface DeploymentAuditEvent {
   /** ISO 8601 */
   createdAt: string;
   actor: string;
-  action: 'deploy' | 'promote' | 'approve' | 'reject' | 'rollback' | 'rollout';
+  action:
+    | 'deploy'
+    | 'promote'
+    | 'approve'
+    | 'reject'
+    | 'rollback'
+    | 'rollout'
+    | 'secret-change'
+    | 'secret-rollback'
+    | 'secret-rotate';
   entityRef: string;
   environment?: string;
   image?: string;

@@ -16,7 +16,11 @@ import {
 import {
   DEFAULT_PLATFORM_TEAM,
   deploymentPermissions,
+  secretPermissions,
 } from '@paved/plugin-deployments-common';
+
+/** Guarded per entity: its owners and the platform team. */
+const ownerPermissions = [...deploymentPermissions, ...secretPermissions];
 
 /**
  * The default platform team; config `paved.platformTeam` names another
@@ -27,7 +31,8 @@ export const PLATFORM_TEAM = DEFAULT_PLATFORM_TEAM;
 /**
  * Paved's default policy.
  *
- * - `paved.deployment.*` (deploy, promote, approve, rollback): the entity's
+ * - `paved.deployment.*` (deploy, promote, approve, rollback) and
+ *   `paved.secret.*` (read, write, rotate a service's secrets): the entity's
  *   owners, that is members of its owning group, and the platform team.
  * - Everything else Backstage guards stays open to signed-in users, as with
  *   the allow-all policy this replaces.
@@ -49,7 +54,7 @@ export class PavedPermissionPolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    const deploymentPermission = deploymentPermissions.find(permission =>
+    const deploymentPermission = ownerPermissions.find(permission =>
       isPermission(request.permission, permission),
     );
     if (!deploymentPermission) return { result: AuthorizeResult.ALLOW };

@@ -12,6 +12,9 @@ import {
   deploymentCreatePermission,
   deploymentPromotePermission,
   deploymentRollbackPermission,
+  secretReadPermission,
+  secretRotatePermission,
+  secretWritePermission,
 } from '@paved/plugin-deployments-common';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
@@ -63,7 +66,7 @@ describe('Paved permission policy', () => {
     },
   });
 
-  it('gives deployment permissions to the owners and the platform team, everything else to all', async () => {
+  it('gives deployment and secret permissions to the owners and the platform team, everything else to all', async () => {
     const backend = await startTestBackend({
       features: [
         permissionPlugin,
@@ -161,6 +164,9 @@ describe('Paved permission policy', () => {
         deploymentPromotePermission,
         deploymentApprovePermission,
         deploymentRollbackPermission,
+        secretReadPermission,
+        secretWritePermission,
+        secretRotatePermission,
       ]) {
         // A member of the owning group, the platform team, someone else.
         expect(await decide('user:default/hannah', permission)).toBe(

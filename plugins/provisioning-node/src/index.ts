@@ -6,7 +6,14 @@
  * @packageDocumentation
  */
 export { VaultClient } from './vault';
-export type { CreatedToken, KvEngine, SecretData } from './vault';
+export type {
+  CreatedToken,
+  Kv2Engine,
+  KvEngine,
+  KvMetadata,
+  KvVersion,
+  SecretData,
+} from './vault';
 export { DefaultTofuRunner } from './tofu';
 export type {
   DefaultTofuRunnerOptions,

@@ -5,6 +5,7 @@ import yaml from 'yaml';
 import { createRouter } from '../router';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { SecretsService } from '../services/SecretsService';
 
 // The spec and the router describe the same endpoints.
 describe('openapi.yaml', () => {
@@ -26,6 +27,7 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      secrets: {} as SecretsService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

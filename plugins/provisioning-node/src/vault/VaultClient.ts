@@ -1,11 +1,18 @@
 import {
+  ConflictError,
   InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { Config } from '@backstage/config';
-import { CreatedToken, KvEngine, SecretData } from './types';
+import {
+  CreatedToken,
+  Kv2Engine,
+  KvEngine,
+  KvMetadata,
+  SecretData,
+} from './types';
 
 /**
  * Paved's client of the Vault HTTP API: KV v1 and v2, ACL policies, tokens and
@@ -36,7 +43,7 @@ export class VaultClient {
   }
 
   kv(mount: string, version: 1 | 2): KvEngine {
-    return version === 2 ? this.kv2(mount) : this.kv1(mount);
+    return version === 2 ? this.kv2Basic(mount) : this.kv1(mount);
   }
 
   async writePolicy(name: string, policy: string): Promise<void> {
@@ -127,7 +134,88 @@ export class VaultClient {
     return this.withToken(body.auth.client_token);
   }
 
-  private kv2(mount: string): KvEngine {
+  /** A KV version 2 mount, with versions, check-and-set and metadata. */
+  kv2(mount: string): Kv2Engine {
+    const readMetadata = async (
+      path: string,
+    ): Promise<KvMetadata | undefined> => {
+      const body = await this.request(
+        'GET',
+        `${mount}/metadata/${path}`,
+        undefined,
+        { allowMissing: true },
+      );
+      const data = body?.data;
+      if (!data) return undefined;
+      const versions: KvMetadata['versions'] = {};
+      for (const [version, meta] of Object.entries(
+        (data.versions ?? {}) as Record<string, any>,
+      )) {
+        versions[Number(version)] = {
+          createdTime: meta.created_time,
+          deleted: Boolean(meta.deletion_time),
+          destroyed: Boolean(meta.destroyed),
+        };
+      }
+      return {
+        currentVersion: data.current_version ?? 0,
+        oldestVersion: data.oldest_version ?? 0,
+        versions,
+        customMetadata: data.custom_metadata ?? {},
+      };
+    };
+    return {
+      ...this.kv2Basic(mount),
+      readVersion: async (path, version) => {
+        const query = version === undefined ? '' : `?version=${version}`;
+        const body = await this.request(
+          'GET',
+          `${mount}/data/${path}${query}`,
+          undefined,
+          { allowMissing: true },
+        );
+        if (!body?.data?.data) return undefined;
+        return {
+          data: body.data.data,
+          version: body.data.metadata?.version,
+          createdTime: body.data.metadata?.created_time,
+        };
+      },
+      writeVersion: async (path, data, options) => {
+        try {
+          const body = await this.request('POST', `${mount}/data/${path}`, {
+            data,
+            ...(options?.cas === undefined
+              ? {}
+              : { options: { cas: options.cas } }),
+          });
+          return { version: body.data.version };
+        } catch (error) {
+          // Vault answers a check-and-set mismatch with a 400: told apart by the version now there.
+          if (
+            (error as Error)?.name === 'InputError' &&
+            options?.cas !== undefined
+          ) {
+            const now = (await readMetadata(path))?.currentVersion ?? 0;
+            if (now !== options.cas) {
+              throw new ConflictError(
+                `${mount}/${path} changed meanwhile (version ${now}, expected ${options.cas}); read it again and retry`,
+              );
+            }
+          }
+          throw error;
+        }
+      },
+      readMetadata,
+      writeCustomMetadata: async (path, customMetadata) => {
+        await this.request('POST', `${mount}/metadata/${path}`, {
+          custom_metadata: customMetadata,
+        });
+      },
+    };
+  }
+
+  private kv2Basic(mount: string): KvEngine {
     return {
       read: async path => {
         const body = await this.request(

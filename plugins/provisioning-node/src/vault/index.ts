@@ -1,2 +1,9 @@
 export { VaultClient } from './VaultClient';
-export type { CreatedToken, KvEngine, SecretData } from './types';
+export type {
+  CreatedToken,
+  Kv2Engine,
+  KvEngine,
+  KvMetadata,
+  KvVersion,
+  SecretData,
+} from './types';

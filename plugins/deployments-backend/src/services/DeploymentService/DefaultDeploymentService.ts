@@ -59,7 +59,7 @@ import {
   RollbackRequest,
   StartDeploymentRequest,
 } from './types';
-import { DeployStep } from './deployStep';
+import { DeployStep, EnvironmentSecretWriter } from './deployStep';
 import { environmentNamed, namespaceOf, workloadOf } from './goldenPath';
 import { WorkloadCopier } from './workloadCopy';
 
@@ -82,6 +82,8 @@ export interface DefaultDeploymentServiceOptions {
   workloadCopier: WorkloadCopier;
   /** Asks each environment's running service for its health and version; none: not asked. */
   healthProbe?: ServiceHealthProbe;
+  /** Writes secret changes (and their automatic rollbacks) to Vault under the deploy lock; see SecretsService. */
+  secretWriter?: EnvironmentSecretWriter;
 }
 
 const toApi = ({

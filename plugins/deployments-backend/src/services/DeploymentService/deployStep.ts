@@ -16,8 +16,22 @@ import {
   workloadOf,
 } from './goldenPath';
 import { StartDeploymentRequest } from './types';
-import { secretFromEntity } from './vaultSecret';
+import { SECRET_VERSIONS_ANNOTATION, secretFromEntity } from './vaultSecret';
 import { WorkloadCopier } from './workloadCopy';
+
+/**
+ * Writes a change of an environment's own secret to Vault (a new KV
+ * version), under the deploy lock: what a secret change's deployment runs
+ * before refreshing the Secret. See SecretsService.
+ */
+export interface EnvironmentSecretWriter {
+  write(
+    entity: Entity,
+    environment: string,
+    change: NonNullable<StartDeploymentRequest['secretChange']>,
+    actor: string,
+  ): Promise<NonNullable<StoredDeployment['secretChange']>>;
+}
 
 /**
  * The step every deploy, promotion, approval and rollback ends in: changes
@@ -33,6 +47,8 @@ export class DeployStep {
       kubernetes: KubernetesClient;
       vault: VaultClient;
       workloadCopier: WorkloadCopier;
+      /** Needed only by deployments that change secrets. */
+      secretWriter?: EnvironmentSecretWriter;
     },
   ) {}
 
@@ -55,10 +71,38 @@ export class DeployStep {
     const id = randomUUID();
     await store.acquireLock(entityRef, environment.name, id);
     try {
+      // A secret change is written under the lock, so it and its restart are
+      // one deployment; only once the Deployment is known to be there.
+      let secretChange: StoredDeployment['secretChange'];
+      /** A secret change restarts what runs: the image read under the lock. */
+      let image = request.image;
+      if (request.secretChange) {
+        if (!this.options.secretWriter) {
+          throw new Error('DeployStep: a secret change needs a secretWriter');
+        }
+        const running = await kubernetes.getRolloutStatus(namespace, workload);
+        if (!running?.image) {
+          throw new ConflictError(
+            `Deployment ${workload} does not exist in namespace ${namespace}, so nothing would pick the secret up; deploy ${entityRef} to ${environment.name} first`,
+          );
+        }
+        secretChange = await this.options.secretWriter.write(
+          entity,
+          environment.name,
+          request.secretChange,
+          request.requestedBy,
+        );
+        image = running.image;
+      }
       // Independent reads, at once: they are most of a deploy's latency.
       const [liveBefore, secret] = await Promise.all([
         kubernetes.getRolloutStatus(namespace, workload),
-        secretFromEntity(this.options.vault, entity, workload),
+        secretFromEntity(
+          this.options.vault,
+          entity,
+          workload,
+          environment.name,
+        ),
       ]);
       let live = liveBefore;
       let message = request.message;
@@ -67,7 +111,7 @@ export class DeployStep {
           from: namespaceOf(entity, request.sourceEnvironment),
           to: namespace,
           workload,
-          image: request.image,
+          image,
         });
         message += `; first deploy to ${environment.name}: ${objects
           .map(o => `${o.kind} ${o.metadata?.name}`)
@@ -92,10 +136,18 @@ export class DeployStep {
             ? {}
             : { replicas: request.replicas }),
           template: {
+            // Another set of Vault versions restarts the pods, so they read the refreshed Secret.
+            ...(secret.versions
+              ? {
+                  metadata: {
+                    annotations: {
+                      [SECRET_VERSIONS_ANNOTATION]: secret.versions,
+                    },
+                  },
+                }
+              : {}),
             spec: {
-              containers: [
-                { name: live.container ?? workload, image: request.image },
-              ],
+              containers: [{ name: live.container ?? workload, image }],
             },
           },
         },
@@ -110,7 +162,7 @@ export class DeployStep {
         environment: environment.name,
         namespace,
         workload,
-        image: request.image,
+        image,
         replicas: request.replicas,
         status: 'rolling-out',
         requestedBy: request.requestedBy,
@@ -118,6 +170,7 @@ export class DeployStep {
         message,
         previousImage: liveBefore?.image,
         rollbackOf: request.rollbackOf,
+        secretChange,
       };
       await store.insertDeployment(deployment);
       watch(deployment);

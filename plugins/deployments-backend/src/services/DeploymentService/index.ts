@@ -7,6 +7,7 @@ export {
 } from './goldenPath';
 export type { DefaultDeploymentServiceOptions } from './DefaultDeploymentService';
 export { DefaultDeploymentAuditWriter } from './audit';
+export type { EnvironmentSecretWriter } from './deployStep';
 export type { AuditedAction, DeploymentAuditWriter } from './audit';
 export { OwnerOrPlatformTeamApproverRule, ownersOf } from './approverRule';
 export type { ApproverRule, MembershipSource } from './approverRule';

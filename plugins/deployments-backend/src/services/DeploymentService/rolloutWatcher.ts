@@ -50,7 +50,8 @@ export function failureOf(error: unknown): {
 
 /**
  * The automatic rollback of a failed deployment: the image that ran before
- * it, again, as a deployment of its own by `paved:automatic`. None when the
+ * it, again (or, for a secret change, the secret version before it), as a
+ * deployment of its own by `paved:automatic`. None when the
  * environment turned it off, nothing ran before, or the failed deployment
  * was itself an automatic rollback (docs/decisions/0005).
  */
@@ -59,6 +60,25 @@ export function automaticRollbackOf(
   environment: Environment | undefined,
   failure: { failureReason?: RolloutFailureReason },
 ): (StartDeploymentRequest & { why: string }) | undefined {
+  if (failed.secretChange) {
+    // A secret change's restart failed: the secret goes back to the version before it.
+    if (!environment?.autoRollback || failed.rollbackOf) return undefined;
+    const toVersion = failed.secretChange.previousVersion ?? 0;
+    const why = `deployment ${failed.id} (secrets version ${
+      failed.secretChange.version
+    }) failed${failure.failureReason ? ` (${failure.failureReason})` : ''}`;
+    return {
+      environment: failed.environment,
+      image: failed.image,
+      requestedBy: PAVED_ACTOR,
+      message: `Automatic rollback of the secrets to ${
+        toVersion ? `version ${toVersion}` : 'none of their own'
+      }: ${why}`,
+      rollbackOf: failed.id,
+      secretChange: { type: 'restore', toVersion },
+      why,
+    };
+  }
   const target = failed.previousImage;
   if (
     !environment?.autoRollback ||

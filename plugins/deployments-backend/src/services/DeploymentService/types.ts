@@ -13,6 +13,9 @@ import {
   RollbackRequest,
 } from '@paved/plugin-deployments-common';
 
+import type { SecretChange } from '../SecretsService/rules';
+
+export type { SecretChange };
 export type {
   DeployRequest,
   ListDeploymentsOptions,
@@ -71,4 +74,6 @@ export interface StartDeploymentRequest {
   sourceEnvironment?: string;
   /** An automatic rollback: the deployment whose failed rollout it undoes. */
   rollbackOf?: string;
+  /** A change of the environment's own secret, written to Vault under the deploy lock before the restart. */
+  secretChange?: SecretChange;
 }

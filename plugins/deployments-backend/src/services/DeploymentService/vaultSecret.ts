@@ -7,20 +7,16 @@ import {
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 
-const VAULT_PATH_ANNOTATION = 'paved.dev/vault-path';
+export const VAULT_PATH_ANNOTATION = 'paved.dev/vault-path';
+/** On the Secret and the pod template: the Vault versions the Secret holds; a change restarts the pods. */
+export const SECRET_VERSIONS_ANNOTATION = 'paved.dev/vault-versions';
 
-/**
- * The `<workload>-secrets` Secret built from the entity's
- * `paved.dev/vault-path`, and what to say about it; nothing for an entity
- * without one.
- */
-export async function secretFromEntity(
-  vault: VaultClient,
+/** The entity's `paved.dev/vault-path` as mount and path; undefined without one, a 400 when malformed. */
+export function vaultPathOf(
   entity: Entity,
-  workload: string,
-): Promise<{ object?: KubernetesObject; note?: string }> {
+): { mount: string; path: string } | undefined {
   const vaultPath = entity.metadata.annotations?.[VAULT_PATH_ANNOTATION];
-  if (!vaultPath) return {};
+  if (!vaultPath) return undefined;
   const source = parseVaultPath(vaultPath);
   if (!source) {
     throw new InputError(
@@ -29,23 +25,79 @@ export async function secretFromEntity(
       )} is not <mount>/<path>`,
     );
   }
+  return source;
+}
+
+/**
+ * Where an environment's own secret is: `<path>/env/<environment>` below the
+ * service's path. A sub-path, so the service-wide leaves Create Service
+ * writes (`app`, `database`) stay the only ones directly below it.
+ */
+export const environmentSecretPath = (path: string, environment: string) =>
+  `${path}/env/${environment}`;
+
+/**
+ * The `<workload>-secrets` Secret of one environment: the service's leaves
+ * below its `paved.dev/vault-path` (keys `<LEAF>_<KEY>`), overlaid by the
+ * environment's own secret (keys as they are), and what to say about it;
+ * nothing for an entity without a Vault path. The Secret holds `data`, not
+ * `stringData`, so a key unset in Vault leaves it at the next apply.
+ */
+export async function secretFromEntity(
+  vault: VaultClient,
+  entity: Entity,
+  workload: string,
+  environment: string,
+): Promise<{ object?: KubernetesObject; note?: string; versions?: string }> {
+  const source = vaultPathOf(entity);
+  if (!source) return {};
+  const vaultPath = `${source.mount}/${source.path}`;
   const name = `${workload}-secrets`;
-  const secret = await secretFromVault(vault, { name, ...source }).catch(
-    error => {
+  const ownPath = environmentSecretPath(source.path, environment);
+  const [shared, own] = await Promise.all([
+    secretFromVault(vault, { name, ...source }).catch(error => {
       // Told apart by name: a NotFoundError from another copy of @backstage/errors is one too.
       if ((error as Error)?.name === 'NotFoundError') return undefined;
       throw error;
-    },
-  );
-  if (!secret) {
+    }),
+    vault.kv2(source.mount).readVersion(ownPath),
+  ]);
+  if (!shared && !own) {
     return {
       note: `Vault ${vaultPath} holds no secrets, Secret ${name} left as it was`,
     };
   }
+  const values: Record<string, string> = {
+    ...((shared?.secret as { stringData?: Record<string, string> })
+      ?.stringData ?? {}),
+    ...(own?.data ?? {}),
+  };
+  const versions = [
+    (shared?.secret.metadata?.annotations ?? {})[SECRET_VERSIONS_ANNOTATION],
+    own ? `env/${environment}=${own.version}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(',');
+  const keys = Object.keys(values).sort();
   return {
-    object: secret.secret,
-    note: `Secret ${name} refreshed from Vault ${vaultPath} (keys ${secret.keys.join(
-      ', ',
-    )})`,
+    object: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name,
+        annotations: {
+          [VAULT_PATH_ANNOTATION]: vaultPath,
+          [SECRET_VERSIONS_ANNOTATION]: versions,
+        },
+      },
+      type: 'Opaque',
+      data: Object.fromEntries(
+        keys.map(key => [key, Buffer.from(values[key]).toString('base64')]),
+      ),
+    } as KubernetesObject,
+    versions,
+    note: `Secret ${name} refreshed from Vault ${vaultPath}${
+      own ? ` and ${source.mount}/${ownPath}` : ''
+    } (keys ${keys.join(', ')})`,
   };
 }

@@ -44,6 +44,7 @@ type DeploymentRow = {
   log_tail: string | null;
   previous_image: string | null;
   rollback_of: string | null;
+  secret_change?: string | null;
 };
 
 type ApprovalRow = {
@@ -97,6 +98,7 @@ function toDeployment(row: DeploymentRow): StoredDeployment {
     logTail: orUndefined(row.log_tail),
     previousImage: orUndefined(row.previous_image),
     rollbackOf: orUndefined(row.rollback_of),
+    secretChange: row.secret_change ? JSON.parse(row.secret_change) : undefined,
   };
 }
 
@@ -264,6 +266,9 @@ export class KnexDeploymentStore implements DeploymentStore {
       message: deployment.message ?? null,
       previous_image: deployment.previousImage ?? null,
       rollback_of: deployment.rollbackOf ?? null,
+      secret_change: deployment.secretChange
+        ? JSON.stringify(deployment.secretChange)
+        : null,
     });
   }
 

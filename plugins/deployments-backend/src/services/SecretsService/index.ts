@@ -1,0 +1,7 @@
+export { DefaultSecretsService } from './DefaultSecretsService';
+export type { DefaultSecretsServiceOptions } from './DefaultSecretsService';
+export { VaultEnvironmentSecrets } from './environmentSecrets';
+export type { SecretPlan } from './environmentSecrets';
+export { GENERATED_KEYS } from './rules';
+export type { SecretChange } from './rules';
+export type { SecretsService } from './types';
