@@ -38,6 +38,47 @@ describe('VaultClient', () => {
     expect(await kv.list(`${sandbox.vaultPath}/orders`)).toEqual([]);
   });
 
+  it('reads KV v2 versions and metadata, writes with check-and-set and custom metadata', async () => {
+    const kv = vault.kv2('secret');
+    const path = `${sandbox.vaultPath}/orders/env/staging`;
+    expect(await kv.readMetadata(path)).toBeUndefined();
+    expect(await kv.writeVersion(path, { A: 'one' }, { cas: 0 })).toEqual({
+      version: 1,
+    });
+    // Written meanwhile by someone else: a ConflictError, nothing written.
+    await expect(
+      kv.writeVersion(path, { A: 'other' }, { cas: 0 }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+    expect(await kv.writeVersion(path, { A: 'two' }, { cas: 1 })).toEqual({
+      version: 2,
+    });
+    expect(await kv.readVersion(path, 1)).toMatchObject({
+      data: { A: 'one' },
+      version: 1,
+      createdTime: expect.stringMatching(/^\d{4}-/),
+    });
+    expect(await kv.readVersion(path)).toMatchObject({
+      data: { A: 'two' },
+      version: 2,
+    });
+    expect(await kv.readVersion(path, 9)).toBeUndefined();
+    await kv.writeCustomMetadata(path, { A: 'v=2;at=now;by=me' });
+    expect(await kv.readMetadata(path)).toMatchObject({
+      currentVersion: 2,
+      versions: {
+        1: { deleted: false, destroyed: false },
+        2: { deleted: false, destroyed: false },
+      },
+      customMetadata: { A: 'v=2;at=now;by=me' },
+    });
+    // Custom metadata is replaced, not merged; the versions stay.
+    await kv.writeCustomMetadata(path, {});
+    expect(await kv.readMetadata(path)).toMatchObject({
+      currentVersion: 2,
+      customMetadata: {},
+    });
+  });
+
   it('writes, reads, lists and deletes KV v1 secrets', async () => {
     const kv = vault.kv('kv1', 1);
     const path = `${sandbox.vaultPath}/cart/api`;
