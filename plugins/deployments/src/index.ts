@@ -10,6 +10,7 @@ export {
   deploymentsApi,
   deploymentsEntityCard,
   environmentsEntityContent,
+  secretsEntityCard,
 } from './plugin';
 export * from './api';
 export { isGoldenPath } from './filters';

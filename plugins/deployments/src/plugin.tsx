@@ -58,6 +58,16 @@ export const buildsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The overview card "Secrets" (names and versions per environment; set, unset, rotate, roll back), on golden-path components. */
+export const secretsEntityCard = EntityCardBlueprint.make({
+  name: 'secrets',
+  params: {
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/SecretsCard').then(m => <m.SecretsCard />),
+  },
+});
+
 /** Deploy, promote, approve and roll back golden-path services from the entity page. */
 export const deploymentsPlugin = createFrontendPlugin({
   pluginId: 'deployments',
@@ -68,5 +78,6 @@ export const deploymentsPlugin = createFrontendPlugin({
     environmentsEntityContent,
     deploymentsEntityCard,
     buildsEntityCard,
+    secretsEntityCard,
   ],
 });

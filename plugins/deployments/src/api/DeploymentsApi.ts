@@ -15,6 +15,11 @@ import {
   PromoteRequest,
   PromotionResult,
   RollbackRequest,
+  SecretChangeRequest,
+  SecretChangeResult,
+  SecretList,
+  SecretRollbackRequest,
+  SecretRotateRequest,
 } from '@paved/plugin-deployments-common';
 
 export type {
@@ -23,6 +28,9 @@ export type {
   ListDeploymentsOptions,
   PromoteRequest,
   RollbackRequest,
+  SecretChangeRequest,
+  SecretRollbackRequest,
+  SecretRotateRequest,
 };
 
 /**
@@ -58,6 +66,24 @@ export interface DeploymentsApi {
   getBuild(id: string): Promise<BuildWithLog>;
   /** The build's log from `offset` (0, or the `nextOffset` of the previous chunk). */
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk>;
+  /** The keys the service's pods get in an environment: names and versions, never values. */
+  listSecrets(entityRef: string, environment: string): Promise<SecretList>;
+  /** Sets and unsets keys (one new version, then a restart); `dryRun` only says what would change. */
+  changeSecrets(
+    entityRef: string,
+    environment: string,
+    request: SecretChangeRequest,
+  ): Promise<SecretChangeResult>;
+  rollbackSecrets(
+    entityRef: string,
+    environment: string,
+    request: SecretRollbackRequest,
+  ): Promise<SecretChangeResult>;
+  rotateSecrets(
+    entityRef: string,
+    environment: string,
+    request: SecretRotateRequest,
+  ): Promise<SecretChangeResult>;
 }
 
 /** The {@link DeploymentsApi} of the app. */

@@ -12,6 +12,8 @@ import {
   DeploymentPage,
   EnvironmentStatus,
   PromotionResult,
+  SecretChangeResult,
+  SecretList,
 } from '@paved/plugin-deployments-common';
 import {
   DeploymentsApi,
@@ -20,6 +22,9 @@ import {
   ListDeploymentsOptions,
   PromoteRequest,
   RollbackRequest,
+  SecretChangeRequest,
+  SecretRollbackRequest,
+  SecretRotateRequest,
 } from './DeploymentsApi';
 
 /** Talks to the deployments backend through the app's discovery and fetch APIs. */
@@ -131,6 +136,42 @@ export class DeploymentsClient implements DeploymentsApi {
     );
   }
 
+  listSecrets(entityRef: string, environment: string): Promise<SecretList> {
+    return this.request('GET', secretsPath(entityRef, environment));
+  }
+
+  changeSecrets(
+    entityRef: string,
+    environment: string,
+    request: SecretChangeRequest,
+  ): Promise<SecretChangeResult> {
+    return this.request('POST', secretsPath(entityRef, environment), request);
+  }
+
+  rollbackSecrets(
+    entityRef: string,
+    environment: string,
+    request: SecretRollbackRequest,
+  ): Promise<SecretChangeResult> {
+    return this.request(
+      'POST',
+      `${secretsPath(entityRef, environment)}/rollback`,
+      request,
+    );
+  }
+
+  rotateSecrets(
+    entityRef: string,
+    environment: string,
+    request: SecretRotateRequest,
+  ): Promise<SecretChangeResult> {
+    return this.request(
+      'POST',
+      `${secretsPath(entityRef, environment)}/rotate`,
+      request,
+    );
+  }
+
   private async request<T>(
     method: 'GET' | 'POST',
     path: string,
@@ -160,6 +201,12 @@ function entityPath(entityRef: string): string {
     .map(encodeURIComponent)
     .join('/')}`;
 }
+
+/** `/entities/<kind>/<namespace>/<name>/environments/<environment>/secrets`. */
+const secretsPath = (entityRef: string, environment: string) =>
+  `${entityPath(entityRef)}/environments/${encodeURIComponent(
+    environment,
+  )}/secrets`;
 
 function query(params: Record<string, string | undefined>): string {
   const search = new URLSearchParams();

@@ -5,3 +5,4 @@ export type { DeployDialogProps } from './DeployDialog';
 export { DeploymentsCard } from './DeploymentsCard';
 export { EnvironmentsContent } from './EnvironmentsContent';
 export { BuildsCard } from './BuildsCard';
+export { SecretsCard } from './SecretsCard';

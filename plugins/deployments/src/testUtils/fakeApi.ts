@@ -4,6 +4,7 @@ import {
   Build,
   Deployment,
   EnvironmentStatus,
+  SecretChangeResult,
 } from '@paved/plugin-deployments-common';
 import { DeploymentsApi } from '../api';
 
@@ -106,6 +107,21 @@ export function build(overrides: Partial<Build> = {}): Build {
   };
 }
 
+/** What a secret change answers: one key added; on a real run, version 2 and its deployment. */
+export function secretResult(
+  environment: string,
+  dryRun = false,
+): SecretChangeResult {
+  return {
+    dryRun,
+    environment,
+    changes: [{ key: 'API_TOKEN', change: 'added' }],
+    restarts: [{ namespace: `orders-api-${environment}`, name: 'orders-api' }],
+    previousVersion: 1,
+    ...(dryRun ? {} : { version: 2, deploymentId: 'd-secrets' }),
+  };
+}
+
 /** The ResponseError the client throws for a backend error answer. */
 export async function responseError(
   statusCode: number,
@@ -177,6 +193,20 @@ export function fakeDeploymentsApi(
       status: 'succeeded' as const,
       finished: true,
     })),
+    listSecrets: jest.fn(async (_ref, environment) => ({
+      environment,
+      vaultPath: `secret/services/orders-api/env/${environment}`,
+      items: [],
+    })),
+    changeSecrets: jest.fn(async (_ref, environment, request) =>
+      secretResult(environment, request.dryRun),
+    ),
+    rollbackSecrets: jest.fn(async (_ref, environment, request) =>
+      secretResult(environment, request.dryRun),
+    ),
+    rotateSecrets: jest.fn(async (_ref, environment, request) =>
+      secretResult(environment, request.dryRun),
+    ),
     ...overrides,
   } as jest.Mocked<DeploymentsApi>;
 }
