@@ -32,7 +32,17 @@ function renderCard(
     <TestApiProvider
       apis={[[deploymentsApiRef, api], mockApis.permission({ authorize })]}
     >
-      <EntityProvider entity={entity}>
+      <EntityProvider
+        entity={
+          // usePermission caches decisions by permission and resource: another entity for DENY
+          authorize === AuthorizeResult.DENY
+            ? {
+                ...entity,
+                metadata: { ...entity.metadata, name: 'denied-api' },
+              }
+            : entity
+        }
+      >
         <SecretsCard />
       </EntityProvider>
     </TestApiProvider>,

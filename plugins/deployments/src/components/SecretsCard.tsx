@@ -157,6 +157,7 @@ function SetKeyDialog(props: {
       }
     >
       <TextField
+        id="secret-key"
         label="Key"
         value={key}
         onChange={e => setKey(e.target.value)}
@@ -168,6 +169,7 @@ function SetKeyDialog(props: {
         margin="normal"
       />
       <TextField
+        id="secret-value"
         label="Value"
         type="password"
         autoComplete="off"
