@@ -203,10 +203,11 @@ function entityPath(entityRef: string): string {
 }
 
 /** `/entities/<kind>/<namespace>/<name>/environments/<environment>/secrets`. */
-const secretsPath = (entityRef: string, environment: string) =>
-  `${entityPath(entityRef)}/environments/${encodeURIComponent(
+function secretsPath(entityRef: string, environment: string): string {
+  return `${entityPath(entityRef)}/environments/${encodeURIComponent(
     environment,
   )}/secrets`;
+}
 
 function query(params: Record<string, string | undefined>): string {
   const search = new URLSearchParams();

@@ -108,15 +108,12 @@ export function build(overrides: Partial<Build> = {}): Build {
 }
 
 /** What a secret change answers: one key added; on a real run, version 2 and its deployment. */
-export function secretResult(
-  environment: string,
-  dryRun = false,
-): SecretChangeResult {
+export function secretResult(env: string, dryRun = false): SecretChangeResult {
   return {
     dryRun,
-    environment,
+    environment: env,
     changes: [{ key: 'API_TOKEN', change: 'added' }],
-    restarts: [{ namespace: `orders-api-${environment}`, name: 'orders-api' }],
+    restarts: [{ namespace: `orders-api-${env}`, name: 'orders-api' }],
     previousVersion: 1,
     ...(dryRun ? {} : { version: 2, deploymentId: 'd-secrets' }),
   };
@@ -193,19 +190,19 @@ export function fakeDeploymentsApi(
       status: 'succeeded' as const,
       finished: true,
     })),
-    listSecrets: jest.fn(async (_ref, environment) => ({
-      environment,
-      vaultPath: `secret/services/orders-api/env/${environment}`,
+    listSecrets: jest.fn(async (_ref, env) => ({
+      environment: env,
+      vaultPath: `secret/services/orders-api/env/${env}`,
       items: [],
     })),
-    changeSecrets: jest.fn(async (_ref, environment, request) =>
-      secretResult(environment, request.dryRun),
+    changeSecrets: jest.fn(async (_ref, env, request) =>
+      secretResult(env, request.dryRun),
     ),
-    rollbackSecrets: jest.fn(async (_ref, environment, request) =>
-      secretResult(environment, request.dryRun),
+    rollbackSecrets: jest.fn(async (_ref, env, request) =>
+      secretResult(env, request.dryRun),
     ),
-    rotateSecrets: jest.fn(async (_ref, environment, request) =>
-      secretResult(environment, request.dryRun),
+    rotateSecrets: jest.fn(async (_ref, env, request) =>
+      secretResult(env, request.dryRun),
     ),
     ...overrides,
   } as jest.Mocked<DeploymentsApi>;
