@@ -27,6 +27,7 @@ import {
 import { KnexDeploymentStore } from './services/DeploymentStore';
 import {
   DefaultSecretsService,
+  PostgresDatabaseLogins,
   VaultEnvironmentSecrets,
 } from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
@@ -71,7 +72,17 @@ export const deploymentsPlugin = createBackendPlugin({
           auditor: deps.auditor,
         });
         const vault = VaultClient.fromConfig(config);
-        const environmentSecrets = new VaultEnvironmentSecrets(vault);
+        // Database logins are rotated where the platform's PostgreSQL admin is configured.
+        const postgresAdminUrl = config.getOptionalString(
+          'paved.platform.postgres.url',
+        );
+        const logins = postgresAdminUrl
+          ? new PostgresDatabaseLogins(postgresAdminUrl)
+          : undefined;
+        const environmentSecrets = new VaultEnvironmentSecrets(vault, {
+          environments: environments.map(e => e.name),
+          logins,
+        });
         const deployments = new DefaultDeploymentService({
           environments,
           store,
@@ -89,6 +100,12 @@ export const deploymentsPlugin = createBackendPlugin({
             audit,
             environments,
             logger,
+            afterSuccess: async deployment => {
+              const role = deployment.secretChange?.retireLogin;
+              if (!role || !logins) return undefined;
+              await logins.disable(role);
+              return `the old database login ${role} can no longer log in`;
+            },
             timeoutMs:
               (config.getOptionalNumber(
                 'paved.deployments.rolloutTimeoutSeconds',
@@ -128,7 +145,10 @@ export const deploymentsPlugin = createBackendPlugin({
           }),
         );
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());
-        deps.lifecycle.addShutdownHook(() => deployments.stop());
+        deps.lifecycle.addShutdownHook(async () => {
+          deployments.stop();
+          await logins?.close();
+        });
       },
     });
   },

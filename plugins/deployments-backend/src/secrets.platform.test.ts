@@ -21,6 +21,7 @@ import {
   createPlatformSandbox,
   PlatformSandbox,
   pushFixtureImage,
+  withPostgres,
 } from '@paved/plugin-provisioning-node/testUtils';
 import { randomBytes } from 'node:crypto';
 import { deploymentsPlugin } from './plugin';
@@ -72,6 +73,16 @@ describe('secrets per service and environment', () => {
   afterAll(async () => {
     for (const stop of stops.splice(0)) await stop();
     await sandbox?.cleanup();
+    // Roles are the server's, not the sandbox database's.
+    if (sandbox) {
+      await withPostgres(sandbox.platform.postgresUrl, async client => {
+        for (const suffix of ['_staging_a', '_staging_b', '']) {
+          await client.query(
+            `DROP ROLE IF EXISTS "${sandbox.id}_owner${suffix}"`,
+          );
+        }
+      });
+    }
     const operations = [
       'GET /entities/{kind}/{namespace}/{name}/environments/{environment}/secrets',
       'POST /entities/{kind}/{namespace}/{name}/environments/{environment}/secrets',
@@ -200,6 +211,7 @@ describe('secrets per service and environment', () => {
               platform: {
                 kubeconfig: sandbox.platform.kubeconfigPath,
                 vault: sandbox.platform.vault,
+                postgres: { url: sandbox.platform.postgresUrl },
               },
               // A crash loop is told within seconds; this only bounds a hang.
               deployments: { rolloutTimeoutSeconds: 180 },
@@ -555,18 +567,109 @@ describe('secrets per service and environment', () => {
       .APP_SESSION_SECRET;
     expect(rotatedAgain).not.toBe(rotated);
 
+    // The database password: the environment moves to a login of its own
+    // with a new password; the old login stops working once the new pods are
+    // Ready (it is retired when the rollout succeeded).
+    const owner = `${sandbox.id}_owner`;
+    const ownerPassword = value('dbpass');
+    const server = new URL(sandbox.platform.postgresUrl);
+    await withPostgres(sandbox.platform.postgresUrl, async client => {
+      await client.query(
+        `CREATE ROLE "${owner}" LOGIN PASSWORD '${ownerPassword}'`,
+      );
+      await client.query(
+        `ALTER DATABASE "${sandbox.database.name}" OWNER TO "${owner}"`,
+      );
+    });
+    await vault.kv('secret', 2).write(`${vaultPath}/database`, {
+      username: owner,
+      password: ownerPassword,
+      host: server.hostname,
+      port: server.port,
+      database: sandbox.database.name,
+      url: `postgresql://${owner}:${ownerPassword}@${server.host}/${sandbox.database.name}`,
+    });
+    /** Whether the login works; a refused login's PostgreSQL error code otherwise. */
+    const login = async (user: string, password: string) => {
+      const url = new URL(sandbox.platform.postgresUrl);
+      url.username = user;
+      url.password = password;
+      url.pathname = `/${sandbox.database.name}`;
+      try {
+        return await withPostgres(url.toString(), async client => {
+          // Acting as the owner: a table made by one login is the other's too.
+          await client.query('CREATE TABLE IF NOT EXISTS orders (id int)');
+          await client.query('INSERT INTO orders VALUES (1)');
+          return 'ok';
+        });
+      } catch (error) {
+        return (error as { code?: string }).code ?? String(error);
+      }
+    };
+    expect(await login(owner, ownerPassword)).toBe('ok');
+    const dbDry = await call('POST', `${secretsRoute()}/rotate`, {
+      keys: ['DATABASE_PASSWORD'],
+      dryRun: true,
+    });
+    expect(dbDry.body.changes).toEqual([
+      { key: 'DATABASE_PASSWORD', change: 'added' },
+      { key: 'DATABASE_URL', change: 'added' },
+      { key: 'DATABASE_USERNAME', change: 'added' },
+    ]);
+    expect(await login(owner, ownerPassword)).toBe('ok');
+    const dbRotation = await call('POST', `${secretsRoute()}/rotate`, {
+      keys: ['DATABASE_PASSWORD'],
+    });
+    expect(dbRotation.status).toBe(202);
+    const dbRotated = await finished(dbRotation.body.deploymentId);
+    expect(dbRotated).toMatchObject({
+      status: 'succeeded',
+      secretChange: { version: 6, retireLogin: owner },
+    });
+    expect(dbRotated.message).toContain(
+      `the old database login ${owner} can no longer log in`,
+    );
+    const firstLogin = (await kv.readVersion(ownPath))!.data;
+    expect(firstLogin.DATABASE_USERNAME).toBe(`${owner}_staging_a`);
+    expect(await secretData()).toMatchObject({
+      DATABASE_USERNAME: `${owner}_staging_a`,
+      DATABASE_PASSWORD: firstLogin.DATABASE_PASSWORD,
+      DATABASE_URL: firstLogin.DATABASE_URL,
+    });
+    expect(
+      await login(firstLogin.DATABASE_USERNAME, firstLogin.DATABASE_PASSWORD),
+    ).toBe('ok');
+    // 28000: invalid_authorization_specification ("not permitted to log in").
+    expect(await login(owner, ownerPassword)).toBe('28000');
+    // Again: the other login of the environment, the first one retired.
+    const dbAgain = await call('POST', `${secretsRoute()}/rotate`, {
+      keys: ['DATABASE_PASSWORD'],
+    });
+    expect(await finished(dbAgain.body.deploymentId)).toMatchObject({
+      status: 'succeeded',
+      secretChange: { version: 7, retireLogin: `${owner}_staging_a` },
+    });
+    const secondLogin = (await kv.readVersion(ownPath))!.data;
+    expect(secondLogin.DATABASE_USERNAME).toBe(`${owner}_staging_b`);
+    expect(
+      await login(secondLogin.DATABASE_USERNAME, secondLogin.DATABASE_PASSWORD),
+    ).toBe('ok');
+    expect(
+      await login(firstLogin.DATABASE_USERNAME, firstLogin.DATABASE_PASSWORD),
+    ).toBe('28000');
+
     // A change whose pods never get Ready (the fixture exits at once with
     // FIXTURE_VARIANT=crash): the restart fails, and the secret goes back to
     // the version before it, said in the history.
     const broken = await call('POST', secretsRoute(), {
       set: { FIXTURE_VARIANT: 'crash' },
     });
-    expect(broken.body).toMatchObject({ version: 6, previousVersion: 5 });
+    expect(broken.body).toMatchObject({ version: 8, previousVersion: 7 });
     const failed = await finished(broken.body.deploymentId);
     expect(failed).toMatchObject({
       status: 'failed',
       failureReason: 'CrashLoop',
-      secretChange: { version: 6, previousVersion: 5 },
+      secretChange: { version: 8, previousVersion: 7 },
     });
     let automatic: any;
     for (const deadline = Date.now() + 240_000; ; ) {
@@ -583,17 +686,17 @@ describe('secrets per service and environment', () => {
       requestedBy: 'paved:automatic',
       rollbackOf: failed.id,
       secretChange: {
-        version: 7,
-        previousVersion: 6,
+        version: 9,
+        previousVersion: 8,
         changes: [{ key: 'FIXTURE_VARIANT', change: 'removed' }],
       },
     });
     expect(automatic.message).toContain(
-      `Automatic rollback of the secrets to version 5: deployment ${failed.id} (secrets version 6) failed (CrashLoop)`,
+      `Automatic rollback of the secrets to version 7: deployment ${failed.id} (secrets version 8) failed (CrashLoop)`,
     );
     expect((await finished(automatic.id)).status).toBe('succeeded');
     expect((await kv.readVersion(ownPath))!.data).toEqual(
-      (await kv.readVersion(ownPath, 5))!.data,
+      (await kv.readVersion(ownPath, 7))!.data,
     );
     expect(await secretData()).not.toHaveProperty('FIXTURE_VARIANT');
 
@@ -642,6 +745,9 @@ describe('secrets per service and environment', () => {
       featureKey,
       rotated,
       rotatedAgain,
+      ownerPassword,
+      firstLogin.DATABASE_PASSWORD,
+      secondLogin.DATABASE_PASSWORD,
     ]) {
       expect(everything.includes(secret)).toBe(false);
     }

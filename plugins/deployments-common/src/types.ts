@@ -44,6 +44,8 @@ export interface DeploymentSecretChange {
   /** The version before it: what an automatic rollback restores. */
   previousVersion?: number;
   changes: Array<{ key: string; change: 'added' | 'changed' | 'removed' }>;
+  /** A database password rotation: the login role set NOLOGIN once the restart succeeded (no other environment uses it). */
+  retireLogin?: string;
 }
 
 /**

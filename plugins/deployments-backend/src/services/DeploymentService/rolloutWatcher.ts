@@ -114,6 +114,13 @@ export interface KubernetesRolloutWatcherOptions {
   timeoutMs: number;
   /** How often the lock of a watched rollout is renewed (default 30 s). */
   heartbeatMs?: number;
+  /**
+   * Runs once a rollout succeeded, before it is recorded (e.g. a database
+   * password rotation retires the old login); what it returns is added to
+   * the deployment's message. A failure is said there too; the rollout
+   * still succeeded.
+   */
+  afterSuccess?: (deployment: StoredDeployment) => Promise<string | undefined>;
 }
 
 /** Watches each rollout with a Kubernetes watch, as `kubectl rollout status` does. */
@@ -138,12 +145,16 @@ export class KubernetesRolloutWatcher implements RolloutWatcher {
         signal: controller.signal,
       })
       .then(
-        status =>
-          this.finish(deployment, {
+        async status => {
+          const note = await this.afterSuccess(deployment);
+          return this.finish(deployment, {
             status: 'succeeded',
-            message: `${deployment.message}. ${status.message}`,
+            message: `${deployment.message}. ${status.message}${
+              note ? `; ${note}` : ''
+            }`,
             revision: status.revision,
-          }),
+          });
+        },
         async error => {
           if (controller.signal.aborted) return;
           const failure = failureOf(error);
@@ -168,6 +179,22 @@ export class KubernetesRolloutWatcher implements RolloutWatcher {
         clearInterval(heartbeat);
         this.watches.delete(controller);
       });
+  }
+
+  private async afterSuccess(
+    deployment: StoredDeployment,
+  ): Promise<string | undefined> {
+    if (!this.options.afterSuccess) return undefined;
+    try {
+      return await this.options.afterSuccess(deployment);
+    } catch (error) {
+      this.options.logger.warn(
+        `After the rollout of deployment ${deployment.id}: ${errorMessage(
+          error,
+        )}`,
+      );
+      return `but: ${errorMessage(error)}`;
+    }
   }
 
   /** Renews the deployment's lock while its rollout is watched, so no other deploy takes it over. */

@@ -38,7 +38,7 @@ import {
 import { errorMessage } from '../DeploymentService/audit';
 import { environmentNamed } from '../DeploymentService/goldenPath';
 import { VaultEnvironmentSecrets } from './environmentSecrets';
-import { SecretChange } from './rules';
+import { GENERATED_KEYS, SecretChange } from './rules';
 import { SecretsService } from './types';
 
 export interface DefaultSecretsServiceOptions {
@@ -160,8 +160,13 @@ export class DefaultSecretsService implements SecretsService {
         verb: 'Secret rotation',
       },
       async list => {
+        // By default the generated values; the database login only when asked for.
         const generated = [
-          ...new Set(list.items.filter(i => i.generated).map(i => i.key)),
+          ...new Set(
+            list.items
+              .filter(i => i.generated && i.key in GENERATED_KEYS)
+              .map(i => i.key),
+          ),
         ];
         const keys = request.keys?.length ? request.keys : generated;
         if (!keys.length) {

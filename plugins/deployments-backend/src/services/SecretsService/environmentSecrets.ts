@@ -1,5 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   DeploymentSecretChange,
   SecretKey,
@@ -12,6 +12,12 @@ import {
   VAULT_PATH_ANNOTATION,
   vaultPathOf,
 } from '../DeploymentService/vaultSecret';
+import {
+  DATABASE_PASSWORD_KEY,
+  DatabaseLoginRotation,
+  DatabaseLogins,
+  nextDatabaseLogin,
+} from './databaseLogins';
 import {
   changedKeys,
   customMetadataAfter,
@@ -35,7 +41,13 @@ export interface SecretPlan {
   next: SecretData;
   changes: SecretKeyChange[];
   customMetadata: Record<string, string>;
+  /** A database login rotation: the login to enable before the new version is written. */
+  login?: DatabaseLoginRotation;
 }
+
+/** Keys `rotate` renews: the generated ones, and the database password (a new login). */
+const rotatable = (key: string) =>
+  key in GENERATED_KEYS || key === DATABASE_PASSWORD_KEY;
 
 /**
  * A service's secrets per environment in Vault KV v2: the environment's own
@@ -45,10 +57,20 @@ export interface SecretPlan {
  * directly below `<vault-path>` that Create Service and OpenTofu write.
  */
 export class VaultEnvironmentSecrets {
+  private readonly now: () => Date;
+
   constructor(
     private readonly vault: VaultClient,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly options: {
+      /** Every environment's name: a database login is retired only when none of them uses it any more. */
+      environments?: string[];
+      /** Where database logins are rotated; none: the database password is not rotated. */
+      logins?: DatabaseLogins;
+      now?: () => Date;
+    } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   /** The service's Vault path; a 400 for an entity without one. */
   locate(entity: Entity, environment: string) {
@@ -97,7 +119,7 @@ export class VaultEnvironmentSecrets {
           version: record?.version ?? secret.version,
           updatedAt: record?.at ?? secret.createdTime,
           updatedBy: record?.by,
-          generated: name in GENERATED_KEYS,
+          generated: rotatable(name),
           ...(ownKeys.has(name) ? { overridden: true } : {}),
         });
       }
@@ -111,7 +133,7 @@ export class VaultEnvironmentSecrets {
         version: record?.version ?? own!.version,
         updatedAt: record?.at ?? own!.createdTime,
         updatedBy: record?.by,
-        generated: key in GENERATED_KEYS,
+        generated: rotatable(key),
       });
     }
     items.sort(
@@ -147,13 +169,27 @@ export class VaultEnvironmentSecrets {
       ? (await kv.readVersion(path))?.data ?? {}
       : {};
     let next: SecretData;
+    let login: DatabaseLoginRotation | undefined;
     switch (change.type) {
       case 'set':
         next = dataAfterSet(current, change);
         break;
-      case 'rotate':
-        next = dataAfterRotate(current, change.keys);
+      case 'rotate': {
+        const database = change.keys.includes(DATABASE_PASSWORD_KEY);
+        next = dataAfterRotate(
+          current,
+          change.keys.filter(key => key !== DATABASE_PASSWORD_KEY),
+        );
+        if (database) {
+          login = nextDatabaseLogin(
+            await this.databaseLeaf(mount, path, environment),
+            current,
+            environment,
+          );
+          Object.assign(next, login.data);
+        }
         break;
+      }
       case 'restore':
         next = await this.versionData(mount, path, change.toVersion, metadata);
         break;
@@ -175,6 +211,7 @@ export class VaultEnvironmentSecrets {
       next,
       changes,
       customMetadata: metadata?.customMetadata ?? {},
+      login,
     };
   }
 
@@ -187,6 +224,19 @@ export class VaultEnvironmentSecrets {
   ): Promise<DeploymentSecretChange> {
     const plan = await this.plan(entity, environment, change);
     const kv = this.vault.kv2(plan.mount);
+    let retireLogin: string | undefined;
+    if (plan.login) {
+      // The new login works before any pod is told about it; the old one until the restart succeeded.
+      const { newRole, password, ownerRole, oldRole } = plan.login;
+      if (!this.options.logins) {
+        throw new ConflictError(
+          'keys: DATABASE_PASSWORD is not rotated here: the portal has no paved.platform.postgres.url to manage database logins with',
+        );
+      }
+      await this.options.logins.enable(newRole, password, ownerRole);
+      const users = await this.loginsInUse(entity, environment);
+      if (!users.has(oldRole)) retireLogin = oldRole;
+    }
     const { version } = await kv.writeVersion(plan.path, plan.next, {
       cas: plan.currentVersion,
     });
@@ -202,7 +252,46 @@ export class VaultEnvironmentSecrets {
       version,
       ...(plan.currentVersion ? { previousVersion: plan.currentVersion } : {}),
       changes: plan.changes,
+      ...(retireLogin ? { retireLogin } : {}),
     };
+  }
+
+  /** The service-wide `database` leaf (OpenTofu's postgres-database module writes it). */
+  private async databaseLeaf(
+    mount: string,
+    ownPath: string,
+    environment: string,
+  ): Promise<SecretData> {
+    const base = ownPath.slice(0, -`/env/${environment}`.length);
+    const leaf = await this.vault.kv2(mount).readVersion(`${base}/database`);
+    if (!leaf) {
+      throw new ConflictError(
+        `keys: the service has no database (${mount}/${base}/database), so there is no DATABASE_PASSWORD to rotate`,
+      );
+    }
+    return leaf.data;
+  }
+
+  /** The database logins the other environments use (their own DATABASE_USERNAME, else the service-wide one). */
+  private async loginsInUse(
+    entity: Entity,
+    environment: string,
+  ): Promise<Set<string>> {
+    const { mount, base } = this.locate(entity, environment);
+    const kv = this.vault.kv2(mount);
+    const shared = (await kv.readVersion(`${base}/database`))?.data.username;
+    const others = (this.options.environments ?? []).filter(
+      name => name !== environment,
+    );
+    const users = await Promise.all(
+      others.map(
+        async name =>
+          (
+            await kv.readVersion(this.locate(entity, name).path)
+          )?.data.DATABASE_USERNAME ?? shared,
+      ),
+    );
+    return new Set(users.filter((u): u is string => Boolean(u)));
   }
 
   /** The data of an earlier version; version 0 is "no keys of its own". */
