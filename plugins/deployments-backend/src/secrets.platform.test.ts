@@ -622,13 +622,16 @@ describe('secrets per service and environment', () => {
     });
     expect(dbRotation.status).toBe(202);
     const dbRotated = await finished(dbRotation.body.deploymentId);
+    // Production (not deployed, but its first deploy would get the
+    // service-wide login) still uses the owner login: it stays, and says so.
     expect(dbRotated).toMatchObject({
       status: 'succeeded',
-      secretChange: { version: 6, retireLogin: owner },
+      secretChange: {
+        version: 6,
+        note: `the old database login ${owner} keeps working: production uses it`,
+      },
     });
-    expect(dbRotated.message).toContain(
-      `the old database login ${owner} can no longer log in`,
-    );
+    expect(dbRotated.secretChange.retireLogin).toBeUndefined();
     const firstLogin = (await kv.readVersion(ownPath))!.data;
     expect(firstLogin.DATABASE_USERNAME).toBe(`${owner}_staging_a`);
     expect(await secretData()).toMatchObject({
@@ -639,21 +642,26 @@ describe('secrets per service and environment', () => {
     expect(
       await login(firstLogin.DATABASE_USERNAME, firstLogin.DATABASE_PASSWORD),
     ).toBe('ok');
-    // 28000: invalid_authorization_specification ("not permitted to log in").
-    expect(await login(owner, ownerPassword)).toBe('28000');
-    // Again: the other login of the environment, the first one retired.
+    expect(await login(owner, ownerPassword)).toBe('ok');
+    // Again: the environment's other login; the first one, used by no other
+    // environment, stops working once the new pods are Ready.
     const dbAgain = await call('POST', `${secretsRoute()}/rotate`, {
       keys: ['DATABASE_PASSWORD'],
     });
-    expect(await finished(dbAgain.body.deploymentId)).toMatchObject({
+    const dbAgainDone = await finished(dbAgain.body.deploymentId);
+    expect(dbAgainDone).toMatchObject({
       status: 'succeeded',
       secretChange: { version: 7, retireLogin: `${owner}_staging_a` },
     });
+    expect(dbAgainDone.message).toContain(
+      `the old database login ${owner}_staging_a can no longer log in`,
+    );
     const secondLogin = (await kv.readVersion(ownPath))!.data;
     expect(secondLogin.DATABASE_USERNAME).toBe(`${owner}_staging_b`);
     expect(
       await login(secondLogin.DATABASE_USERNAME, secondLogin.DATABASE_PASSWORD),
     ).toBe('ok');
+    // 28000: invalid_authorization_specification ("not permitted to log in").
     expect(
       await login(firstLogin.DATABASE_USERNAME, firstLogin.DATABASE_PASSWORD),
     ).toBe('28000');
@@ -721,7 +729,7 @@ describe('secrets per service and environment', () => {
       '/entities/component/default/orders/deployments?limit=100',
     );
     expect(history.body.items.filter((d: any) => d.secretChange).length).toBe(
-      7,
+      9,
     );
 
     // No value anywhere: answers (history and audit among them), auditor

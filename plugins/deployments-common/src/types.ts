@@ -46,6 +46,8 @@ export interface DeploymentSecretChange {
   changes: Array<{ key: string; change: 'added' | 'changed' | 'removed' }>;
   /** A database password rotation: the login role set NOLOGIN once the restart succeeded (no other environment uses it). */
   retireLogin?: string;
+  /** What else the change did or left, in words (e.g. an old login another environment still uses). */
+  note?: string;
 }
 
 /**

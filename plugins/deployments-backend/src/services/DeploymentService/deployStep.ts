@@ -106,6 +106,7 @@ export class DeployStep {
       ]);
       let live = liveBefore;
       let message = request.message;
+      if (secretChange?.note) message += `; ${secretChange.note}`;
       if (!live && request.sourceEnvironment) {
         const objects = await this.options.workloadCopier.copy({
           from: namespaceOf(entity, request.sourceEnvironment),

@@ -225,6 +225,7 @@ export class VaultEnvironmentSecrets {
     const plan = await this.plan(entity, environment, change);
     const kv = this.vault.kv2(plan.mount);
     let retireLogin: string | undefined;
+    let note: string | undefined;
     if (plan.login) {
       // The new login works before any pod is told about it; the old one until the restart succeeded.
       const { newRole, password, ownerRole, oldRole } = plan.login;
@@ -234,8 +235,14 @@ export class VaultEnvironmentSecrets {
         );
       }
       await this.options.logins.enable(newRole, password, ownerRole);
-      const users = await this.loginsInUse(entity, environment);
-      if (!users.has(oldRole)) retireLogin = oldRole;
+      const usedBy = (await this.loginsInUse(entity, environment)).get(oldRole);
+      if (usedBy?.length) {
+        note = `the old database login ${oldRole} keeps working: ${usedBy.join(
+          ', ',
+        )} ${usedBy.length === 1 ? 'uses' : 'use'} it`;
+      } else {
+        retireLogin = oldRole;
+      }
     }
     const { version } = await kv.writeVersion(plan.path, plan.next, {
       cas: plan.currentVersion,
@@ -253,6 +260,7 @@ export class VaultEnvironmentSecrets {
       ...(plan.currentVersion ? { previousVersion: plan.currentVersion } : {}),
       changes: plan.changes,
       ...(retireLogin ? { retireLogin } : {}),
+      ...(note ? { note } : {}),
     };
   }
 
@@ -272,26 +280,25 @@ export class VaultEnvironmentSecrets {
     return leaf.data;
   }
 
-  /** The database logins the other environments use (their own DATABASE_USERNAME, else the service-wide one). */
+  /** The database logins the other environments use (their own DATABASE_USERNAME, else the service-wide one), and by which. */
   private async loginsInUse(
     entity: Entity,
     environment: string,
-  ): Promise<Set<string>> {
+  ): Promise<Map<string, string[]>> {
     const { mount, base } = this.locate(entity, environment);
     const kv = this.vault.kv2(mount);
     const shared = (await kv.readVersion(`${base}/database`))?.data.username;
     const others = (this.options.environments ?? []).filter(
       name => name !== environment,
     );
-    const users = await Promise.all(
-      others.map(
-        async name =>
-          (
-            await kv.readVersion(this.locate(entity, name).path)
-          )?.data.DATABASE_USERNAME ?? shared,
-      ),
-    );
-    return new Set(users.filter((u): u is string => Boolean(u)));
+    const used = new Map<string, string[]>();
+    for (const name of others) {
+      const user =
+        (await kv.readVersion(this.locate(entity, name).path))?.data
+          .DATABASE_USERNAME ?? shared;
+      if (user) used.set(user, [...(used.get(user) ?? []), name]);
+    }
+    return used;
   }
 
   /** The data of an earlier version; version 0 is "no keys of its own". */
