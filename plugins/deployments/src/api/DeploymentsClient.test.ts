@@ -57,6 +57,33 @@ describe('DeploymentsClient', () => {
     ]);
   });
 
+  it("calls an environment's secrets routes, with the body as given", async () => {
+    const { client, fetch } = clientAnswering(200, { items: [] });
+    const ref = 'component:default/orders-api';
+    await client.listSecrets(ref, 'pre prod');
+    await client.changeSecrets(ref, 'staging', {
+      set: { API_TOKEN: 't' },
+      dryRun: true,
+    });
+    await client.rollbackSecrets(ref, 'staging', { toVersion: 2 });
+    await client.rotateSecrets(ref, 'staging', { keys: ['DATABASE_PASSWORD'] });
+    const base =
+      'http://backend/api/deployments/entities/component/default/orders-api/environments';
+    expect(fetch.mock.calls.map(c => `${c[1]?.method} ${c[0]}`)).toEqual([
+      `GET ${base}/pre%20prod/secrets`,
+      `POST ${base}/staging/secrets`,
+      `POST ${base}/staging/secrets/rollback`,
+      `POST ${base}/staging/secrets/rotate`,
+    ]);
+    expect(
+      fetch.mock.calls.slice(1).map(c => JSON.parse(String(c[1]?.body))),
+    ).toEqual([
+      { set: { API_TOKEN: 't' }, dryRun: true },
+      { toVersion: 2 },
+      { keys: ['DATABASE_PASSWORD'] },
+    ]);
+  });
+
   it('reads builds and streams their logs', async () => {
     const { client, fetch } = clientAnswering(200, { items: [] });
     await client.listBuilds('component:default/orders-api', {
