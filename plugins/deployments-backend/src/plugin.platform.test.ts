@@ -866,7 +866,9 @@ describe('deployments backend', () => {
     ]);
     const badStatus = await approvals(alice, 'maybe');
     expect(badStatus.status).toBe(400);
-    expect(badStatus.body.error.message).toContain('status: Invalid enum');
+    expect(badStatus.body.error.message).toContain(
+      'status: unknown status "maybe"; send one of pending, approved, rejected',
+    );
 
     const approved = await call(
       'POST',
