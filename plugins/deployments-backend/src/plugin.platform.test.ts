@@ -568,6 +568,12 @@ describe('deployments backend', () => {
         approval: { image: v2, status: 'pending', requestedBy: alice },
       });
       const approvalId = promotion.body.approval.id;
+      const pendingApproval = await call(
+        'GET',
+        `/approvals/${approvalId}`,
+        bob,
+      );
+      expect(pendingApproval.body).toEqual(promotion.body.approval);
       const byRequester = await call(
         'POST',
         `/approvals/${approvalId}/approve`,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
 import { createRouter } from '../router';
-import { stale } from './generate';
+import { stale } from '../../scripts/generate-openapi';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 
@@ -14,10 +14,10 @@ describe('openapi.yaml', () => {
     // fails tsc wherever the router, services or clients use the old name.
     expect({
       stale: stale(path.resolve(__dirname, '../../../..')),
-      fix: 'node plugins/deployments-backend/src/schema/generate.ts',
+      fix: 'node plugins/deployments-backend/scripts/generate-openapi.ts',
     }).toEqual({
       stale: [],
-      fix: 'node plugins/deployments-backend/src/schema/generate.ts',
+      fix: 'node plugins/deployments-backend/scripts/generate-openapi.ts',
     });
   });
 

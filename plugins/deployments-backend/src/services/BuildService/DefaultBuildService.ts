@@ -292,5 +292,7 @@ export class DefaultBuildService implements BuildService {
 
 /** Optional free text, as stored; `null` (as CIs send it) counts as absent. */
 function text(value: string | null | undefined): string | undefined {
-  return value == null ? undefined : valid.storableText(value);
+  return value === undefined || value === null
+    ? undefined
+    : valid.storableText(value);
 }

@@ -1,6 +1,6 @@
 // Generated from plugins/deployments-backend/src/schema/openapi.yaml by
-// plugins/deployments-backend/src/schema/generate.ts: do not edit. Change the
-// YAML and run `node plugins/deployments-backend/src/schema/generate.ts`.
+// plugins/deployments-backend/scripts/generate-openapi.ts: do not edit. Change the
+// YAML and run `node plugins/deployments-backend/scripts/generate-openapi.ts`.
 /* eslint-disable */
 
 import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage/backend-openapi-utils';

@@ -9,8 +9,8 @@
  *     body and answer: the backend's services, the frontend client, the
  *     scaffolder module's client and the demo seeder take their types here
  *
- *   node plugins/deployments-backend/src/schema/generate.ts           # write
- *   node plugins/deployments-backend/src/schema/generate.ts --check   # compare
+ *   node plugins/deployments-backend/scripts/generate-openapi.ts           # write
+ *   node plugins/deployments-backend/scripts/generate-openapi.ts --check   # compare
  *
  * (Node 22 strips the types.) `openapi.test.ts` fails when a file is not what
  * this writes from the current openapi.yaml. Backstage's own generator
@@ -34,8 +34,8 @@ const TYPES_FILE =
   'plugins/deployments-common/src/schema/openapi/generated/index.ts';
 
 const HEADER = `// Generated from plugins/deployments-backend/src/schema/openapi.yaml by
-// plugins/deployments-backend/src/schema/generate.ts: do not edit. Change the
-// YAML and run \`node plugins/deployments-backend/src/schema/generate.ts\`.
+// plugins/deployments-backend/scripts/generate-openapi.ts: do not edit. Change the
+// YAML and run \`node plugins/deployments-backend/scripts/generate-openapi.ts\`.
 /* eslint-disable */
 `;
 
@@ -250,15 +250,15 @@ export function stale(root: string): string[] {
 }
 
 const script = process.argv[1] ?? '';
-if (script.endsWith(path.join('src', 'schema', 'generate.ts'))) {
-  const root = path.resolve(path.dirname(script), '../../../..');
+if (script.endsWith(path.join('scripts', 'generate-openapi.ts'))) {
+  const root = path.resolve(path.dirname(script), '../../..');
   if (process.argv.includes('--check')) {
     const files = stale(root);
     if (files.length) {
       console.error(
         `Not what openapi.yaml makes: ${files.join(
           ', ',
-        )}. Run: node plugins/deployments-backend/src/schema/generate.ts`,
+        )}. Run: node plugins/deployments-backend/scripts/generate-openapi.ts`,
       );
       process.exit(1);
     }
