@@ -167,12 +167,15 @@ export function generate(specText: string): Record<string, string> {
       if (body) parts.push(`    body: ${typeOf(body, '    ')};\n`);
       parts.push(`    response: ${answer};\n`);
       operations.push(
-        `${doc(op.summary, '  ')}  ${op.operationId}: {\n${parts.join('')}  };\n`,
+        `${doc(op.summary, '  ')}  ${op.operationId}: {\n${parts.join(
+          '',
+        )}  };\n`,
       );
       // backend-openapi-utils' EndpointMap, keyed `#<method>|<path>`.
       endpoints.push(
         `  '#${method}|${route}': {\n${[
-          pathParams && `    path: Operations['${op.operationId}']['params'];\n`,
+          pathParams &&
+            `    path: Operations['${op.operationId}']['params'];\n`,
           query && `    query: Operations['${op.operationId}']['query'];\n`,
           body && `    body: Operations['${op.operationId}']['body'];\n`,
           `    response: Operations['${op.operationId}']['response'];\n`,
@@ -181,7 +184,9 @@ export function generate(specText: string): Record<string, string> {
           .join('')}  };\n`,
       );
       routes.push(
-        `  ${op.operationId}: { method: '${method.toUpperCase()}', path: '${route}' },\n`,
+        `  ${
+          op.operationId
+        }: { method: '${method.toUpperCase()}', path: '${route}' },\n`,
       );
     }
   }

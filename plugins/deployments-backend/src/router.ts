@@ -29,10 +29,7 @@ export async function createRouter(options: {
   const { httpAuth, deployments, builds } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
-    middleware: [
-      express.json({ limit: '4mb' }),
-      validateRequests(spec as any),
-    ],
+    middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
     // Requests are validated above, in the router's own words; who may call
     // is httpAuth's decision (callerOf).
     validatorOptions: { validateRequests: false, validateSecurity: false },

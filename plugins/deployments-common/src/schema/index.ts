@@ -7,11 +7,7 @@
 import type * as Schemas from './openapi/generated';
 
 export type { Schemas };
-export type {
-  EndpointMap,
-  OperationId,
-  Operations,
-} from './openapi/generated';
+export type { EndpointMap, OperationId, Operations } from './openapi/generated';
 export { OPERATIONS } from './openapi/generated';
 export { deploymentsRequest } from './request';
 export type { DeploymentsRequest, RequestOptions } from './request';

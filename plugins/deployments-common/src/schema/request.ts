@@ -51,9 +51,7 @@ export function deploymentsRequest<K extends OperationId>(
       encodeURIComponent(params[name]),
     )}${query ? `?${query}` : ''}`,
     headers:
-      options.body === undefined
-        ? {}
-        : { 'content-type': 'application/json' },
+      options.body === undefined ? {} : { 'content-type': 'application/json' },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   };
 }
