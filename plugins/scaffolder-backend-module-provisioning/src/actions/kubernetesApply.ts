@@ -2,6 +2,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { KubernetesObject } from '@kubernetes/client-node';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import {
   AppliedObject,
   KubernetesClient,
@@ -105,7 +106,7 @@ export function createKubernetesApplyAction(options: {
   vault: VaultClient;
 }) {
   const { kubernetes, vault } = options;
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: KUBERNETES_APPLY_ACTION_ID,
     description:
       "Server-side applies the workspace's Kubernetes manifests into a namespace, with a Secret filled from Vault, and waits for Deployments to roll out.",
@@ -124,18 +125,15 @@ export function createKubernetesApplyAction(options: {
         manifests: z =>
           z
             .string()
-            .optional()
+            .default('deploy/kubernetes')
             .describe(
-              'A manifest file or directory in the workspace (default deploy/kubernetes), or "none" to apply only the namespace and the Secret',
+              'A manifest file or directory in the workspace, or "none" to apply only the namespace and the Secret',
             ),
         secretFromVault: z =>
           z
             .object({
               name: z.string().describe('Name of the Kubernetes Secret'),
-              mount: z
-                .string()
-                .optional()
-                .describe('KV v2 mount (default "secret")'),
+              mount: z.string().default('secret').describe('KV v2 mount'),
               path: z
                 .string()
                 .describe(
@@ -154,18 +152,16 @@ export function createKubernetesApplyAction(options: {
         waitForRollout: z =>
           z
             .boolean()
-            .optional()
-            .describe(
-              'Wait until every Deployment has rolled out (default true)',
-            ),
+            .default(true)
+            .describe('Wait until every Deployment has rolled out'),
         timeoutSeconds: z =>
           z
             .number()
             .int()
             .min(10)
             .max(1800)
-            .optional()
-            .describe('Seconds to wait for a rollout (default 300)'),
+            .default(300)
+            .describe('Seconds to wait for a rollout'),
       },
       output: {
         namespace: z => z.string(),
@@ -182,15 +178,13 @@ export function createKubernetesApplyAction(options: {
       },
     },
     async handler(ctx) {
-      // The scaffolder validates input against the JSON schema but applies no defaults.
-      const { namespace } = ctx.input;
-      const waitForRollout = ctx.input.waitForRollout ?? true;
-      const timeoutSeconds = ctx.input.timeoutSeconds ?? 300;
-      const vaultSource = ctx.input.secretFromVault && {
-        ...ctx.input.secretFromVault,
-        mount: ctx.input.secretFromVault.mount ?? 'secret',
-      };
-      const manifestsPath = ctx.input.manifests ?? 'deploy/kubernetes';
+      const {
+        namespace,
+        waitForRollout,
+        timeoutSeconds,
+        secretFromVault: vaultSource,
+        manifests: manifestsPath,
+      } = ctx.input;
       const manifests =
         manifestsPath === 'none'
           ? []
@@ -269,4 +263,5 @@ export function createKubernetesApplyAction(options: {
       }
     },
   });
+  return withInputDefaults(action);
 }
