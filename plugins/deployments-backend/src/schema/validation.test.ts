@@ -81,7 +81,10 @@ describe('validateRequests (openapi.yaml)', () => {
         {},
         { status: 'failed', image: null, message: 'no Dockerfile' },
       ),
-    ).toEqual({ query: {}, body: { status: 'failed', message: 'no Dockerfile' } });
+    ).toEqual({
+      query: {},
+      body: { status: 'failed', message: 'no Dockerfile' },
+    });
     expect(run('PATCH', '/builds/b-1', {}, { status: null }).message).toBe(
       'status: Required',
     );
