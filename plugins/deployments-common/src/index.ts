@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './types';
+export * from './schema';
 export * from './builds';
 export * from './secrets';
 export { validateImageReference } from './image';

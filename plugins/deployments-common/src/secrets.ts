@@ -1,77 +1,34 @@
-// A service's secrets per environment, as the API shows them: names,
-// versions, who changed them and when; never a value.
+import type { Schemas } from './schema';
 
-/** Where a key comes from: the environment's own secret, or one the service shares across environments (Create Service's, the database module's). */
-export type SecretSource = 'environment' | 'service';
+// A service's secrets per environment, as the API shows them: names,
+// versions, who changed them and when; never a value. The records and
+// requests are the generated types of
+// plugins/deployments-backend/src/schema/openapi.yaml (docs/decisions/0014),
+// under the names the code uses.
 
 /** One key of the Kubernetes Secret a service gets in an environment. */
-export interface SecretKey {
-  /** The environment variable name, e.g. `STRIPE_API_KEY`. */
-  key: string;
-  source: SecretSource;
-  /** Vault path holding it, e.g. `secret/services/orders/env/staging`. */
-  vaultPath: string;
-  /** The KV version of that path in which the key last changed. */
-  version: number;
-  /** ISO 8601, when it last changed. */
-  updatedAt?: string;
-  /** Who changed it; absent when it was written outside Paved's secrets API (Create Service, OpenTofu, the vault CLI). */
-  updatedBy?: string;
-  /** Paved generates its value, so `rotate` renews it. */
-  generated: boolean;
-  /** Overridden by the environment's own key of that name (a service-wide key only). */
-  overridden?: boolean;
-}
+export type SecretKey = Schemas.SecretKey;
+
+/** Where a key comes from: the environment's own secret, or one the service shares across environments (Create Service's, the database module's). */
+export type SecretSource = SecretKey['source'];
 
 /** `GET .../environments/:environment/secrets`. */
-export interface SecretList {
-  environment: string;
-  /** The environment's own secret in Vault, e.g. `secret/services/orders/env/staging`. */
-  vaultPath: string;
-  /** Its current KV version; absent until a key is set. */
-  version?: number;
-  items: SecretKey[];
-}
+export type SecretList = Schemas.SecretList;
 
 /** How a change affects one key. */
-export interface SecretKeyChange {
-  key: string;
-  change: 'added' | 'changed' | 'removed';
-}
+export type SecretKeyChange = Schemas.SecretKeyChange;
 
 /** What a secret change, rollback or rotation did (or, on a dry run, would do). */
-export interface SecretChangeResult {
-  dryRun: boolean;
-  environment: string;
-  changes: SecretKeyChange[];
-  /** The Deployments restarted (or that would restart) to pick the change up. */
-  restarts: Array<{ namespace: string; name: string }>;
-  /** The environment secret's KV version before the change. */
-  previousVersion?: number;
-  /** The KV version written; absent on a dry run. */
-  version?: number;
-  /** The deployment that restarts the service; its rollout is watched like a deploy's. */
-  deploymentId?: string;
-}
+export type SecretChangeResult = Schemas.SecretChangeResult;
 
 /** `POST .../environments/:environment/secrets`: set and unset keys in one new version. */
-export interface SecretChangeRequest {
-  set?: Record<string, string>;
-  unset?: string[];
-  dryRun?: boolean;
-}
+export type SecretChangeRequest = Schemas.SecretChangeRequest;
 
 /** `POST .../environments/:environment/secrets/rollback`: back to an earlier version (default: the one before the current one). */
-export interface SecretRollbackRequest {
-  toVersion?: number;
-  dryRun?: boolean;
-}
+export type SecretRollbackRequest = Schemas.SecretRollbackRequest;
 
 /** `POST .../environments/:environment/secrets/rotate`: new values for generated keys (default: all of them). */
-export interface SecretRotateRequest {
-  keys?: string[];
-  dryRun?: boolean;
-}
+export type SecretRotateRequest = Schemas.SecretRotateRequest;
 
 /** The longest value accepted, in bytes (UTF-8): 64 KiB. */
 export const MAX_SECRET_VALUE_BYTES = 64 * 1024;
