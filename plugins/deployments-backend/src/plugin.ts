@@ -8,9 +8,8 @@ import {
   readPlatformTeam,
 } from '@paved/plugin-deployments-common';
 import {
-  DefaultKubernetesClient,
-  readEnvironments,
-  VaultClient,
+  kubernetesClustersServiceRef,
+  vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import { createRouter } from './router';
 import { DefaultBuildService } from './services/BuildService';
@@ -51,12 +50,15 @@ export const deploymentsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        clusters: kubernetesClustersServiceRef,
+        vault: vaultServiceRef,
       },
       async init(deps) {
-        const { config, catalog, auth, logger } = deps;
+        const { config, catalog, auth, logger, clusters } = deps;
         deps.permissionsRegistry.addPermissions(deploymentPermissions);
-        const environments = readEnvironments(config);
-        const kubernetes = DefaultKubernetesClient.fromConfig(config);
+        // Each environment on its own cluster; the service fails the start
+        // when an environment's cluster is not configured.
+        const environments = clusters.environments();
         const store = await KnexDeploymentStore.create(deps.database);
         const audit = new DefaultDeploymentAuditWriter({
           store,
@@ -66,14 +68,14 @@ export const deploymentsPlugin = createBackendPlugin({
           environments,
           store,
           catalog,
-          kubernetes,
-          vault: VaultClient.fromConfig(config),
+          clusters,
+          vault: deps.vault,
           permissions: deps.permissions,
           auth,
           logger,
           audit,
           watcher: new KubernetesRolloutWatcher({
-            kubernetes,
+            clusters,
             store,
             audit,
             environments,
@@ -91,7 +93,7 @@ export const deploymentsPlugin = createBackendPlugin({
             }),
             platformTeam: readPlatformTeam(config),
           }),
-          workloadCopier: new KubernetesWorkloadCopier(kubernetes),
+          workloadCopier: new KubernetesWorkloadCopier(clusters),
           healthProbe: new HttpServiceHealthProbe(),
         });
         const builds = new DefaultBuildService({

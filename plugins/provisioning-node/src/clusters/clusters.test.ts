@@ -43,13 +43,10 @@ const config = (
 ) =>
   new ConfigReader({
     kubernetes: {
-      clusterLocatorMethods: [
-        ...extraMethods,
-        { type: 'config', clusters },
-      ],
+      clusterLocatorMethods: [...extraMethods, { type: 'config', clusters }],
     },
     paved: { environments: envs },
-  });
+  } as any);
 
 describe('DefaultKubernetesClusters', () => {
   it('fails naming the environment, its cluster and where to configure it when the cluster is not configured', () => {

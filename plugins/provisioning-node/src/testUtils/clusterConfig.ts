@@ -1,5 +1,7 @@
+import { ConfigReader } from '@backstage/config';
 import { KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
+import { DefaultKubernetesClusters } from '../clusters';
 
 /**
  * The `kubernetes` app-config that names each KubeConfig's cluster as
@@ -37,4 +39,28 @@ export function kubernetesConfigFor(clusters: Record<string, KubeConfig>) {
       },
     ],
   };
+}
+
+/**
+ * The clusters as the backend would have them from app-config: each
+ * environment (default staging and production) on the named cluster.
+ */
+export function clustersFor(
+  clusters: Record<string, KubeConfig>,
+  environments: Array<{ name: string; cluster: string }> = [
+    { name: 'staging', cluster: Object.keys(clusters)[0] },
+    { name: 'production', cluster: Object.keys(clusters)[0] },
+  ],
+): DefaultKubernetesClusters {
+  return DefaultKubernetesClusters.fromConfig(
+    new ConfigReader({
+      kubernetes: kubernetesConfigFor(clusters),
+      paved: {
+        environments: environments.map(e => ({
+          ...e,
+          namespacePattern: `{service}-${e.name}`,
+        })),
+      },
+    }),
+  );
 }
