@@ -13,8 +13,8 @@ import { DefaultKubernetesClusters, KubernetesClusters } from './clusters';
  * `paved.environments` and `kubernetes.clusterLocatorMethods`, and fails the
  * backend's start naming an environment whose cluster is not configured.
  */
-export const kubernetesClustersServiceRef = createServiceRef<KubernetesClusters>(
-  {
+export const kubernetesClustersServiceRef =
+  createServiceRef<KubernetesClusters>({
     id: 'paved.kubernetes-clusters',
     scope: 'root',
     defaultFactory: async service =>
@@ -23,8 +23,7 @@ export const kubernetesClustersServiceRef = createServiceRef<KubernetesClusters>
         deps: { config: coreServices.rootConfig },
         factory: ({ config }) => DefaultKubernetesClusters.fromConfig(config),
       }),
-  },
-);
+  });
 
 /** Vault as the portal (`paved.platform.vault`). */
 export const vaultServiceRef = createServiceRef<VaultClient>({
