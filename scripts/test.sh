@@ -81,6 +81,7 @@ cleanup() {
   # A test that started the second cluster stops it; this is in case the test was killed.
   if [ -d "$PAVED_RUN/second-cluster" ]; then
     bash scripts/platform/platform.sh second-cluster down >/dev/null 2>&1 || true
+    rm -rf "$PAVED_RUN/second-cluster/users" # the tests using it (testUtils/secondCluster.ts)
   fi
   bash scripts/platform/platform.sh down >/dev/null 2>&1 || true
 }

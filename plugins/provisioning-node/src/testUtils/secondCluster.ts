@@ -1,5 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadLocalPlatform } from './localPlatform';
@@ -12,7 +14,10 @@ export interface SecondCluster {
   kubeconfigPath: string;
   /** Its one node, e.g. paved-testb: the Pods scheduled here run on it. */
   nodeName: string;
-  /** Stops its node and control plane (`platform.sh second-cluster down`). */
+  /**
+   * Stops its node and control plane (`platform.sh second-cluster down`),
+   * unless another test file (a parallel Jest worker) still uses it.
+   */
   stop(): Promise<void>;
 }
 
@@ -22,12 +27,21 @@ function repoRoot() {
   return process.env.PAVED_ROOT ?? path.resolve(__dirname, '../../../..');
 }
 
-async function platformSh(...args: string[]) {
+/**
+ * Runs `script` with bash under an exclusive lock of the second cluster's
+ * run dir: test files in parallel workers share one second cluster, and the
+ * last one to stop it stops it.
+ */
+async function locked(script: string, ...args: string[]) {
   const root = repoRoot();
+  const dir = runDir();
+  await mkdir(path.join(dir, 'users'), { recursive: true });
   try {
     return await exec(
-      'bash',
-      [path.join(root, 'scripts/platform/platform.sh'), ...args],
+      'flock',
+      // -o: the lock is not inherited by what `up` starts (etcd, kubelet, ...),
+      // which outlive the command.
+      ['-o', path.join(dir, 'lock'), 'bash', '-c', script, 'locked', ...args],
       {
         cwd: root,
         env: { ...process.env, PAVED_ROOT: root },
@@ -37,17 +51,24 @@ async function platformSh(...args: string[]) {
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(
-      `platform.sh ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`,
+      `platform.sh second-cluster failed:\n${stdout ?? ''}\n${stderr ?? ''}`,
     );
   }
+}
+
+function runDir() {
+  return path.join(
+    process.env.PAVED_RUN ?? path.join(repoRoot(), '.paved/run'),
+    'second-cluster',
+  );
 }
 
 /**
  * Starts a second cluster (etcd, kube-apiserver, controller-manager,
  * scheduler and a real node with its own run dir, ports and subnets, from
  * the PAVED_SECOND_* variables that scripts/test.sh sets per test instance),
- * whose node pulls from the local platform's registry. Takes about a minute;
- * call `stop()` afterwards.
+ * whose node pulls from the local platform's registry. Takes about 15 s
+ * with the binaries cached; call `stop()` afterwards.
  */
 export async function startSecondCluster(): Promise<SecondCluster> {
   loadLocalPlatform(); // fails in the fast tier, naming the suffix
@@ -56,12 +77,15 @@ export async function startSecondCluster(): Promise<SecondCluster> {
       'startSecondCluster: PAVED_SECOND_* are not set; run the test with npm test (scripts/test.sh sets them)',
     );
   }
-  await platformSh('second-cluster', 'up');
-  const run = path.join(
-    process.env.PAVED_RUN ?? path.join(repoRoot(), '.paved/run'),
-    'second-cluster',
+  const user = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Registered before `up`, so that another file's stop() leaves it running.
+  await locked(
+    'touch "$1/users/$2" && bash "$3/scripts/platform/platform.sh" second-cluster up',
+    runDir(),
+    user,
+    repoRoot(),
   );
-  const kubeconfigPath = path.join(run, 'kubeconfig');
+  const kubeconfigPath = path.join(runDir(), 'kubeconfig');
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   return {
@@ -69,7 +93,12 @@ export async function startSecondCluster(): Promise<SecondCluster> {
     kubeconfigPath,
     nodeName: `paved-${process.env.PAVED_SECOND_NODE_INSTANCE}`,
     stop: async () => {
-      await platformSh('second-cluster', 'down');
+      await locked(
+        'rm -f "$1/users/$2"; [ -n "$(ls -A "$1/users")" ] || bash "$3/scripts/platform/platform.sh" second-cluster down',
+        runDir(),
+        user,
+        repoRoot(),
+      );
     },
   };
 }

@@ -82,7 +82,7 @@ describe('paved:tofu:apply', () => {
         .makeApiClient(CoreV1Api)
         .readNamespace({ name: namespaces().staging }),
     ).rejects.toMatchObject({ code: 404 });
-  });
+  }, 60_000);
 
   it("applies, returns the module's outputs, and changes nothing on re-run", async () => {
     const first = contextWithLog(input());
