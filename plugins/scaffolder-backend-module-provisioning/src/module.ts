@@ -20,7 +20,7 @@ import { createVaultWriteAction } from './actions/vaultWrite';
  * reach their database on the server the databases are created on, unless
  * `paved.provisioning.moduleDefaults` says otherwise.
  */
-function moduleDefaults(config: Config) {
+export function moduleDefaults(config: Config) {
   const postgres = new URL(config.getString('paved.platform.postgres.url'));
   const configured =
     config.getOptional<Record<string, Record<string, unknown>>>(

@@ -193,11 +193,18 @@ _node_healthy() {
   esac
 }
 
-# Node Ready (condition Ready=True) and schedulable
+# Node Ready (condition Ready=True) and schedulable. With _NODE_READY_SINCE set (an RFC 3339 UTC
+# time), the condition must also have been posted at or after it: after containerd was restarted
+# under a live kubelet, the Ready=True on record may predate the kubelet's noticing (its runtime
+# check runs every 5 s; it posts status every nodeStatusReportFrequency, 10 s), and a fresh
+# containerd reports its network not ready for a moment, which turns the node NotReady again.
 _node_ready() {
-  local node
+  local node beat
   node="$(_k8s_api GET "/api/v1/nodes/$_NODE_NAME" 2>/dev/null | tr -d ' \n')" || return 1
-  grep -q '"type":"Ready","status":"True"' <<<"$node" && ! grep -q '"unschedulable":true' <<<"$node"
+  grep -q '"type":"Ready","status":"True"' <<<"$node" && ! grep -q '"unschedulable":true' <<<"$node" || return 1
+  [ -z "${_NODE_READY_SINCE:-}" ] && return 0
+  beat="$(grep -o '"type":"Ready","status":"True","lastHeartbeatTime":"[^"]*"' <<<"$node" | sed 's/.*"lastHeartbeatTime":"//; s/"$//')"
+  [ -n "$beat" ] && ! [[ "$beat" < "$_NODE_READY_SINCE" ]]
 }
 
 # Ready; uncordoned when it is not schedulable (the last down drained it)
@@ -538,6 +545,9 @@ imageGCHighThresholdPercent: 99
 imageGCLowThresholdPercent: 98
 localStorageCapacityIsolation: true
 shutdownGracePeriod: 0s
+# Status (and the Ready condition's lastHeartbeatTime) posted every 10 s, not every 5 min: up
+# tells a Ready posted after a containerd restart from one posted before it (_node_ready).
+nodeStatusReportFrequency: 10s
 rotateCertificates: false
 serverTLSBootstrap: false
 EOF
@@ -697,8 +707,17 @@ node_start() {
   _node_wait relay-registry-node _node_healthy relay-registry-node || return 1
 
   # --- containerd, and the sandbox image (imported on every start)
+  local containerd_pid kubelet_alive=""
+  containerd_pid="$(cat "$_NODE_DIR/containerd.pid" 2>/dev/null || true)"
+  _node_alive kubelet >/dev/null && kubelet_alive=1
   _node_run containerd /usr/bin/containerd --config "$_NODE_DIR/containerd/config.toml" || return 1
   _node_wait containerd _node_healthy containerd || return 1
+  # containerd (re)started under a live kubelet: the node counts as Ready only once the kubelet
+  # has posted Ready after seeing the new containerd (its runtime check runs every 5 s)
+  local _NODE_READY_SINCE=""
+  if [ -n "$kubelet_alive" ] && [ "$(cat "$_NODE_DIR/containerd.pid" 2>/dev/null)" != "$containerd_pid" ]; then
+    _NODE_READY_SINCE="$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)"
+  fi
   ctr --address "$_NODE_SOCK" -n k8s.io images import "$_NODE_PAUSE_TAR" >/dev/null 2>>"$_NODE_LOGS/containerd.log" ||
     { _node_log "importing the pause image failed (log: $_NODE_LOGS/containerd.log)"; return 1; }
 

@@ -2,6 +2,8 @@ import { InputError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createAssertEntityExistsAction } from './assertEntityExists';
+import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import { examples } from './assertEntityExists.examples';
 
 describe('paved:catalog:assert-exists', () => {
   const catalog = catalogServiceMock({
@@ -47,5 +49,17 @@ describe('paved:catalog:assert-exists', () => {
     await expect(run('group:')).rejects.toThrow(
       /owner: "group:" is not an entity reference/,
     );
+  });
+
+  it.each(
+    exampleInputs(examples, 'paved:catalog:assert-exists', {
+      'parameters.owner': 'group:default/storefront-team',
+    }),
+  )('runs its example: %s', async (_description, input) => {
+    await expect(
+      createAssertEntityExistsAction({ catalog }).handler(
+        createMockActionContext({ input: input as any }),
+      ),
+    ).resolves.toBeUndefined();
   });
 });

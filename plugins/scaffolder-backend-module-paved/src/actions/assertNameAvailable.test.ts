@@ -12,6 +12,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createAssertNameAvailableAction } from './assertNameAvailable';
+import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import { examples } from './assertNameAvailable.examples';
 
 /** Creates a repository on the test remote holding one catalog-info.yaml. */
 async function pushRepository(
@@ -135,5 +137,17 @@ describe('paved:name:assert-available', () => {
     await expect(run('orphan-repo')).rejects.toThrow(
       `A repository named "orphan-repo" already exists at ${remote.baseUrl}/paved/orphan-repo`,
     );
+  });
+
+  it.each(
+    exampleInputs(examples, 'paved:name:assert-available', {
+      'parameters.name': 'inventory-api',
+    }),
+  )('runs its example: %s', async (_description, input) => {
+    const context = createMockActionContext({ input: input as any });
+    await createAssertNameAvailableAction({ catalog, gitRemote }).handler(
+      context,
+    );
+    expect(context.output).toHaveBeenCalledWith('resuming', false);
   });
 });

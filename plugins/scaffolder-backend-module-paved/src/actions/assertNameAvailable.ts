@@ -1,6 +1,7 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
 import yaml from 'yaml';
 import { examples } from './assertNameAvailable.examples';
@@ -50,7 +51,7 @@ export function createAssertNameAvailableAction(options: {
   gitRemote?: GitRemoteClient;
 }) {
   const { catalog, gitRemote } = options;
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: ASSERT_NAME_AVAILABLE_ACTION_ID,
     description:
       'Fails unless the name is valid and no catalog entity (of any kind) or git remote repository already uses it.',
@@ -60,10 +61,7 @@ export function createAssertNameAvailableAction(options: {
       input: {
         name: z => z.string().describe('The name to check'),
         namespace: z =>
-          z
-            .string()
-            .optional()
-            .describe('Catalog namespace; default "default"'),
+          z.string().default('default').describe('Catalog namespace'),
         owner: z =>
           z
             .string()
@@ -83,7 +81,7 @@ export function createAssertNameAvailableAction(options: {
     },
     async handler(ctx) {
       const { name } = ctx.input;
-      const namespace = ctx.input.namespace ?? 'default';
+      const namespace = ctx.input.namespace;
       if (!SERVICE_NAME_PATTERN.test(name)) {
         throw new InputError(
           `Invalid name "${name}": use 2 to 39 characters, lowercase letters, digits and "-", starting with a letter (e.g. "orders-api").`,
@@ -141,4 +139,5 @@ export function createAssertNameAvailableAction(options: {
       );
     },
   });
+  return withInputDefaults(action);
 }

@@ -2,8 +2,8 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import yaml from 'yaml';
 import { createAwaitBuildAction, summarizeLog } from './awaitBuild';
+import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './awaitBuild.examples';
 
 // The action against a stand-in of the deployments backend's build routes
@@ -248,22 +248,18 @@ describe('paved:build:await', () => {
     expect(deployments.requests).toEqual([]);
   });
 
-  it.each(examples.map(e => [e.description, e.example]))(
-    'runs the example: %s',
-    async (_description, example) => {
-      // Template expressions get what the Create Service run would give them.
-      const text = example
-        .replace(/\$\{\{ parameters\.name \}\}/g, 'orders-api')
-        .replace(/\$\{\{ steps\['publish'\]\.output\.commitHash \}\}/g, SHA);
-      expect(text).not.toContain('${{');
-      const [step] = yaml.parse(text).steps;
-      expect(step.action).toBe('paved:build:await');
-      deployments.add({ status: 'succeeded', image: IMAGE, log: 'done\n' });
-      const { ctx } = context(step.input);
-      await action(deployments).handler(ctx);
-      expect(outputs(ctx).image).toBe(IMAGE);
-    },
-  );
+  it.each(
+    // Template expressions get what the Create Service run would give them.
+    exampleInputs(examples, 'paved:build:await', {
+      'parameters.name': 'orders-api',
+      "steps['publish'].output.commitHash": SHA,
+    }),
+  )('runs the example: %s', async (_description, input) => {
+    deployments.add({ status: 'succeeded', image: IMAGE, log: 'done\n' });
+    const { ctx } = context(input as any);
+    await action(deployments).handler(ctx);
+    expect(outputs(ctx).image).toBe(IMAGE);
+  });
 
   it('keeps the last lines of a long read', () => {
     expect(summarizeLog('a\n\nb\n')).toEqual(['  │ a', '  │ b']);

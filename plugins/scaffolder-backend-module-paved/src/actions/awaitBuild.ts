@@ -2,6 +2,7 @@ import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { examples } from './awaitBuild.examples';
 import { deploymentsApi } from './deploymentsApi';
 
@@ -64,7 +65,7 @@ export function createAwaitBuildAction(options: {
   });
   const get = <T>(path: string) => api.get<T>(path);
 
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: AWAIT_BUILD_ACTION_ID,
     description:
       "Waits until the build of a commit of a service has finished (reported by Paved's builder or CI to the deployments backend), streams its progress into the task log, and outputs the image it built.",
@@ -90,9 +91,9 @@ export function createAwaitBuildAction(options: {
             .int()
             .min(1)
             .max(3600)
-            .optional()
+            .default(600)
             .describe(
-              'How long to wait for the build to arrive and end; default 600',
+              'How long to wait for the build to arrive and end, in seconds',
             ),
       },
       output: {
@@ -104,7 +105,7 @@ export function createAwaitBuildAction(options: {
     },
     async handler(ctx) {
       const { commitSha } = ctx.input;
-      const timeoutSeconds = ctx.input.timeoutSeconds ?? 600;
+      const timeoutSeconds = ctx.input.timeoutSeconds;
       const entity = parseEntityRef(ctx.input.entityRef, {
         defaultKind: 'component',
         defaultNamespace: 'default',
@@ -197,4 +198,5 @@ export function createAwaitBuildAction(options: {
       }
     },
   });
+  return withInputDefaults(action);
 }

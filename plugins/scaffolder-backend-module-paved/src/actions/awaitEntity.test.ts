@@ -2,6 +2,8 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createAwaitEntityAction } from './awaitEntity';
+import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import { examples } from './awaitEntity.examples';
 
 const orders: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -60,5 +62,18 @@ describe('paved:catalog:await-entity', () => {
     };
     await createAwaitEntityAction({ catalog }).handler(context);
     expect(catalog.getEntityByRef).not.toHaveBeenCalled();
+  });
+
+  it.each(
+    exampleInputs(examples, 'paved:catalog:await-entity', {
+      "steps['register'].output.entityRef": 'component:default/orders-api',
+    }),
+  )('runs its example: %s', async (_description, input) => {
+    const catalog = catalogServiceMock({ entities: [orders] });
+    await expect(
+      createAwaitEntityAction({ catalog }).handler(
+        createMockActionContext({ input: input as any }),
+      ),
+    ).resolves.toBeUndefined();
   });
 });

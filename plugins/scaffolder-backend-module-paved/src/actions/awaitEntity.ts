@@ -1,6 +1,7 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { examples } from './awaitEntity.examples';
 
 export const AWAIT_ENTITY_ACTION_ID = 'paved:catalog:await-entity';
@@ -16,7 +17,7 @@ export function createAwaitEntityAction(options: {
 }) {
   const { catalog } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: AWAIT_ENTITY_ACTION_ID,
     description:
       'Waits until an entity (typically the one catalog:register just added) is served by the catalog.',
@@ -36,8 +37,8 @@ export function createAwaitEntityAction(options: {
             .int()
             .min(1)
             .max(600)
-            .optional()
-            .describe('How long to wait; default 60'),
+            .default(60)
+            .describe('How long to wait, in seconds'),
       },
     },
     async handler(ctx) {
@@ -49,7 +50,7 @@ export function createAwaitEntityAction(options: {
         return;
       }
       const credentials = await ctx.getInitiatorCredentials();
-      const deadline = Date.now() + (ctx.input.timeoutSeconds ?? 60) * 1000;
+      const deadline = Date.now() + ctx.input.timeoutSeconds * 1000;
       ctx.logger.info(`Waiting for the catalog to process ${entityRef}`);
       for (;;) {
         if (await catalog.getEntityByRef(entityRef, { credentials })) {
@@ -58,13 +59,13 @@ export function createAwaitEntityAction(options: {
         }
         if (Date.now() > deadline || ctx.signal?.aborted) {
           throw new Error(
-            `${entityRef} was registered but is not in the catalog after ${
-              ctx.input.timeoutSeconds ?? 60
-            } s; ` + 'check the catalog for processing errors of its location.',
+            `${entityRef} was registered but is not in the catalog after ${ctx.input.timeoutSeconds} s; ` +
+              'check the catalog for processing errors of its location.',
           );
         }
         await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
       }
     },
   });
+  return withInputDefaults(action);
 }

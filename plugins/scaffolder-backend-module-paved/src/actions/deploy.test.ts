@@ -2,8 +2,8 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import yaml from 'yaml';
 import { createDeployAction } from './deploy';
+import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './deploy.examples';
 
 /**
@@ -164,27 +164,19 @@ describe('paved:deployment:deploy', () => {
     expect(context.output).toHaveBeenCalledWith('deploymentId', 'dry-run');
   });
 
-  it.each(examples.map(e => [e.description, e.example]))(
-    'runs its example: %s',
-    async (_description, example) => {
-      const { server, discovery } = await deploymentsApi([
-        { id: 'd-1', status: 'succeeded', message: 'Rolled out' },
-      ]);
-      close = () => server.close();
-      const step = yaml.parse(example).steps[0];
-      expect(step.action).toBe('paved:deployment:deploy');
-      // The template expressions stand for what an earlier step gives.
-      const input = JSON.parse(
-        JSON.stringify(step.input)
-          .replace('${{ parameters.name }}', 'orders-api')
-          .replace(
-            "${{ steps['build'].output.image }}",
-            'registry.paved.local/orders-api:abc123',
-          ),
-      );
-      const context = createMockActionContext({ input });
-      await action(discovery).handler(context);
-      expect(context.output).toHaveBeenCalledWith('deploymentId', 'd-1');
-    },
-  );
+  it.each(
+    // The template expressions stand for what an earlier step gives.
+    exampleInputs(examples, 'paved:deployment:deploy', {
+      'parameters.name': 'orders-api',
+      "steps['build'].output.image": 'registry.paved.local/orders-api:abc123',
+    }),
+  )('runs its example: %s', async (_description, input) => {
+    const { server, discovery } = await deploymentsApi([
+      { id: 'd-1', status: 'succeeded', message: 'Rolled out' },
+    ]);
+    close = () => server.close();
+    const context = createMockActionContext({ input: input as any });
+    await action(discovery).handler(context);
+    expect(context.output).toHaveBeenCalledWith('deploymentId', 'd-1');
+  });
 });

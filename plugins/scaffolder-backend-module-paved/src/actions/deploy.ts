@@ -1,6 +1,7 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { examples } from './deploy.examples';
 import { deploymentsApi } from './deploymentsApi';
 
@@ -31,7 +32,7 @@ export function createDeployAction(options: {
 }) {
   const { discovery, auth } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: DEPLOY_ACTION_ID,
     description:
       "Deploys an image of an entity to an environment through Paved's deployments API and waits for the rollout; fails with the rollout's reason.",
@@ -58,8 +59,8 @@ export function createDeployAction(options: {
             .int()
             .min(1)
             .max(3600)
-            .optional()
-            .describe('How long to follow the rollout; default 600'),
+            .default(600)
+            .describe('How long to follow the rollout, in seconds'),
       },
       output: {
         deploymentId: z => z.string().describe('The deployment record'),
@@ -92,20 +93,14 @@ export function createDeployAction(options: {
       ctx.logger.info(
         `Deploying ${image} to ${environment} (deployment ${deployment.id})`,
       );
-      const deadline = Date.now() + (ctx.input.timeoutSeconds ?? 600) * 1000;
+      const deadline = Date.now() + ctx.input.timeoutSeconds * 1000;
       while (
         deployment.status === 'pending' ||
         deployment.status === 'rolling-out'
       ) {
         if (Date.now() > deadline) {
           throw new Error(
-            `Deployment ${
-              deployment.id
-            } of ${image} to ${environment} is still ${
-              deployment.status
-            } after ${
-              ctx.input.timeoutSeconds ?? 600
-            } s; follow it on the service's Environments tab`,
+            `Deployment ${deployment.id} of ${image} to ${environment} is still ${deployment.status} after ${ctx.input.timeoutSeconds} s; follow it on the service's Environments tab`,
           );
         }
         await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
@@ -128,4 +123,5 @@ export function createDeployAction(options: {
       ctx.logger.info(deployment.message ?? `Deployed ${image}`);
     },
   });
+  return withInputDefaults(action);
 }

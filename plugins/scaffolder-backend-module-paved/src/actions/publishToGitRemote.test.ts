@@ -10,6 +10,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import { examples } from './publishToGitRemote.examples';
 import { createPublishToGitRemoteAction } from './publishToGitRemote';
 
 const exec = promisify(execFile);
@@ -159,4 +161,20 @@ describe('paved:git-remote:publish', () => {
       message: expect.stringMatching(/^sourcePath: .*inside the workspace/),
     });
   });
+
+  it.each(exampleInputs(examples, 'paved:git-remote:publish', {}))(
+    'runs its example: %s',
+    async (_description, input) => {
+      const context = createMockActionContext({
+        input: input as any,
+        workspacePath,
+      });
+      await action().handler(context);
+      const owner = (input.owner as string | undefined) ?? 'paved';
+      expect(context.output).toHaveBeenCalledWith(
+        'remoteUrl',
+        `${remote.baseUrl}/${owner}/${input.name}`,
+      );
+    },
+  );
 });

@@ -4,6 +4,7 @@ import {
   createTemplateAction,
   initRepoAndPush,
 } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
 import { examples } from './publishToGitRemote.examples';
 
@@ -18,7 +19,7 @@ export function createPublishToGitRemoteAction(options: {
   defaultAuthor?: { name?: string; email?: string };
 }) {
   const { client } = options;
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: PUBLISH_TO_GIT_REMOTE_ACTION_ID,
     description:
       "Creates a repository on Paved's git remote and pushes the workspace (or a sub-directory of it) to it.",
@@ -44,14 +45,17 @@ export function createPublishToGitRemoteAction(options: {
         description: z =>
           z.string().optional().describe('Repository description'),
         defaultBranch: z =>
-          z.string().optional().describe('Branch to push; default main'),
+          z.string().default('main').describe('Branch to push'),
         sourcePath: z =>
           z
             .string()
             .optional()
             .describe('Sub-directory of the workspace to publish'),
         gitCommitMessage: z =>
-          z.string().optional().describe('Message of the initial commit'),
+          z
+            .string()
+            .default('Initial commit from the Paved golden path')
+            .describe('Message of the initial commit'),
         resume: z =>
           z
             .boolean()
@@ -73,7 +77,7 @@ export function createPublishToGitRemoteAction(options: {
     async handler(ctx) {
       const owner = ctx.input.owner ?? client.defaultOwner;
       const { name } = ctx.input;
-      const defaultBranch = ctx.input.defaultBranch ?? 'main';
+      const defaultBranch = ctx.input.defaultBranch;
       const location = { owner, name, ref: defaultBranch, path: '' };
       const repoContentsUrl = client.webUrl(location, 'tree');
 
@@ -152,9 +156,7 @@ export function createPublishToGitRemoteAction(options: {
         auth: { username: 'paved', password: '' },
         logger: ctx.logger,
         defaultBranch,
-        commitMessage:
-          ctx.input.gitCommitMessage ??
-          'Initial commit from the Paved golden path',
+        commitMessage: ctx.input.gitCommitMessage,
         gitAuthorInfo: options.defaultAuthor,
       });
 
@@ -165,4 +167,5 @@ export function createPublishToGitRemoteAction(options: {
       ctx.logger.info(`Published ${repository.webUrl} at ${commitHash}`);
     },
   });
+  return withInputDefaults(action);
 }

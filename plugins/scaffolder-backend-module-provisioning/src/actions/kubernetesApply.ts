@@ -2,6 +2,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { KubernetesObject } from '@kubernetes/client-node';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import {
   AppliedObject,
   KubernetesClient,
@@ -107,7 +108,7 @@ export function createKubernetesApplyAction(options: {
   vault: VaultClient;
 }) {
   const { clusters, vault } = options;
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: KUBERNETES_APPLY_ACTION_ID,
     description:
       "Server-side applies the workspace's Kubernetes manifests into a namespace, with a Secret filled from Vault, and waits for Deployments to roll out.",
@@ -133,18 +134,15 @@ export function createKubernetesApplyAction(options: {
         manifests: z =>
           z
             .string()
-            .optional()
+            .default('deploy/kubernetes')
             .describe(
-              'A manifest file or directory in the workspace (default deploy/kubernetes), or "none" to apply only the namespace and the Secret',
+              'A manifest file or directory in the workspace, or "none" to apply only the namespace and the Secret',
             ),
         secretFromVault: z =>
           z
             .object({
               name: z.string().describe('Name of the Kubernetes Secret'),
-              mount: z
-                .string()
-                .optional()
-                .describe('KV v2 mount (default "secret")'),
+              mount: z.string().default('secret').describe('KV v2 mount'),
               path: z
                 .string()
                 .describe(
@@ -163,18 +161,16 @@ export function createKubernetesApplyAction(options: {
         waitForRollout: z =>
           z
             .boolean()
-            .optional()
-            .describe(
-              'Wait until every Deployment has rolled out (default true)',
-            ),
+            .default(true)
+            .describe('Wait until every Deployment has rolled out'),
         timeoutSeconds: z =>
           z
             .number()
             .int()
             .min(10)
             .max(1800)
-            .optional()
-            .describe('Seconds to wait for a rollout (default 300)'),
+            .default(300)
+            .describe('Seconds to wait for a rollout'),
       },
       output: {
         namespace: z => z.string(),
@@ -191,8 +187,13 @@ export function createKubernetesApplyAction(options: {
       },
     },
     async handler(ctx) {
-      // The scaffolder validates input against the JSON schema but applies no defaults.
-      const { namespace } = ctx.input;
+      const {
+        namespace,
+        waitForRollout,
+        timeoutSeconds,
+        secretFromVault: vaultSource,
+        manifests: manifestsPath,
+      } = ctx.input;
       const environments = clusters.environments();
       const environment = ctx.input.environment ?? environments[0].name;
       if (!environments.some(e => e.name === environment)) {
@@ -203,13 +204,6 @@ export function createKubernetesApplyAction(options: {
         );
       }
       const kubernetes: KubernetesClient = clusters.forEnvironment(environment);
-      const waitForRollout = ctx.input.waitForRollout ?? true;
-      const timeoutSeconds = ctx.input.timeoutSeconds ?? 300;
-      const vaultSource = ctx.input.secretFromVault && {
-        ...ctx.input.secretFromVault,
-        mount: ctx.input.secretFromVault.mount ?? 'secret',
-      };
-      const manifestsPath = ctx.input.manifests ?? 'deploy/kubernetes';
       const manifests =
         manifestsPath === 'none'
           ? []
@@ -288,4 +282,5 @@ export function createKubernetesApplyAction(options: {
       }
     },
   });
+  return withInputDefaults(action);
 }

@@ -1,4 +1,6 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import { examples } from './resolveEnvironments.examples';
 import { createResolveEnvironmentsAction } from './resolveEnvironments';
 
 describe('paved:environments:resolve', () => {
@@ -41,5 +43,18 @@ describe('paved:environments:resolve', () => {
       properties: { service: { pattern: string } };
     };
     expect(schema.properties.service.pattern).toBe('^[a-z][a-z0-9-]{1,38}$');
+  });
+
+  it.each(
+    exampleInputs(examples, 'paved:environments:resolve', {
+      'parameters.name': 'orders-api',
+    }),
+  )('runs its example: %s', async (_description, input) => {
+    const context = createMockActionContext({ input: input as any });
+    await action.handler(context);
+    expect(context.output).toHaveBeenCalledWith('namespaces', {
+      staging: 'orders-api-staging',
+      production: 'prod-orders-api',
+    });
   });
 });

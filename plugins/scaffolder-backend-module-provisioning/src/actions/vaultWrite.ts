@@ -1,4 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { VaultClient } from '@paved/plugin-provisioning-node';
 import { randomBytes } from 'node:crypto';
 import { examples } from './vaultWrite.examples';
@@ -31,7 +32,7 @@ export function readPolicy(mount: string, path: string): string {
  */
 export function createVaultWriteAction(options: { vault: VaultClient }) {
   const { vault } = options;
-  return createTemplateAction({
+  const action = createTemplateAction({
     id: VAULT_WRITE_ACTION_ID,
     description:
       "Writes generated credentials for a service to Vault (KV v2), keeping existing ones, and a policy that reads the service's secrets.",
@@ -49,23 +50,22 @@ export function createVaultWriteAction(options: { vault: VaultClient }) {
             .describe(
               'Secret path below the mount, e.g. services/orders-api/app',
             ),
-        mount: z =>
-          z.string().optional().describe('KV v2 mount (default "secret")'),
+        mount: z => z.string().default('secret').describe('KV v2 mount'),
         generate: z =>
           z
             .record(
               z.object({
-                length: z.number().int().min(16).max(128).optional(),
+                length: z.number().int().min(16).max(128).default(32),
               }),
             )
-            .optional()
+            .default({})
             .describe(
               'Keys to fill with random credentials when missing, e.g. {SESSION_SECRET: {length: 48}}',
             ),
         values: z =>
           z
             .record(z.string())
-            .optional()
+            .default({})
             .describe('Non-secret values to write as given (e.g. a client id)'),
         readPolicy: z =>
           z
@@ -91,11 +91,7 @@ export function createVaultWriteAction(options: { vault: VaultClient }) {
       },
     },
     async handler(ctx) {
-      // The scaffolder validates input against the JSON schema but applies no defaults.
-      const { path, readPolicy: policy } = ctx.input;
-      const mount = ctx.input.mount ?? 'secret';
-      const generate = ctx.input.generate ?? {};
-      const values = ctx.input.values ?? {};
+      const { path, readPolicy: policy, mount, generate, values } = ctx.input;
       const kv = vault.kv(mount, 2);
       const existing = await kv.read(path);
       const current = existing?.data ?? {};
@@ -131,7 +127,7 @@ export function createVaultWriteAction(options: { vault: VaultClient }) {
       if (generated.length || changedValues.length) {
         const data = { ...current, ...values };
         for (const key of generated) {
-          data[key] = generateCredential(generate[key].length ?? 32);
+          data[key] = generateCredential(generate[key].length);
         }
         ({ version } = await kv.write(path, data));
         ctx.logger.info(
@@ -155,4 +151,5 @@ export function createVaultWriteAction(options: { vault: VaultClient }) {
       ctx.output('policy', policy?.name);
     },
   });
+  return withInputDefaults(action);
 }

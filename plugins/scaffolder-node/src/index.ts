@@ -1,0 +1,6 @@
+/**
+ * What Paved's scaffolder modules share.
+ *
+ * @packageDocumentation
+ */
+export { applyInputDefaults, withInputDefaults } from './withInputDefaults';
