@@ -76,7 +76,8 @@ describe('Create Service', () => {
     for (const name of created) await removeProvisionedService(name, owner);
     await remote?.stop();
     await builder?.stop();
-  }, 120_000);
+    // Two OpenTofu destroys per service created: over 2 min on a busy machine.
+  }, 300_000);
 
   it.each(databases.eachSupportedId())(
     'provisions a service with a database, deploys it to staging and registers it, on %s',

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { DefaultTofuRunner } from '@paved/plugin-provisioning-node';
+import { DefaultTofuRunner, tofuEnvFor } from '@paved/plugin-provisioning-node';
 import {
   clustersFor,
   createPlatformSandbox,
@@ -63,6 +63,10 @@ describe('paved:tofu:apply', () => {
         workspace: sandbox.id,
         stateSchema: 'tofu_service_namespace',
         variables: input().variables,
+        // The runner has no default cluster: the action gave its runs theirs.
+        providerEnv: tofuEnvFor(
+          clustersFor({ local: sandbox.kubeConfig }).details('local'),
+        ),
       })
       .catch(() => undefined);
     await sandbox?.cleanup();
