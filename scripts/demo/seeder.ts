@@ -16,12 +16,22 @@
  * (log: $PAVED_RUN/logs/demo-seed.log); the browser tests run it too.
  *
  * The command is scripts/demo/seed.ts; this file is what it and the browser
- * tests share. Node builtins and fetch only.
+ * tests share. Node builtins and fetch only (and, types only,
+ * the deployments API's generated types: Node strips them).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type {
+  OperationId,
+  Operations,
+} from '../../plugins/deployments-common/src/schema/index.ts';
+
+/** A concrete path of a path template: `/builds/{id}` → `/builds/${string}`. */
+type Route<T extends string> = T extends `${infer A}{${string}}${infer B}`
+  ? `${A}${string}${Route<B>}`
+  : T;
 
 export interface DemoService {
   name: string;
@@ -158,21 +168,41 @@ export class DemoSeeder {
     }
   }
 
+  /**
+   * An operation of the deployments API (its openapi.yaml): the method, the
+   * route (checked against the operation's path template), the body and the
+   * answer are typed by the spec's generated types, so tsc fails here when
+   * the API changes (types only: Node strips them).
+   */
+  private deployments<K extends OperationId>(
+    user: string,
+    _operation: K,
+    method: Operations[K]['method'],
+    route:
+      | Route<Operations[K]['path']>
+      | `${Route<Operations[K]['path']>}?${string}`,
+    ...body: Operations[K] extends { body: infer B } ? [B] : []
+  ): Promise<Operations[K]['response']> {
+    return this.ok(user, method, `/api/deployments${route}`, body[0]);
+  }
+
   private history(user: string, name: string, environment: string) {
-    return this.ok(
+    return this.deployments(
       user,
+      'ListDeployments',
       'GET',
-      `/api/deployments/entities/component/default/${name}/deployments?environment=${environment}&limit=20`,
-    ).then(page => page.items as any[]);
+      `/entities/component/default/${name}/deployments?environment=${environment}&limit=20`,
+    ).then(page => page.items);
   }
 
   /** The deployment `id`, once it has ended; an error if it failed. */
   private async finished(user: string, id: string) {
     const d = await this.poll(`deployment ${id}`, 600_000, async () => {
-      const got = await this.ok(
+      const got = await this.deployments(
         user,
+        'GetDeployment',
         'GET',
-        `/api/deployments/deployments/${id}`,
+        `/deployments/${id}`,
       );
       return got.status === 'rolling-out' ? undefined : got;
     });
@@ -247,10 +277,11 @@ export class DemoSeeder {
     this.log(
       `${s.name}: promotion to production by ${s.author}, approved by ${s.approver}`,
     );
-    const promotion = await this.ok(
+    const promotion = await this.deployments(
       s.author,
+      'CreatePromotion',
       'POST',
-      '/api/deployments/promotions',
+      '/promotions',
       {
         entityRef: ref,
         from: 'staging',
@@ -258,11 +289,11 @@ export class DemoSeeder {
       },
     );
     if (promotion.type === 'approval') {
-      await this.ok(
+      await this.deployments(
         s.approver,
+        'ApproveApproval',
         'POST',
-        `/api/deployments/approvals/${promotion.approval.id}/approve`,
-        {},
+        `/approvals/${promotion.approval.id}/approve`,
       );
     }
     const [live] = await this.poll(
@@ -285,12 +316,13 @@ export class DemoSeeder {
         `the build of ${commit}`,
         900_000,
         async () => {
-          const page = await this.ok(
+          const page = await this.deployments(
             by,
+            'ListBuilds',
             'GET',
-            `/api/deployments/entities/component/default/${s.name}/builds?limit=5`,
+            `/entities/component/default/${s.name}/builds?limit=5`,
           );
-          const b = page.items.find((x: any) => commit.startsWith(x.commitSha));
+          const b = page.items.find(x => commit.startsWith(x.commitSha));
           return b && b.status !== 'running' ? b : undefined;
         },
       );
@@ -298,20 +330,23 @@ export class DemoSeeder {
         throw new Error(
           `the build of ${commit} ${build.status}: ${build.message}`,
         );
-      const second = await this.ok(by, 'POST', '/api/deployments/deployments', {
-        entityRef: ref,
-        environment: 'staging',
-        image: build.image,
-      });
+      const second = await this.deployments(
+        by,
+        'CreateDeployment',
+        'POST',
+        '/deployments',
+        { entityRef: ref, environment: 'staging', image: build.image! },
+      );
       await this.finished(by, second.id);
 
       this.log(
         `${s.name}: ${rollbackBy} rolls staging back to the first version`,
       );
-      const rollback = await this.ok(
+      const rollback = await this.deployments(
         rollbackBy,
+        'CreateRollback',
         'POST',
-        '/api/deployments/rollbacks',
+        '/rollbacks',
         {
           entityRef: ref,
           environment: 'staging',

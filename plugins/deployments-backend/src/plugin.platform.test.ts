@@ -29,6 +29,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deploymentsPlugin } from './plugin';
+import { OpenApiValidator } from './schema/__testUtils__/openApiValidator';
 
 // The deployments backend on the local platform's real kube-apiserver, node
 // and registry (every image deployed here is in the registry and its pods
@@ -133,6 +134,8 @@ describe('deployments backend', () => {
   let kubernetes: DefaultKubernetesClient;
   let tmp: string;
   const running: Array<() => Promise<void>> = [];
+  // Every answer is checked against openapi.yaml (status and body).
+  const openApi = new OpenApiValidator();
 
   beforeAll(async () => {
     staging = await createPlatformSandbox();
@@ -152,6 +155,25 @@ describe('deployments backend', () => {
     await production?.cleanup();
     await newProduction?.cleanup();
     if (tmp) await rm(tmp, { recursive: true, force: true });
+    // Every deployments operation was exercised and checked against the spec
+    // (the builds' are, in builds.platform.test.ts).
+    const seen = [...openApi.checked].map(c => c.replace(/ \d+$/, ''));
+    const unchecked = [
+      'POST /deployments',
+      'GET /deployments/{id}',
+      'GET /entities/{kind}/{namespace}/{name}/environments',
+      'GET /entities/{kind}/{namespace}/{name}/deployments',
+      'GET /entities/{kind}/{namespace}/{name}/audit-events',
+      'GET /entities/{kind}/{namespace}/{name}/approvals',
+      'POST /promotions',
+      'GET /approvals/{id}',
+      'POST /approvals/{id}/approve',
+      'POST /approvals/{id}/reject',
+      'POST /rollbacks',
+    ].filter(o => !seen.includes(o));
+    if (unchecked.length > 0 && staging) {
+      throw new Error(`Not checked against openapi.yaml: ${unchecked}`);
+    }
   });
 
   /** Puts the Deployment (and, given `withServiceAndConfig`, the Service and ConfigMap) that Create Service's first deploy makes. */
@@ -319,7 +341,9 @@ describe('deployments backend', () => {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: response.status, body: await response.json() };
+      const json = await response.json();
+      openApi.validateResponse(method, route, response.status, json);
+      return { status: response.status, body: json };
     };
     const finished = async (id: string) => {
       const deadline = Date.now() + 90_000;
@@ -398,7 +422,13 @@ describe('deployments backend', () => {
             replicas: 'two',
           },
           400,
-          'replicas: Expected number',
+          'replicas: must be a whole number',
+        ],
+        [
+          // A field renamed by a client is refused, not dropped.
+          { entityRef: ref, environment: 'staging', image: v2, replica: 2 },
+          400,
+          'replica: unknown field; the fields are entityRef, environment, image, replicas',
         ],
         [
           {
@@ -535,6 +565,12 @@ describe('deployments backend', () => {
         approval: { image: v2, status: 'pending', requestedBy: alice },
       });
       const approvalId = promotion.body.approval.id;
+      const pendingApproval = await call(
+        'GET',
+        `/approvals/${approvalId}`,
+        bob,
+      );
+      expect(pendingApproval.body).toEqual(promotion.body.approval);
       const byRequester = await call(
         'POST',
         `/approvals/${approvalId}/approve`,
@@ -863,7 +899,9 @@ describe('deployments backend', () => {
     ]);
     const badStatus = await approvals(alice, 'maybe');
     expect(badStatus.status).toBe(400);
-    expect(badStatus.body.error.message).toContain('status: Invalid enum');
+    expect(badStatus.body.error.message).toContain(
+      'status: unknown status "maybe"; send one of pending, approved, rejected',
+    );
 
     const approved = await call(
       'POST',

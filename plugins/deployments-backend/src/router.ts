@@ -1,60 +1,43 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
-import Router from 'express-promise-router';
-import { z } from 'zod';
-import { parse } from './parse';
 import { addBuildRoutes } from './routes/builds';
+import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
+import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
 
-const deploySchema = z.object({
-  entityRef: z.string().min(1),
-  environment: z.string().min(1),
-  image: z.string(),
-  replicas: z.number().int().min(0).max(100).optional(),
-});
+/** What the route handlers share: the caller of a request, the entity of its path. */
+export interface RouteContext {
+  callerOf: (req: Request<any, any, any, any>) => Promise<Caller>;
+  entityRefOf: (req: { params: EntityPath }) => string;
+}
 
-const promoteSchema = z.object({
-  entityRef: z.string().min(1),
-  from: z.string().min(1),
-  to: z.string().min(1),
-});
+type EntityPath = { kind: string; namespace: string; name: string };
 
-const rollbackSchema = z.object({
-  entityRef: z.string().min(1),
-  environment: z.string().min(1),
-  toDeploymentId: z.string().min(1),
-});
-
-const historySchema = z.object({
-  environment: z.string().min(1).optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .optional(),
-  cursor: z.string().optional(),
-});
-
-const approvalsSchema = z.object({
-  status: z.enum(['pending', 'approved', 'rejected']).optional(),
-});
-
-const entityRefOf = (req: Request) =>
-  `${req.params.kind}:${req.params.namespace}/${req.params.name}`;
-
-/** HTTP in, service calls out: validation and the caller, nothing else. */
+/**
+ * HTTP in, service calls out: the caller, nothing else. The routes, their
+ * parameters, bodies and answers are typed by src/schema/openapi.yaml (the
+ * generated module), and every request is validated against it first
+ * (schema/validation.ts: a 400 naming the field), so a field renamed on one
+ * side only fails `tsc` (docs/decisions/0014).
+ */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   deployments: DeploymentService;
   builds: BuildService;
-}): Promise<express.Router> {
+}) {
   const { httpAuth, deployments, builds } = options;
-  const router = Router();
-  // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
-  router.use(express.json({ limit: '4mb' }));
+  const router = await createOpenApiRouter({
+    // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
+    middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
+    // Requests are validated above, in the router's own words; who may call
+    // is httpAuth's decision (callerOf).
+    validatorOptions: { validateRequests: false, validateSecurity: false },
+  });
 
-  const callerOf = async (req: Request): Promise<Caller> => {
+  const callerOf = async (
+    req: Request<any, any, any, any>,
+  ): Promise<Caller> => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
@@ -66,10 +49,13 @@ export async function createRouter(options: {
           : undefined,
     };
   };
+  const entityRefOf = (req: { params: EntityPath }) =>
+    `${req.params.kind}:${req.params.namespace}/${req.params.name}`;
 
   router.post('/deployments', async (req, res) => {
-    const body = parse(deploySchema, req.body);
-    res.status(202).json(await deployments.deploy(body, await callerOf(req)));
+    res
+      .status(202)
+      .json(await deployments.deploy(req.body, await callerOf(req)));
   });
 
   router.get('/deployments/:id', async (req, res) => {
@@ -93,11 +79,10 @@ export async function createRouter(options: {
   router.get(
     '/entities/:kind/:namespace/:name/deployments',
     async (req, res) => {
-      const query = parse(historySchema, req.query);
       res.json(
         await deployments.listDeployments(
           entityRefOf(req),
-          query,
+          req.query,
           await callerOf(req),
         ),
       );
@@ -117,19 +102,17 @@ export async function createRouter(options: {
   );
 
   router.get('/entities/:kind/:namespace/:name/approvals', async (req, res) => {
-    const query = parse(approvalsSchema, req.query);
     res.json({
       items: await deployments.listApprovals(
         entityRefOf(req),
-        query,
+        req.query,
         await callerOf(req),
       ),
     });
   });
 
   router.post('/promotions', async (req, res) => {
-    const body = parse(promoteSchema, req.body);
-    const result = await deployments.promote(body, await callerOf(req));
+    const result = await deployments.promote(req.body, await callerOf(req));
     res.status(result.type === 'approval' ? 201 : 202).json(result);
   });
 
@@ -148,8 +131,9 @@ export async function createRouter(options: {
   });
 
   router.post('/rollbacks', async (req, res) => {
-    const body = parse(rollbackSchema, req.body);
-    res.status(202).json(await deployments.rollback(body, await callerOf(req)));
+    res
+      .status(202)
+      .json(await deployments.rollback(req.body, await callerOf(req)));
   });
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });

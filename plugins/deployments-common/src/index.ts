@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './types';
+export * from './schema';
 export * from './builds';
 export { validateImageReference } from './image';
 export type { ImageReference, ImageValidation } from './image';

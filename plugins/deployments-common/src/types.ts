@@ -1,39 +1,15 @@
-/** Where a deployment is in its life. */
-export type DeploymentStatus =
-  | 'pending'
-  | 'rolling-out'
-  | 'succeeded'
-  | 'failed';
+import type { Operations, Schemas } from './schema';
+
+// The records and requests of the deployments API are generated from
+// plugins/deployments-backend/src/schema/openapi.yaml (./schema/openapi/generated):
+// change a field there, run the generator, and tsc shows every place that
+// must follow (docs/decisions/0014). The names below are the ones the code uses.
 
 /** One deployment of an image of an entity to an environment. */
-export interface Deployment {
-  id: string;
-  /** e.g. `component:default/orders-api` */
-  entityRef: string;
-  environment: string;
-  image: string;
-  /** Desired replicas, when the deployment set them. */
-  replicas?: number;
-  /** The Kubernetes Deployment's revision once the rollout was observed. */
-  revision?: number;
-  status: DeploymentStatus;
-  /** User entity ref of who asked for it. */
-  requestedBy: string;
-  /** ISO 8601 */
-  createdAt: string;
-  /** ISO 8601, once succeeded or failed. */
-  finishedAt?: string;
-  /** What happened, in words, e.g. the rollout's last status. */
-  message?: string;
-  /** Why a failed rollout failed. */
-  failureReason?: RolloutFailureReason;
-  /** The failing container's last log lines, when a failed rollout has them. */
-  logTail?: string;
-  /** The image that ran in the environment before this deployment. */
-  previousImage?: string;
-  /** Set on an automatic rollback: the deployment whose failed rollout it undid. */
-  rollbackOf?: string;
-}
+export type Deployment = Schemas.Deployment;
+
+/** Where a deployment is in its life. */
+export type DeploymentStatus = Deployment['status'];
 
 /**
  * Why a rollout failed: the image can't be pulled, the container keeps
@@ -41,134 +17,45 @@ export interface Deployment {
  * takes it, the Deployment's progress deadline passed (`Deadline`) or
  * Paved's own time limit did (`Timeout`).
  */
-export type RolloutFailureReason =
-  | 'ImagePull'
-  | 'CrashLoop'
-  | 'ContainerConfig'
-  | 'ProbeFailure'
-  | 'Unschedulable'
-  | 'Deadline'
-  | 'Timeout';
+export type RolloutFailureReason = NonNullable<Deployment['failureReason']>;
 
 /** The actor of what Paved does by itself, e.g. an automatic rollback. */
 export const PAVED_ACTOR = 'paved:automatic';
 
-/** `not-deployed`: the environment has no Deployment of the service yet. */
-export type RolloutState =
-  | 'progressing'
-  | 'complete'
-  | 'failed'
-  | 'not-deployed';
-
 /** What runs in one environment, live from the cluster, and the last deployment there. */
-export interface EnvironmentStatus {
-  environment: string;
-  namespace: string;
-  requiresApproval: boolean;
-  image?: string;
-  replicas: {
-    desired: number;
-    ready: number;
-    updated: number;
-    available: number;
-  };
-  rolloutState: RolloutState;
-  /** The cluster's words for the rollout, e.g. "1 of 2 updated replicas are available". */
-  rolloutMessage?: string;
-  lastDeployment?: Deployment;
-  /** Where the service answers in this environment, when it has a URL. */
-  url?: string;
-  /** What the running service says at `<url>/healthz`, asked live. */
-  health?: ServiceHealth;
-}
+export type EnvironmentStatus = Schemas.EnvironmentStatus;
+
+/** `not-deployed`: the environment has no Deployment of the service yet. */
+export type RolloutState = EnvironmentStatus['rolloutState'];
 
 /** A running service's answer at `<url>/healthz`. */
-export interface ServiceHealth {
-  healthy: boolean;
-  /** The HTTP status, when it answered. */
-  statusCode?: number;
-  /** The version it reports, e.g. the commit it was built from. */
-  version?: string;
-  /** Why it is not healthy, e.g. no answer. */
-  error?: string;
-  /** ISO 8601 */
-  checkedAt: string;
-}
-
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+export type ServiceHealth = Schemas.ServiceHealth;
 
 /** A promotion into an environment that requires approval. */
-export interface ApprovalRequest {
-  id: string;
-  entityRef: string;
-  fromEnvironment: string;
-  toEnvironment: string;
-  image: string;
-  requestedBy: string;
-  status: ApprovalStatus;
-  decidedBy?: string;
-  /** ISO 8601 */
-  decidedAt?: string;
-  /** ISO 8601 */
-  createdAt: string;
-  /** The deployment an approval started. */
-  deploymentId?: string;
-}
+export type ApprovalRequest = Schemas.ApprovalRequest;
+
+export type ApprovalStatus = ApprovalRequest['status'];
 
 /** A page of deployment history, newest first. */
-export interface DeploymentPage {
-  items: Deployment[];
-  /** Pass as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
+export type DeploymentPage = Operations['ListDeployments']['response'];
 
 /** What `POST /promotions` did: deployed right away, or asked for approval. */
-export type PromotionResult =
-  | { type: 'deployment'; deployment: Deployment }
-  | { type: 'approval'; approval: ApprovalRequest };
+export type PromotionResult = Schemas.PromotionResult;
 
 /** One audited action. Carries refs, names and images, never secret values. */
-export interface DeploymentAuditEvent {
-  id: string;
-  /** ISO 8601 */
-  createdAt: string;
-  actor: string;
-  action: 'deploy' | 'promote' | 'approve' | 'reject' | 'rollback' | 'rollout';
-  entityRef: string;
-  environment?: string;
-  image?: string;
-  result: 'succeeded' | 'failed' | 'pending';
-  message?: string;
-  deploymentId?: string;
-  approvalId?: string;
-}
+export type DeploymentAuditEvent = Schemas.AuditEvent;
 
 /** `POST /deployments`: deploy an image of an entity to an environment. */
-export interface DeployRequest {
-  entityRef: string;
-  environment: string;
-  image: string;
-  replicas?: number;
-}
+export type DeployRequest = Schemas.DeployRequest;
 
 /** `POST /promotions`: promote what runs in one environment to another. */
-export interface PromoteRequest {
-  entityRef: string;
-  from: string;
-  to: string;
-}
+export type PromoteRequest = Schemas.PromoteRequest;
 
 /** `POST /rollbacks`: deploy an earlier, successful deployment's image again. */
-export interface RollbackRequest {
-  entityRef: string;
-  environment: string;
-  toDeploymentId: string;
-}
+export type RollbackRequest = Schemas.RollbackRequest;
 
 /** The query of `GET /entities/:kind/:namespace/:name/deployments`. */
-export interface ListDeploymentsOptions {
-  environment?: string;
-  limit?: number;
-  /** The `nextCursor` of the previous page. */
-  cursor?: string;
-}
+export type ListDeploymentsOptions = Operations['ListDeployments']['query'];
+
+/** The query of `GET /entities/:kind/:namespace/:name/approvals`. */
+export type ListApprovalsOptions = Operations['ListApprovals']['query'];

@@ -1,7 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   ApprovalRequest,
-  ApprovalStatus,
+  ListApprovalsOptions,
   BuildLogChunk,
   BuildPage,
   BuildWithLog,
@@ -41,7 +41,7 @@ export interface DeploymentsApi {
   listAuditEvents(entityRef: string): Promise<DeploymentAuditEvent[]>;
   listApprovals(
     entityRef: string,
-    options?: { status?: ApprovalStatus },
+    options?: ListApprovalsOptions,
   ): Promise<ApprovalRequest[]>;
   promote(request: PromoteRequest): Promise<PromotionResult>;
   getApproval(id: string): Promise<ApprovalRequest>;

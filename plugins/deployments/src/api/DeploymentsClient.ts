@@ -3,7 +3,6 @@ import { ResponseError } from '@backstage/errors';
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
   ApprovalRequest,
-  ApprovalStatus,
   BuildLogChunk,
   BuildPage,
   BuildWithLog,
@@ -11,7 +10,12 @@ import {
   DeploymentAuditEvent,
   DeploymentPage,
   EnvironmentStatus,
+  deploymentsRequest,
+  ListApprovalsOptions,
+  OperationId,
+  Operations,
   PromotionResult,
+  RequestOptions,
 } from '@paved/plugin-deployments-common';
 import {
   DeploymentsApi,
@@ -22,7 +26,12 @@ import {
   RollbackRequest,
 } from './DeploymentsApi';
 
-/** Talks to the deployments backend through the app's discovery and fetch APIs. */
+/**
+ * Talks to the deployments backend through the app's discovery and fetch
+ * APIs. Each call is an operation of openapi.yaml (`deploymentsRequest`):
+ * its parameters, body and answer are the spec's generated types, so a field
+ * renamed here or there fails tsc (docs/decisions/0014).
+ */
 export class DeploymentsClient implements DeploymentsApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
@@ -33,18 +42,17 @@ export class DeploymentsClient implements DeploymentsApi {
   }
 
   deploy(request: DeployRequest): Promise<Deployment> {
-    return this.request('POST', '/deployments', request);
+    return this.call('CreateDeployment', { body: request });
   }
 
   getDeployment(id: string): Promise<Deployment> {
-    return this.request('GET', `/deployments/${encodeURIComponent(id)}`);
+    return this.call('GetDeployment', { params: { id } });
   }
 
   async listEnvironments(entityRef: string): Promise<EnvironmentStatus[]> {
-    const body = await this.request<{ items: EnvironmentStatus[] }>(
-      'GET',
-      `${entityPath(entityRef)}/environments`,
-    );
+    const body = await this.call('ListEnvironments', {
+      params: entityParams(entityRef),
+    });
     return body.items;
   }
 
@@ -52,120 +60,103 @@ export class DeploymentsClient implements DeploymentsApi {
     entityRef: string,
     options: ListDeploymentsOptions = {},
   ): Promise<DeploymentPage> {
-    return this.request(
-      'GET',
-      `${entityPath(entityRef)}/deployments${query({
+    return this.call('ListDeployments', {
+      params: entityParams(entityRef),
+      query: {
         environment: options.environment,
-        limit: options.limit?.toString(),
+        limit: options.limit,
         cursor: options.cursor,
-      })}`,
-    );
+      },
+    });
   }
 
   async listAuditEvents(entityRef: string): Promise<DeploymentAuditEvent[]> {
-    const body = await this.request<{ items: DeploymentAuditEvent[] }>(
-      'GET',
-      `${entityPath(entityRef)}/audit-events`,
-    );
+    const body = await this.call('ListAuditEvents', {
+      params: entityParams(entityRef),
+    });
     return body.items;
   }
 
   async listApprovals(
     entityRef: string,
-    options: { status?: ApprovalStatus } = {},
+    options: ListApprovalsOptions = {},
   ): Promise<ApprovalRequest[]> {
-    const body = await this.request<{ items: ApprovalRequest[] }>(
-      'GET',
-      `${entityPath(entityRef)}/approvals${query({ status: options.status })}`,
-    );
+    const body = await this.call('ListApprovals', {
+      params: entityParams(entityRef),
+      query: { status: options.status },
+    });
     return body.items;
   }
 
   promote(request: PromoteRequest): Promise<PromotionResult> {
-    return this.request('POST', '/promotions', request);
+    return this.call('CreatePromotion', { body: request });
   }
 
   getApproval(id: string): Promise<ApprovalRequest> {
-    return this.request('GET', `/approvals/${encodeURIComponent(id)}`);
+    return this.call('GetApproval', { params: { id } });
   }
 
   approve(
     id: string,
   ): Promise<{ approval: ApprovalRequest; deployment: Deployment }> {
-    return this.request('POST', `/approvals/${encodeURIComponent(id)}/approve`);
+    return this.call('ApproveApproval', { params: { id } });
   }
 
   reject(id: string): Promise<ApprovalRequest> {
-    return this.request('POST', `/approvals/${encodeURIComponent(id)}/reject`);
+    return this.call('RejectApproval', { params: { id } });
   }
 
   rollback(request: RollbackRequest): Promise<Deployment> {
-    return this.request('POST', '/rollbacks', request);
+    return this.call('CreateRollback', { body: request });
   }
 
   listBuilds(
     entityRef: string,
     options: ListBuildsOptions = {},
   ): Promise<BuildPage> {
-    return this.request(
-      'GET',
-      `${entityPath(entityRef)}/builds${query({
-        limit: options.limit?.toString(),
+    return this.call('ListBuilds', {
+      params: entityParams(entityRef),
+      query: {
+        limit: options.limit,
         cursor: options.cursor,
         status: options.status,
         commitSha: options.commitSha,
-      })}`,
-    );
+      },
+    });
   }
 
   getBuild(id: string): Promise<BuildWithLog> {
-    return this.request('GET', `/builds/${encodeURIComponent(id)}`);
+    return this.call('GetBuild', { params: { id } });
   }
 
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk> {
-    return this.request(
-      'GET',
-      `/builds/${encodeURIComponent(id)}/log${query({
-        offset: String(offset),
-      })}`,
-    );
+    return this.call('GetBuildLog', { params: { id }, query: { offset } });
   }
 
-  private async request<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
+  /** One operation of the API, its request and answer typed by the spec. */
+  private async call<K extends OperationId>(
+    operationId: K,
+    options: RequestOptions<K>,
+  ): Promise<Operations[K]['response']> {
     const baseUrl = await this.discoveryApi.getBaseUrl('deployments');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
-      method,
-      headers:
-        body === undefined ? undefined : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+    const request = deploymentsRequest(operationId, options);
+    const response = await this.fetchApi.fetch(`${baseUrl}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
     });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return await response.json();
   }
 }
 
-/** `/entities/<kind>/<namespace>/<name>` of an entity ref. */
-function entityPath(entityRef: string): string {
+/** The `{kind}/{namespace}/{name}` path parameters of an entity ref. */
+function entityParams(entityRef: string) {
   const { kind, namespace, name } = parseEntityRef(entityRef, {
     defaultKind: 'component',
     defaultNamespace: 'default',
   });
-  return `/entities/${[kind.toLocaleLowerCase('en-US'), namespace, name]
-    .map(encodeURIComponent)
-    .join('/')}`;
-}
-
-function query(params: Record<string, string | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') search.set(key, value);
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
+  return { kind: kind.toLocaleLowerCase('en-US'), namespace, name };
 }

@@ -4,29 +4,12 @@ import { InputError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { examples } from './awaitBuild.examples';
+import { Build } from '@paved/plugin-deployments-common';
 import { deploymentsApi } from './deploymentsApi';
 
 export const AWAIT_BUILD_ACTION_ID = 'paved:build:await';
 
 const SHA = /^[0-9a-f]{7,40}$/i;
-
-/** The fields of a build record (deployments-backend) this action reads. */
-interface Build {
-  id: string;
-  commitSha: string;
-  status: 'running' | 'succeeded' | 'failed';
-  image?: string;
-  digest?: string;
-  message?: string;
-  startedAt: string;
-  durationMs?: number;
-}
-
-interface LogChunk {
-  text: string;
-  nextOffset: number;
-  finished: boolean;
-}
 
 /** At most this many log lines of one read go into the task log; the rest are counted. */
 const LOG_LINES_SHOWN = 5;
@@ -63,7 +46,6 @@ export function createAwaitBuildAction(options: {
     auth,
     credentials: () => auth.getOwnServiceCredentials(),
   });
-  const get = <T>(path: string) => api.get<T>(path);
 
   const action = createTemplateAction({
     id: AWAIT_BUILD_ACTION_ID,
@@ -128,11 +110,11 @@ export function createAwaitBuildAction(options: {
       }
       const sha = commitSha.toLowerCase();
       const short = sha.slice(0, 7);
-      const buildsPath = `/entities/${encodeURIComponent(
-        entity.kind.toLocaleLowerCase('en-US'),
-      )}/${encodeURIComponent(entity.namespace)}/${encodeURIComponent(
-        entity.name,
-      )}/builds?commitSha=${sha}&limit=1`;
+      const entityParams = {
+        kind: entity.kind.toLocaleLowerCase('en-US'),
+        namespace: entity.namespace,
+        name: entity.name,
+      };
 
       const deadline = Date.now() + timeoutSeconds * 1000;
       let build: Build | undefined;
@@ -142,7 +124,12 @@ export function createAwaitBuildAction(options: {
         if (ctx.signal?.aborted) throw new Error('Cancelled');
         try {
           if (!build) {
-            build = (await get<{ items: Build[] }>(buildsPath)).items[0];
+            build = (
+              await api.call('ListBuilds', {
+                params: entityParams,
+                query: { commitSha: sha, limit: 1 },
+              })
+            ).items[0];
             if (build) {
               ctx.logger.info(
                 `Build ${build.id} of ${short} is ${
@@ -152,15 +139,16 @@ export function createAwaitBuildAction(options: {
             }
           }
           if (build) {
-            const chunk = await get<LogChunk>(
-              `/builds/${encodeURIComponent(build.id)}/log?offset=${offset}`,
-            );
+            const chunk = await api.call('GetBuildLog', {
+              params: { id: build.id },
+              query: { offset },
+            });
             offset = chunk.nextOffset;
             for (const line of summarizeLog(chunk.text)) ctx.logger.info(line);
             if (chunk.finished) {
-              const done = await get<Build>(
-                `/builds/${encodeURIComponent(build.id)}`,
-              );
+              const done = await api.call('GetBuild', {
+                params: { id: build.id },
+              });
               if (done.status === 'failed' || !done.image) {
                 throw new Error(
                   `The build of ${short} failed: ${

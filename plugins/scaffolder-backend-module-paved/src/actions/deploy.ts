@@ -7,17 +7,6 @@ import { deploymentsApi } from './deploymentsApi';
 
 export const DEPLOY_ACTION_ID = 'paved:deployment:deploy';
 
-/** The parts of a deployment record (deployments API) this action reads. */
-interface DeploymentRecord {
-  id: string;
-  status: 'pending' | 'rolling-out' | 'succeeded' | 'failed';
-  image: string;
-  environment: string;
-  message?: string;
-  failureReason?: string;
-  logTail?: string;
-}
-
 /**
  * Deploys an image of a catalog entity to an environment through Paved's
  * deployments API, as the user who runs the template, and follows the
@@ -84,10 +73,8 @@ export function createDeployAction(options: {
         credentials: () => ctx.getInitiatorCredentials(),
         signal: ctx.signal,
       });
-      let deployment = await api.post<DeploymentRecord>('/deployments', {
-        entityRef,
-        environment,
-        image,
+      let deployment = await api.call('CreateDeployment', {
+        body: { entityRef, environment, image },
       });
       ctx.output('deploymentId', deployment.id);
       ctx.logger.info(
@@ -104,9 +91,9 @@ export function createDeployAction(options: {
           );
         }
         await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
-        deployment = await api.get<DeploymentRecord>(
-          `/deployments/${encodeURIComponent(deployment.id)}`,
-        );
+        deployment = await api.call('GetDeployment', {
+          params: { id: deployment.id },
+        });
       }
       if (deployment.status === 'failed') {
         if (deployment.logTail) {

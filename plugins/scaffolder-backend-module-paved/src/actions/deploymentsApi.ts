@@ -4,16 +4,24 @@ import {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import {
+  deploymentsRequest,
+  OperationId,
+  Operations,
+  RequestOptions,
+} from '@paved/plugin-deployments-common';
 
 /**
  * The deployments API (deployments-backend, `/api/deployments`) as the
- * golden path's actions call it: JSON in and out, a backend error answer
- * thrown as a ResponseError (its `statusCode` and `body.error.name` tell
- * errors apart).
+ * golden path's actions call it: an operation of its openapi.yaml, with the
+ * spec's generated types in and out; a backend error answer thrown as a
+ * ResponseError (its `statusCode` and `body.error.name` tell errors apart).
  */
 export interface DeploymentsApi {
-  get<T>(path: string): Promise<T>;
-  post<T>(path: string, body: unknown): Promise<T>;
+  call<K extends OperationId>(
+    operationId: K,
+    options: RequestOptions<K>,
+  ): Promise<Operations[K]['response']>;
 }
 
 /**
@@ -29,31 +37,26 @@ export function deploymentsApi(options: {
   signal?: AbortSignal;
 }): DeploymentsApi {
   const { discovery, auth, signal } = options;
-  async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const [baseUrl, { token }] = await Promise.all([
-      discovery.getBaseUrl('deployments'),
-      options.credentials().then(onBehalfOf =>
-        auth.getPluginRequestToken({
-          onBehalfOf,
-          targetPluginId: 'deployments',
-        }),
-      ),
-    ]);
-    const response = await fetch(`${baseUrl}${path}`, {
-      ...init,
-      headers: {
-        ...init.headers,
-        authorization: `Bearer ${token}`,
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-      },
-      signal,
-    });
-    if (!response.ok) throw await ResponseError.fromResponse(response);
-    return (await response.json()) as T;
-  }
   return {
-    get: path => call(path),
-    post: (path, body) =>
-      call(path, { method: 'POST', body: JSON.stringify(body) }),
+    async call(operationId, callOptions) {
+      const request = deploymentsRequest(operationId, callOptions);
+      const [baseUrl, { token }] = await Promise.all([
+        discovery.getBaseUrl('deployments'),
+        options.credentials().then(onBehalfOf =>
+          auth.getPluginRequestToken({
+            onBehalfOf,
+            targetPluginId: 'deployments',
+          }),
+        ),
+      ]);
+      const response = await fetch(`${baseUrl}${request.path}`, {
+        method: request.method,
+        headers: { ...request.headers, authorization: `Bearer ${token}` },
+        body: request.body,
+        signal,
+      });
+      if (!response.ok) throw await ResponseError.fromResponse(response);
+      return await response.json();
+    },
   };
 }

@@ -248,7 +248,10 @@ export class DefaultBuildService implements BuildService {
     }
   }
 
-  private finishTime(value: string | undefined, startedAt: string): string {
+  private finishTime(
+    value: string | null | undefined,
+    startedAt: string,
+  ): string {
     if (!value) return this.now().toISOString();
     const finishedAt = valid.isoTime(value, 'finishedAt');
     if (finishedAt < startedAt) {
@@ -287,7 +290,9 @@ export class DefaultBuildService implements BuildService {
   }
 }
 
-/** Optional free text, as stored. */
-function text(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : valid.storableText(value);
+/** Optional free text, as stored; `null` (as CIs send it) counts as absent. */
+function text(value: string | null | undefined): string | undefined {
+  return value === undefined || value === null
+    ? undefined
+    : valid.storableText(value);
 }

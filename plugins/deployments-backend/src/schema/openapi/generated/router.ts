@@ -1,0 +1,1595 @@
+// Generated from plugins/deployments-backend/src/schema/openapi.yaml by
+// plugins/deployments-backend/scripts/generate-openapi.ts: do not edit. Change the
+// YAML and run `node plugins/deployments-backend/scripts/generate-openapi.ts`.
+/* eslint-disable */
+
+import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage/backend-openapi-utils';
+import type { EndpointMap } from '@paved/plugin-deployments-common';
+
+/** openapi.yaml, as JSON. */
+export const spec = {
+  openapi: '3.0.3',
+  info: {
+    title: 'deployments',
+    version: '1',
+    description:
+      'Deploys golden-path services (made by the Create Service template) to the\nenvironments in `paved.environments`, promotes with approval, rolls back,\nand shows environments, history and the audit trail. Errors are\n@backstage/errors bodies: 400 InputError naming the field, 403\nNotAllowedError, 404 NotFoundError, 409 DeploymentInProgressError (another\ndeployment of the entity to the environment is under way) or ConflictError\n(a Deployment that does not exist yet, an approval already decided),\n503 ServiceUnavailableError (the Kubernetes API is unreachable; nothing is\nrecorded as deployed).\n',
+    license: {
+      name: 'UNLICENSED',
+    },
+  },
+  servers: [
+    {
+      url: '/api/deployments',
+    },
+  ],
+  security: [
+    {
+      JWT: [],
+    },
+  ],
+  paths: {
+    '/deployments': {
+      post: {
+        operationId: 'CreateDeployment',
+        summary: 'Deploy an image of an entity to an environment',
+        description:
+          "Server-side applies the image to the entity's Deployment in the\nnamespace from `paved.dev/kubernetes-namespace-<environment>`,\nrefreshes the `<name>-secrets` Secret from `paved.dev/vault-path`,\nand watches the rollout in the background. Needs\n`paved.deployment.create`. An environment that `requiresApproval`\nis not deployed to directly (400): promote into it instead.\n",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/DeployRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Applied; the rollout is under way.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deployment',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/deployments/{id}': {
+      get: {
+        operationId: 'GetDeployment',
+        summary: 'One deployment',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The deployment.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deployment',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/environments': {
+      get: {
+        operationId: 'ListEnvironments',
+        summary:
+          'What runs in each environment, live, and the last deployment there',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One item per environment, in `paved.environments` order.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/EnvironmentStatus',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/deployments': {
+      get: {
+        operationId: 'ListDeployments',
+        summary: 'Deployment history, newest first',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100,
+              default: 20,
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            description: 'The `nextCursor` of the previous page.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of deployments.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Deployment',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/audit-events': {
+      get: {
+        operationId: 'ListAuditEvents',
+        summary: 'The last 100 audited actions on the entity, newest first',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Audit events.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/AuditEvent',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/approvals': {
+      get: {
+        operationId: 'ListApprovals',
+        summary: "The entity's approval requests, newest first (the last 100)",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['pending', 'approved', 'rejected'],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Approval requests.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ApprovalRequest',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/promotions': {
+      post: {
+        operationId: 'CreatePromotion',
+        summary: 'Promote what runs in one environment to another',
+        description:
+          "Deploys right away (202) unless the target environment\n`requiresApproval`, in which case it creates a pending approval\nrequest (201). Needs `paved.deployment.promote`. The first\npromotion into an environment creates the service's Deployment,\nService and ConfigMap there, copied from the source environment.\n",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/PromoteRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'An approval request, pending.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PromotionResult',
+                },
+              },
+            },
+          },
+          '202': {
+            description: 'Deployed; the rollout is under way.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PromotionResult',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/approvals/{id}': {
+      get: {
+        operationId: 'GetApproval',
+        summary: 'One approval request',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The approval request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ApprovalRequest',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/approvals/{id}/approve': {
+      post: {
+        operationId: 'ApproveApproval',
+        summary: 'Approve a promotion and deploy it',
+        description:
+          "Only a member of the entity's owning group or of\ngroup:default/platform-team, never the requester (403 otherwise).\nNeeds `paved.deployment.approve`.\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '202': {
+            description: "Approved; the deployment's rollout is under way.",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['approval', 'deployment'],
+                  properties: {
+                    approval: {
+                      $ref: '#/components/schemas/ApprovalRequest',
+                    },
+                    deployment: {
+                      $ref: '#/components/schemas/Deployment',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/approvals/{id}/reject': {
+      post: {
+        operationId: 'RejectApproval',
+        summary: 'Reject a promotion',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Rejected.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ApprovalRequest',
+                },
+              },
+            },
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/rollbacks': {
+      post: {
+        operationId: 'CreateRollback',
+        summary: "Deploy an earlier, successful deployment's image again",
+        description: 'Needs `paved.deployment.rollback`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RollbackRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Applied; the rollout is under way.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deployment',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/builds': {
+      post: {
+        operationId: 'CreateBuild',
+        summary: 'Record a build (service tokens only)',
+        description:
+          "Posted by the local builder and, in production, by a company's CI\nwith a service token: a static token from\n`backend.auth.externalAccess` (`type: static`, e.g. subject\n`paved-builder`) or a plugin's token. A user token is refused\n(403). `entityRef` is checked for form only\n(`component:<namespace>/<name>`): the first build of a new service\narrives before it is registered in the catalog. A build may be\nposted `running` and finished later with `PATCH /builds/{id}`, or\nposted already finished. The backend keeps the last 1 Mi\ncharacters of a log (`logTruncated` says when it dropped the start).\n",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CreateBuildRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'Recorded.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Build',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/builds/{id}': {
+      get: {
+        operationId: 'GetBuild',
+        summary: 'One build, with its log',
+        description:
+          'Readable by services and by users who may read the entity in the\ncatalog (404 otherwise).\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The build and the log the backend kept.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BuildWithLog',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      patch: {
+        operationId: 'FinishBuild',
+        summary: 'Record how a running build ended (service tokens only)',
+        description:
+          'Durations are computed by the backend from `startedAt` and\n`finishedAt`. A build that already ended is not changed (409).\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/FinishBuildRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The finished build.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Build',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/builds/{id}/log': {
+      post: {
+        operationId: 'AppendBuildLog',
+        summary: "Append to a running build's log (service tokens only)",
+        description:
+          "A finished build's log is closed (409): send the last lines before\n`PATCH /builds/{id}`, or in its `log` field.\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/AppendBuildLogRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Appended; the build with its new `logSize`.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Build',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      get: {
+        operationId: 'GetBuildLog',
+        summary: 'The log from an offset, to stream it while the build runs',
+        description:
+          'Poll with the `nextOffset` of the previous answer until `finished`.\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            description: '0, or the `nextOffset` of the previous answer.',
+            schema: {
+              type: 'integer',
+              minimum: 0,
+              default: 0,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The text from the offset on.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/BuildLogChunk',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/builds': {
+      get: {
+        operationId: 'ListBuilds',
+        summary: "The entity's builds, newest first",
+        description:
+          "Users need catalog read access to the entity (404 otherwise);\nservices read every entity's builds, also before it is in the\ncatalog.\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100,
+              default: 20,
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            description: 'The `nextCursor` of the previous page.',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'status',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['running', 'succeeded', 'failed'],
+            },
+          },
+          {
+            name: 'commitSha',
+            in: 'query',
+            description:
+              'Builds of this commit; an abbreviated SHA on either side matches\nthe full one.\n',
+            schema: {
+              type: 'string',
+              pattern: '^[0-9a-fA-F]{7,40}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of builds.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Build',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      JWT: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+      },
+    },
+    parameters: {
+      id: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
+      },
+      kind: {
+        name: 'kind',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
+      },
+      namespace: {
+        name: 'namespace',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
+      },
+      name: {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+        },
+      },
+    },
+    responses: {
+      Error: {
+        description:
+          'An @backstage/errors body; `error.message` says what is wrong. A 400\nfor bad input names each wrong field and what to send (`x-hint` on a\nproperty is what its "Required" message adds). `pattern` and `format`\nare checked by the services, whose messages name the fix.\n',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/ErrorBody',
+            },
+          },
+        },
+      },
+    },
+    schemas: {
+      ErrorBody: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['name', 'message'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              message: {
+                type: 'string',
+              },
+            },
+          },
+          request: {
+            type: 'object',
+            properties: {
+              method: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+            },
+          },
+          response: {
+            type: 'object',
+            properties: {
+              statusCode: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+      },
+      DeployRequest: {
+        type: 'object',
+        required: ['entityRef', 'environment', 'image'],
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+            minLength: 1,
+            example: 'component:default/orders-api',
+          },
+          environment: {
+            type: 'string',
+            minLength: 1,
+            example: 'staging',
+          },
+          image: {
+            type: 'string',
+            description:
+              'registry/path:tag or registry/path@sha256:<64 hex digits>',
+            example: 'registry.paved.local/orders-api:1.4.2',
+          },
+          replicas: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 100,
+          },
+        },
+      },
+      PromoteRequest: {
+        type: 'object',
+        required: ['entityRef', 'from', 'to'],
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+            minLength: 1,
+          },
+          from: {
+            type: 'string',
+            minLength: 1,
+            example: 'staging',
+          },
+          to: {
+            type: 'string',
+            minLength: 1,
+            example: 'production',
+          },
+        },
+      },
+      RollbackRequest: {
+        type: 'object',
+        required: ['entityRef', 'environment', 'toDeploymentId'],
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+            minLength: 1,
+          },
+          environment: {
+            type: 'string',
+            minLength: 1,
+          },
+          toDeploymentId: {
+            type: 'string',
+            minLength: 1,
+          },
+        },
+      },
+      Deployment: {
+        type: 'object',
+        required: [
+          'id',
+          'entityRef',
+          'environment',
+          'image',
+          'status',
+          'requestedBy',
+          'createdAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          image: {
+            type: 'string',
+          },
+          replicas: {
+            type: 'integer',
+          },
+          revision: {
+            type: 'integer',
+          },
+          status: {
+            type: 'string',
+            enum: ['pending', 'rolling-out', 'succeeded', 'failed'],
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          message: {
+            type: 'string',
+          },
+          failureReason: {
+            description: 'Why a failed rollout failed',
+            type: 'string',
+            enum: [
+              'ImagePull',
+              'CrashLoop',
+              'ContainerConfig',
+              'ProbeFailure',
+              'Unschedulable',
+              'Deadline',
+              'Timeout',
+            ],
+          },
+          logTail: {
+            description: "The failing container's last log lines",
+            type: 'string',
+          },
+          previousImage: {
+            description: 'The image that ran in the environment before',
+            type: 'string',
+          },
+          rollbackOf: {
+            description:
+              'On an automatic rollback, the deployment whose rollout failed',
+            type: 'string',
+          },
+        },
+      },
+      EnvironmentStatus: {
+        type: 'object',
+        required: [
+          'environment',
+          'namespace',
+          'requiresApproval',
+          'replicas',
+          'rolloutState',
+        ],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          requiresApproval: {
+            type: 'boolean',
+          },
+          image: {
+            type: 'string',
+          },
+          replicas: {
+            type: 'object',
+            required: ['desired', 'ready', 'updated', 'available'],
+            properties: {
+              desired: {
+                type: 'integer',
+              },
+              ready: {
+                type: 'integer',
+              },
+              updated: {
+                type: 'integer',
+              },
+              available: {
+                type: 'integer',
+              },
+            },
+          },
+          rolloutState: {
+            type: 'string',
+            enum: ['progressing', 'complete', 'failed', 'not-deployed'],
+          },
+          rolloutMessage: {
+            type: 'string',
+          },
+          lastDeployment: {
+            $ref: '#/components/schemas/Deployment',
+          },
+          url: {
+            description: 'Where the service answers in this environment',
+            type: 'string',
+          },
+          health: {
+            $ref: '#/components/schemas/ServiceHealth',
+          },
+        },
+      },
+      ServiceHealth: {
+        description: 'What the running service answered at <url>/healthz',
+        type: 'object',
+        required: ['healthy', 'checkedAt'],
+        properties: {
+          healthy: {
+            type: 'boolean',
+          },
+          statusCode: {
+            type: 'integer',
+          },
+          version: {
+            type: 'string',
+          },
+          error: {
+            type: 'string',
+          },
+          checkedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      ApprovalRequest: {
+        type: 'object',
+        required: [
+          'id',
+          'entityRef',
+          'fromEnvironment',
+          'toEnvironment',
+          'image',
+          'requestedBy',
+          'status',
+          'createdAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          fromEnvironment: {
+            type: 'string',
+          },
+          toEnvironment: {
+            type: 'string',
+          },
+          image: {
+            type: 'string',
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['pending', 'approved', 'rejected'],
+          },
+          decidedBy: {
+            type: 'string',
+          },
+          decidedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          deploymentId: {
+            type: 'string',
+          },
+        },
+      },
+      PromotionResult: {
+        description: 'Deployed right away, or an approval requested.',
+        oneOf: [
+          {
+            type: 'object',
+            required: ['type', 'deployment'],
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['deployment'],
+              },
+              deployment: {
+                $ref: '#/components/schemas/Deployment',
+              },
+            },
+          },
+          {
+            type: 'object',
+            required: ['type', 'approval'],
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['approval'],
+              },
+              approval: {
+                $ref: '#/components/schemas/ApprovalRequest',
+              },
+            },
+          },
+        ],
+      },
+      AuditEvent: {
+        type: 'object',
+        required: ['id', 'createdAt', 'actor', 'action', 'entityRef', 'result'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          actor: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+            enum: [
+              'deploy',
+              'promote',
+              'approve',
+              'reject',
+              'rollout',
+              'rollback',
+            ],
+          },
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          image: {
+            type: 'string',
+          },
+          result: {
+            type: 'string',
+            enum: ['succeeded', 'failed', 'pending'],
+          },
+          message: {
+            type: 'string',
+          },
+          deploymentId: {
+            type: 'string',
+          },
+          approvalId: {
+            type: 'string',
+          },
+        },
+      },
+      CreateBuildRequest: {
+        type: 'object',
+        required: ['entityRef', 'commit', 'status'],
+        properties: {
+          entityRef: {
+            type: 'string',
+            pattern: '^[Cc][Oo][Mm][Pp][Oo][Nn][Ee][Nn][Tt]:[^:/]+/[^:/]+$',
+            example: 'component:default/orders-api',
+            'x-hint': 'component:<namespace>/<name>',
+          },
+          commit: {
+            $ref: '#/components/schemas/BuildCommit',
+            'x-hint': '{sha, message, author, time}',
+          },
+          status: {
+            type: 'string',
+            enum: ['running', 'succeeded', 'failed'],
+          },
+          image: {
+            type: 'string',
+            nullable: true,
+            description: 'Required when status is succeeded.',
+            example:
+              'registry.paved.local/orders-api:3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e',
+          },
+          digest: {
+            type: 'string',
+            nullable: true,
+            pattern: '^sha256:[a-f0-9]{64}$',
+          },
+          log: {
+            type: 'string',
+            nullable: true,
+            description: 'The log so far.',
+          },
+          startedAt: {
+            type: 'string',
+            nullable: true,
+            format: 'date-time',
+            description: 'Default now.',
+          },
+          message: {
+            type: 'string',
+            nullable: true,
+            description: 'For a build posted already finished, how it ended.',
+          },
+          finishedAt: {
+            type: 'string',
+            nullable: true,
+            format: 'date-time',
+            description: 'For a build posted already finished; default now.',
+          },
+        },
+      },
+      BuildCommit: {
+        type: 'object',
+        required: ['sha'],
+        properties: {
+          sha: {
+            type: 'string',
+            pattern: '^[0-9a-fA-F]{7,40}$',
+            'x-hint': 'the SHA of the commit built (git rev-parse HEAD)',
+          },
+          message: {
+            type: 'string',
+            nullable: true,
+          },
+          author: {
+            type: 'string',
+            nullable: true,
+            example: 'Alice <alice@example.com>',
+          },
+          time: {
+            type: 'string',
+            nullable: true,
+            format: 'date-time',
+          },
+        },
+      },
+      FinishBuildRequest: {
+        type: 'object',
+        required: ['status'],
+        properties: {
+          status: {
+            type: 'string',
+            enum: ['succeeded', 'failed'],
+          },
+          image: {
+            type: 'string',
+            nullable: true,
+            description:
+              'Required for succeeded unless the build was posted with one.',
+          },
+          digest: {
+            type: 'string',
+            nullable: true,
+            pattern: '^sha256:[a-f0-9]{64}$',
+          },
+          message: {
+            type: 'string',
+            nullable: true,
+            description: 'For a failed build, the cause.',
+          },
+          log: {
+            type: 'string',
+            nullable: true,
+            description:
+              'The last log lines, appended before the build is closed.',
+          },
+          finishedAt: {
+            type: 'string',
+            nullable: true,
+            format: 'date-time',
+            description: 'Default now.',
+          },
+        },
+      },
+      AppendBuildLogRequest: {
+        type: 'object',
+        required: ['text'],
+        properties: {
+          text: {
+            type: 'string',
+            'x-hint': 'the log text to append',
+          },
+        },
+      },
+      Build: {
+        type: 'object',
+        required: [
+          'id',
+          'entityRef',
+          'commitSha',
+          'status',
+          'startedAt',
+          'createdBy',
+          'logSize',
+          'logTruncated',
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          commitSha: {
+            type: 'string',
+            pattern: '^[0-9a-f]{7,40}$',
+          },
+          commitMessage: {
+            type: 'string',
+          },
+          commitAuthor: {
+            type: 'string',
+          },
+          commitTime: {
+            type: 'string',
+            format: 'date-time',
+          },
+          status: {
+            type: 'string',
+            enum: ['running', 'succeeded', 'failed'],
+          },
+          image: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          durationMs: {
+            type: 'integer',
+            description: 'finishedAt − startedAt, once finished.',
+          },
+          createdBy: {
+            type: 'string',
+            description:
+              'The service principal that posted it, e.g. paved-builder.',
+          },
+          logSize: {
+            type: 'integer',
+            description: 'Characters of log ever appended.',
+          },
+          logTruncated: {
+            type: 'boolean',
+            description:
+              'The start of the log was dropped (the last 1 Mi characters are kept).',
+          },
+        },
+      },
+      BuildWithLog: {
+        description: 'A Build with the log the backend kept.',
+        type: 'object',
+        required: [
+          'id',
+          'entityRef',
+          'commitSha',
+          'status',
+          'startedAt',
+          'createdBy',
+          'logSize',
+          'logTruncated',
+          'log',
+          'logOffset',
+        ],
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          commitSha: {
+            type: 'string',
+            pattern: '^[0-9a-f]{7,40}$',
+          },
+          commitMessage: {
+            type: 'string',
+          },
+          commitAuthor: {
+            type: 'string',
+          },
+          commitTime: {
+            type: 'string',
+            format: 'date-time',
+          },
+          status: {
+            type: 'string',
+            enum: ['running', 'succeeded', 'failed'],
+          },
+          image: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          durationMs: {
+            type: 'integer',
+            description: 'finishedAt − startedAt, once finished.',
+          },
+          createdBy: {
+            type: 'string',
+            description:
+              'The service principal that posted it, e.g. paved-builder.',
+          },
+          logSize: {
+            type: 'integer',
+            description: 'Characters of log ever appended.',
+          },
+          logTruncated: {
+            type: 'boolean',
+            description:
+              'The start of the log was dropped (the last 1 Mi characters are kept).',
+          },
+          log: {
+            type: 'string',
+            description: 'The kept log, from logOffset on.',
+          },
+          logOffset: {
+            type: 'integer',
+            description:
+              'Where log starts in the whole log (0 unless truncated).',
+          },
+        },
+      },
+      BuildLogChunk: {
+        type: 'object',
+        required: [
+          'text',
+          'offset',
+          'nextOffset',
+          'truncated',
+          'status',
+          'finished',
+        ],
+        additionalProperties: false,
+        properties: {
+          text: {
+            type: 'string',
+          },
+          offset: {
+            type: 'integer',
+            description:
+              'Where text starts; later than asked when that part was dropped.',
+          },
+          nextOffset: {
+            type: 'integer',
+            description: 'Ask for this offset next.',
+          },
+          truncated: {
+            type: 'boolean',
+          },
+          status: {
+            type: 'string',
+            enum: ['running', 'succeeded', 'failed'],
+          },
+          finished: {
+            type: 'boolean',
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** An express router typed by the spec's operations (see backend-openapi-utils). */
+export const createOpenApiRouter = async (
+  options?: Parameters<
+    typeof createValidatedOpenApiRouterFromGeneratedEndpointMap
+  >['1'],
+) =>
+  createValidatedOpenApiRouterFromGeneratedEndpointMap<EndpointMap>(
+    spec as any,
+    options,
+  );

@@ -1,0 +1,571 @@
+// Generated from plugins/deployments-backend/src/schema/openapi.yaml by
+// plugins/deployments-backend/scripts/generate-openapi.ts: do not edit. Change the
+// YAML and run `node plugins/deployments-backend/scripts/generate-openapi.ts`.
+/* eslint-disable */
+
+// The schemas (components.schemas).
+export interface ErrorBody {
+  error: {
+    name: string;
+    message: string;
+  };
+  request?: {
+    method?: string;
+    url?: string;
+  };
+  response?: {
+    statusCode?: number;
+  };
+}
+
+export interface DeployRequest {
+  entityRef: string;
+  environment: string;
+  /** registry/path:tag or registry/path@sha256:<64 hex digits> */
+  image: string;
+  replicas?: number;
+}
+
+export interface PromoteRequest {
+  entityRef: string;
+  from: string;
+  to: string;
+}
+
+export interface RollbackRequest {
+  entityRef: string;
+  environment: string;
+  toDeploymentId: string;
+}
+
+export interface Deployment {
+  id: string;
+  entityRef: string;
+  environment: string;
+  image: string;
+  replicas?: number;
+  revision?: number;
+  status: 'pending' | 'rolling-out' | 'succeeded' | 'failed';
+  requestedBy: string;
+  createdAt: string;
+  finishedAt?: string;
+  message?: string;
+  /** Why a failed rollout failed */
+  failureReason?:
+    | 'ImagePull'
+    | 'CrashLoop'
+    | 'ContainerConfig'
+    | 'ProbeFailure'
+    | 'Unschedulable'
+    | 'Deadline'
+    | 'Timeout';
+  /** The failing container's last log lines */
+  logTail?: string;
+  /** The image that ran in the environment before */
+  previousImage?: string;
+  /** On an automatic rollback, the deployment whose rollout failed */
+  rollbackOf?: string;
+}
+
+export interface EnvironmentStatus {
+  environment: string;
+  namespace: string;
+  requiresApproval: boolean;
+  image?: string;
+  replicas: {
+    desired: number;
+    ready: number;
+    updated: number;
+    available: number;
+  };
+  rolloutState: 'progressing' | 'complete' | 'failed' | 'not-deployed';
+  rolloutMessage?: string;
+  lastDeployment?: Deployment;
+  /** Where the service answers in this environment */
+  url?: string;
+  health?: ServiceHealth;
+}
+
+/** What the running service answered at <url>/healthz */
+export interface ServiceHealth {
+  healthy: boolean;
+  statusCode?: number;
+  version?: string;
+  error?: string;
+  checkedAt: string;
+}
+
+export interface ApprovalRequest {
+  id: string;
+  entityRef: string;
+  fromEnvironment: string;
+  toEnvironment: string;
+  image: string;
+  requestedBy: string;
+  status: 'pending' | 'approved' | 'rejected';
+  decidedBy?: string;
+  decidedAt?: string;
+  createdAt: string;
+  deploymentId?: string;
+}
+
+/** Deployed right away, or an approval requested. */
+export type PromotionResult =
+  | {
+      type: 'deployment';
+      deployment: Deployment;
+    }
+  | {
+      type: 'approval';
+      approval: ApprovalRequest;
+    };
+
+export interface AuditEvent {
+  id: string;
+  createdAt: string;
+  actor: string;
+  action: 'deploy' | 'promote' | 'approve' | 'reject' | 'rollout' | 'rollback';
+  entityRef: string;
+  environment?: string;
+  image?: string;
+  result: 'succeeded' | 'failed' | 'pending';
+  message?: string;
+  deploymentId?: string;
+  approvalId?: string;
+}
+
+export interface CreateBuildRequest {
+  entityRef: string;
+  commit: BuildCommit;
+  status: 'running' | 'succeeded' | 'failed';
+  /** Required when status is succeeded. */
+  image?: string | null;
+  digest?: string | null;
+  /** The log so far. */
+  log?: string | null;
+  /** Default now. */
+  startedAt?: string | null;
+  /** For a build posted already finished, how it ended. */
+  message?: string | null;
+  /** For a build posted already finished; default now. */
+  finishedAt?: string | null;
+}
+
+export interface BuildCommit {
+  sha: string;
+  message?: string | null;
+  author?: string | null;
+  time?: string | null;
+}
+
+export interface FinishBuildRequest {
+  status: 'succeeded' | 'failed';
+  /** Required for succeeded unless the build was posted with one. */
+  image?: string | null;
+  digest?: string | null;
+  /** For a failed build, the cause. */
+  message?: string | null;
+  /** The last log lines, appended before the build is closed. */
+  log?: string | null;
+  /** Default now. */
+  finishedAt?: string | null;
+}
+
+export interface AppendBuildLogRequest {
+  text: string;
+}
+
+export interface Build {
+  id: string;
+  entityRef: string;
+  commitSha: string;
+  commitMessage?: string;
+  commitAuthor?: string;
+  commitTime?: string;
+  status: 'running' | 'succeeded' | 'failed';
+  image?: string;
+  digest?: string;
+  message?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** finishedAt − startedAt, once finished. */
+  durationMs?: number;
+  /** The service principal that posted it, e.g. paved-builder. */
+  createdBy: string;
+  /** Characters of log ever appended. */
+  logSize: number;
+  /** The start of the log was dropped (the last 1 Mi characters are kept). */
+  logTruncated: boolean;
+}
+
+/** A Build with the log the backend kept. */
+export interface BuildWithLog {
+  id: string;
+  entityRef: string;
+  commitSha: string;
+  commitMessage?: string;
+  commitAuthor?: string;
+  commitTime?: string;
+  status: 'running' | 'succeeded' | 'failed';
+  image?: string;
+  digest?: string;
+  message?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** finishedAt − startedAt, once finished. */
+  durationMs?: number;
+  /** The service principal that posted it, e.g. paved-builder. */
+  createdBy: string;
+  /** Characters of log ever appended. */
+  logSize: number;
+  /** The start of the log was dropped (the last 1 Mi characters are kept). */
+  logTruncated: boolean;
+  /** The kept log, from logOffset on. */
+  log: string;
+  /** Where log starts in the whole log (0 unless truncated). */
+  logOffset: number;
+}
+
+export interface BuildLogChunk {
+  text: string;
+  /** Where text starts; later than asked when that part was dropped. */
+  offset: number;
+  /** Ask for this offset next. */
+  nextOffset: number;
+  truncated: boolean;
+  status: 'running' | 'succeeded' | 'failed';
+  finished: boolean;
+}
+
+/** Every operation, by operationId: what it takes and what it answers (2xx). */
+export interface Operations {
+  /** Deploy an image of an entity to an environment */
+  CreateDeployment: {
+    method: 'POST';
+    path: '/deployments';
+    status: 202;
+    body: DeployRequest;
+    response: Deployment;
+  };
+  /** One deployment */
+  GetDeployment: {
+    method: 'GET';
+    path: '/deployments/{id}';
+    status: 200;
+    params: {
+      id: string;
+    };
+    response: Deployment;
+  };
+  /** What runs in each environment, live, and the last deployment there */
+  ListEnvironments: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/environments';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    response: {
+      items: Array<EnvironmentStatus>;
+    };
+  };
+  /** Deployment history, newest first */
+  ListDeployments: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/deployments';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    query: {
+      environment?: string;
+      limit?: number;
+      /** The `nextCursor` of the previous page. */
+      cursor?: string;
+    };
+    response: {
+      items: Array<Deployment>;
+      nextCursor?: string;
+    };
+  };
+  /** The last 100 audited actions on the entity, newest first */
+  ListAuditEvents: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/audit-events';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    response: {
+      items: Array<AuditEvent>;
+    };
+  };
+  /** The entity's approval requests, newest first (the last 100) */
+  ListApprovals: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/approvals';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    query: {
+      status?: 'pending' | 'approved' | 'rejected';
+    };
+    response: {
+      items: Array<ApprovalRequest>;
+    };
+  };
+  /** Promote what runs in one environment to another */
+  CreatePromotion: {
+    method: 'POST';
+    path: '/promotions';
+    status: 201 | 202;
+    body: PromoteRequest;
+    response: PromotionResult;
+  };
+  /** One approval request */
+  GetApproval: {
+    method: 'GET';
+    path: '/approvals/{id}';
+    status: 200;
+    params: {
+      id: string;
+    };
+    response: ApprovalRequest;
+  };
+  /** Approve a promotion and deploy it */
+  ApproveApproval: {
+    method: 'POST';
+    path: '/approvals/{id}/approve';
+    status: 202;
+    params: {
+      id: string;
+    };
+    response: {
+      approval: ApprovalRequest;
+      deployment: Deployment;
+    };
+  };
+  /** Reject a promotion */
+  RejectApproval: {
+    method: 'POST';
+    path: '/approvals/{id}/reject';
+    status: 200;
+    params: {
+      id: string;
+    };
+    response: ApprovalRequest;
+  };
+  /** Deploy an earlier, successful deployment's image again */
+  CreateRollback: {
+    method: 'POST';
+    path: '/rollbacks';
+    status: 202;
+    body: RollbackRequest;
+    response: Deployment;
+  };
+  /** Record a build (service tokens only) */
+  CreateBuild: {
+    method: 'POST';
+    path: '/builds';
+    status: 201;
+    body: CreateBuildRequest;
+    response: Build;
+  };
+  /** One build, with its log */
+  GetBuild: {
+    method: 'GET';
+    path: '/builds/{id}';
+    status: 200;
+    params: {
+      id: string;
+    };
+    response: BuildWithLog;
+  };
+  /** Record how a running build ended (service tokens only) */
+  FinishBuild: {
+    method: 'PATCH';
+    path: '/builds/{id}';
+    status: 200;
+    params: {
+      id: string;
+    };
+    body: FinishBuildRequest;
+    response: Build;
+  };
+  /** The log from an offset, to stream it while the build runs */
+  GetBuildLog: {
+    method: 'GET';
+    path: '/builds/{id}/log';
+    status: 200;
+    params: {
+      id: string;
+    };
+    query: {
+      /** 0, or the `nextOffset` of the previous answer. */
+      offset?: number;
+    };
+    response: BuildLogChunk;
+  };
+  /** Append to a running build's log (service tokens only) */
+  AppendBuildLog: {
+    method: 'POST';
+    path: '/builds/{id}/log';
+    status: 200;
+    params: {
+      id: string;
+    };
+    body: AppendBuildLogRequest;
+    response: Build;
+  };
+  /** The entity's builds, newest first */
+  ListBuilds: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/builds';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    query: {
+      limit?: number;
+      /** The `nextCursor` of the previous page. */
+      cursor?: string;
+      status?: 'running' | 'succeeded' | 'failed';
+      /** Builds of this commit; an abbreviated SHA on either side matches
+       * the full one. */
+      commitSha?: string;
+    };
+    response: {
+      items: Array<Build>;
+      nextCursor?: string;
+    };
+  };
+}
+
+export type OperationId = keyof Operations;
+
+/** Each operation's method and path template, e.g. `/builds/{id}`. */
+export const OPERATIONS: {
+  [K in OperationId]: Pick<Operations[K], 'method' | 'path'>;
+} = {
+  CreateDeployment: { method: 'POST', path: '/deployments' },
+  GetDeployment: { method: 'GET', path: '/deployments/{id}' },
+  ListEnvironments: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/environments',
+  },
+  ListDeployments: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/deployments',
+  },
+  ListAuditEvents: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/audit-events',
+  },
+  ListApprovals: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/approvals',
+  },
+  CreatePromotion: { method: 'POST', path: '/promotions' },
+  GetApproval: { method: 'GET', path: '/approvals/{id}' },
+  ApproveApproval: { method: 'POST', path: '/approvals/{id}/approve' },
+  RejectApproval: { method: 'POST', path: '/approvals/{id}/reject' },
+  CreateRollback: { method: 'POST', path: '/rollbacks' },
+  CreateBuild: { method: 'POST', path: '/builds' },
+  GetBuild: { method: 'GET', path: '/builds/{id}' },
+  FinishBuild: { method: 'PATCH', path: '/builds/{id}' },
+  GetBuildLog: { method: 'GET', path: '/builds/{id}/log' },
+  AppendBuildLog: { method: 'POST', path: '/builds/{id}/log' },
+  ListBuilds: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/builds',
+  },
+};
+
+/** The operations as backend-openapi-utils' `EndpointMap` (for the typed router). */
+export type EndpointMap = {
+  '#post|/deployments': {
+    body: Operations['CreateDeployment']['body'];
+    response: Operations['CreateDeployment']['response'];
+  };
+  '#get|/deployments/{id}': {
+    path: Operations['GetDeployment']['params'];
+    response: Operations['GetDeployment']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/environments': {
+    path: Operations['ListEnvironments']['params'];
+    response: Operations['ListEnvironments']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/deployments': {
+    path: Operations['ListDeployments']['params'];
+    query: Operations['ListDeployments']['query'];
+    response: Operations['ListDeployments']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/audit-events': {
+    path: Operations['ListAuditEvents']['params'];
+    response: Operations['ListAuditEvents']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/approvals': {
+    path: Operations['ListApprovals']['params'];
+    query: Operations['ListApprovals']['query'];
+    response: Operations['ListApprovals']['response'];
+  };
+  '#post|/promotions': {
+    body: Operations['CreatePromotion']['body'];
+    response: Operations['CreatePromotion']['response'];
+  };
+  '#get|/approvals/{id}': {
+    path: Operations['GetApproval']['params'];
+    response: Operations['GetApproval']['response'];
+  };
+  '#post|/approvals/{id}/approve': {
+    path: Operations['ApproveApproval']['params'];
+    response: Operations['ApproveApproval']['response'];
+  };
+  '#post|/approvals/{id}/reject': {
+    path: Operations['RejectApproval']['params'];
+    response: Operations['RejectApproval']['response'];
+  };
+  '#post|/rollbacks': {
+    body: Operations['CreateRollback']['body'];
+    response: Operations['CreateRollback']['response'];
+  };
+  '#post|/builds': {
+    body: Operations['CreateBuild']['body'];
+    response: Operations['CreateBuild']['response'];
+  };
+  '#get|/builds/{id}': {
+    path: Operations['GetBuild']['params'];
+    response: Operations['GetBuild']['response'];
+  };
+  '#patch|/builds/{id}': {
+    path: Operations['FinishBuild']['params'];
+    body: Operations['FinishBuild']['body'];
+    response: Operations['FinishBuild']['response'];
+  };
+  '#get|/builds/{id}/log': {
+    path: Operations['GetBuildLog']['params'];
+    query: Operations['GetBuildLog']['query'];
+    response: Operations['GetBuildLog']['response'];
+  };
+  '#post|/builds/{id}/log': {
+    path: Operations['AppendBuildLog']['params'];
+    body: Operations['AppendBuildLog']['body'];
+    response: Operations['AppendBuildLog']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/builds': {
+    path: Operations['ListBuilds']['params'];
+    query: Operations['ListBuilds']['query'];
+    response: Operations['ListBuilds']['response'];
+  };
+};
