@@ -45,6 +45,14 @@ else
   export PAVED_NODE_INSTANCE=test$k PAVED_NODE_SUBNET=10.87.$((2 * k - 1)) \
     PAVED_POD_CIDR=10.$((89 + k)).0.0/16 PAVED_SERVICE_CIDR=10.$((97 + k)).0.0/16
 fi
+# The second cluster a platform test may start beside this one (`platform.sh second-cluster`,
+# docs/decisions/0015): ports 50 above the instance's, node subnet 10.87.2x, pods 10.11x,
+# Services 10.12x (dev 10.87.0/10.88/10.96, bench 10.87.2/10.90/10.98, tests 10.87.1-7/10.89-93/10.97-101).
+export PAVED_SECOND_KUBE_PORT=$((26493 + o)) PAVED_SECOND_ETCD_PORT=$((22429 + o)) \
+  PAVED_SECOND_ETCD_PEER_PORT=$((22430 + o)) PAVED_SECOND_KCM_PORT=$((20307 + o)) \
+  PAVED_SECOND_SCHEDULER_PORT=$((20309 + o)) PAVED_SECOND_NODE_INSTANCE=${PAVED_NODE_INSTANCE}b \
+  PAVED_SECOND_NODE_SUBNET=10.87.$((20 + k)) PAVED_SECOND_POD_CIDR=10.$((110 + k)).0.0/16 \
+  PAVED_SECOND_SERVICE_CIDR=10.$((120 + k)).0.0/16
 export PAVED_PLATFORM_CONFIG=$PAVED_RUN/app-config.platform.yaml
 mkdir -p "$PAVED_RUN/logs" "$PAVED_RUN/builder"
 # The test instance's builder reports to the browser tests' backend (app-config.e2e.yaml).
@@ -69,7 +77,14 @@ quietly() {
   "$@" >"$log" 2>&1 || fail "$*" "$log"
 }
 
-cleanup() { bash scripts/platform/platform.sh down >/dev/null 2>&1 || true; }
+cleanup() {
+  # A test that started the second cluster stops it; this is in case the test was killed.
+  if [ -d "$PAVED_RUN/second-cluster" ]; then
+    bash scripts/platform/platform.sh second-cluster down >/dev/null 2>&1 || true
+    rm -rf "$PAVED_RUN/second-cluster/users" # the tests using it (testUtils/secondCluster.ts)
+  fi
+  bash scripts/platform/platform.sh down >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 if [[ $only == all || $only == static ]]; then

@@ -6,7 +6,13 @@ export interface Config {
      */
     environments?: Array<{
       name: string;
-      /** The cluster's name under kubernetes.clusterLocatorMethods. */
+      /**
+       * The cluster the environment runs on: the name of a cluster under
+       * `kubernetes.clusterLocatorMethods` (an entry of `type: config`, with
+       * `authProvider: serviceAccount` and a `serviceAccountToken`). The
+       * backend does not start while it is missing. Locally `yarn platform up`
+       * writes the cluster `local`.
+       */
       cluster: string;
       /** A service's namespace here; {service} stands for its name, e.g. "{service}-staging". */
       namespacePattern: string;
@@ -31,7 +37,12 @@ export interface Config {
      * writes these values to `.paved/run/app-config.platform.yaml`.
      */
     platform?: {
-      /** Path of the kubeconfig the provisioning clients and OpenTofu use. */
+      /**
+       * The local platform's admin kubeconfig, for tools and tests (kubectl),
+       * and OpenTofu's cluster in a run given none (`KUBE_CONFIG_PATH`). The
+       * portal's clients reach each environment's cluster through
+       * `kubernetes.clusterLocatorMethods` instead.
+       */
       kubeconfig?: string;
       /**
        * The local platform's gateway, which routes a Host of

@@ -5,6 +5,12 @@
 #                          and restores a part that died
 #   yarn platform down     stop every part; no process is left
 #   yarn platform status   each part with its version, endpoint and health
+#   yarn platform second-cluster up|down|status
+#                          another cluster beside this one (tests of an environment on its own
+#                          cluster, docs/decisions/0015): etcd, kube-apiserver, controller-manager,
+#                          scheduler and a real node, in $PAVED_RUN/second-cluster, on the ports and
+#                          subnets of PAVED_SECOND_* (scripts/test.sh sets them per instance); its
+#                          node pulls from this platform's registry, which must be up
 #
 # Parts: PostgreSQL (services' databases, OpenTofu state), the git remote, etcd +
 # kube-apiserver + kube-controller-manager + kube-scheduler, the OCI registry, a real node
@@ -153,10 +159,51 @@ status() {
   images_status
 }
 
+# A second cluster: the same kubernetes.sh and node.sh, with their variables pointed at a run
+# dir, ports and subnets of its own. The registry is the first platform's (same
+# PAVED_REGISTRY_PORT): its node pulls the same images.
+second_cluster() {
+  local v
+  for v in KUBE_PORT ETCD_PORT ETCD_PEER_PORT KCM_PORT SCHEDULER_PORT NODE_INSTANCE NODE_SUBNET POD_CIDR SERVICE_CIDR; do
+    local name=PAVED_SECOND_$v
+    [ -n "${!name:-}" ] || fail "second-cluster: $name is not set (scripts/test.sh sets the PAVED_SECOND_* variables per test instance)"
+    export "PAVED_$v=${!name}"
+  done
+  export PAVED_RUN=$PAVED_RUN/second-cluster PAVED_KWOK_NODES=0
+  mkdir -p "$PAVED_RUN/logs"
+  case "${1:-}" in
+    up)
+      step "Second cluster on https://127.0.0.1:$PAVED_KUBE_PORT, node paved-$PAVED_NODE_INSTANCE (pods $PAVED_POD_CIDR), registry $(registry_address)"
+      _registry_env
+      _registry_healthy || fail "second-cluster: the first platform's registry does not answer at $(registry_address): run 'yarn platform up' first"
+      kubernetes_install
+      node_install
+      kubernetes_start || fail "second-cluster: Kubernetes" "$PAVED_RUN/logs/kube-apiserver.log"
+      node_start || fail "second-cluster: node paved-$PAVED_NODE_INSTANCE" "$PAVED_RUN/logs/kubelet.log"
+      note "kubeconfig: $PAVED_RUN/kubeconfig"
+      kubernetes_status
+      node_status
+      ;;
+    down)
+      node_stop
+      kubernetes_stop
+      ;;
+    status)
+      kubernetes_status
+      node_status
+      ;;
+    *)
+      echo "usage: yarn platform second-cluster up|down|status" >&2
+      exit 2
+      ;;
+  esac
+}
+
 case "${1:-}" in
   up | down | status) "$1" ;;
+  second-cluster) second_cluster "${2:-}" ;;
   *)
-    echo "usage: yarn platform up|down|status" >&2
+    echo "usage: yarn platform up|down|status|second-cluster up|down|status" >&2
     exit 2
     ;;
 esac

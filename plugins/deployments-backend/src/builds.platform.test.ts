@@ -15,8 +15,11 @@ import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider'
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonObject } from '@backstage/types';
 import { BUILD_LOG_LIMIT } from '@paved/plugin-deployments-common';
-import { unreachableKubeConfig } from '@paved/plugin-provisioning-node/testUtils';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  kubernetesConfigFor,
+  unreachableKubeConfig,
+} from '@paved/plugin-provisioning-node/testUtils';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deploymentsPlugin } from './plugin';
@@ -26,7 +29,7 @@ import { OpenApiValidator } from './schema/__testUtils__/openApiValidator';
 // backend's real auth (a static external-access token for the builder, a
 // signed-in user's token from the real auth backend), on SQLite and
 // PostgreSQL. Every request and answer is checked against openapi.yaml.
-// Builds need no Kubernetes or Vault: the kubeconfig points nowhere.
+// Builds need no Kubernetes or Vault: the cluster points nowhere.
 // Over 400 lines because one scenario per database walks the whole API in
 // the order the builder uses it; each step depends on the ones before.
 
@@ -98,8 +101,6 @@ describe('build records API', () => {
       const { connection } = (await databases.init(databaseId)).client.config;
       database = { client: 'pg', connection, pluginDivisionMode: 'schema' };
     }
-    const kubeconfig = path.join(tmp, `kubeconfig-${databaseId}`);
-    await writeFile(kubeconfig, unreachableKubeConfig().exportConfig());
     const backend = await startTestBackend({
       features: [
         deploymentsPlugin,
@@ -129,9 +130,9 @@ describe('build records API', () => {
                 guest: { dangerouslyAllowOutsideDevelopment: true },
               },
             },
+            kubernetes: kubernetesConfigFor({ local: unreachableKubeConfig() }),
             paved: {
               platform: {
-                kubeconfig,
                 vault: { address: 'http://127.0.0.1:1', token: 'unused' },
               },
               environments: [

@@ -9,6 +9,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { DefaultKubernetesClient } from '@paved/plugin-provisioning-node';
 import {
   createPlatformSandbox,
+  kubernetesConfigFor,
   PlatformSandbox,
   pushFixtureImage,
 } from '@paved/plugin-provisioning-node/testUtils';
@@ -111,9 +112,9 @@ describe('a node part killed during a deploy', () => {
                 connection: { directory: tmp },
               },
             },
+            kubernetes: kubernetesConfigFor({ local: sandbox.kubeConfig }),
             paved: {
               platform: {
-                kubeconfig: sandbox.platform.kubeconfigPath,
                 vault: sandbox.platform.vault,
                 gateway: sandbox.platform.gateway,
               },

@@ -13,18 +13,19 @@ import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonObject } from '@backstage/types';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   DefaultKubernetesClient,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import {
   createPlatformSandbox,
+  kubernetesConfigFor,
   PlatformSandbox,
   pushFixtureImage,
   unreachableKubeConfig,
 } from '@paved/plugin-provisioning-node/testUtils';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deploymentsPlugin } from './plugin';
@@ -123,13 +124,6 @@ function entities(
     user('bob', ['storefront-team']),
     user('carol', []),
   ] as Entity[];
-}
-
-/** A kubeconfig file whose apiserver never answers. */
-async function unreachableKubeconfigFile(dir: string) {
-  const file = path.join(dir, 'kubeconfig-unreachable');
-  await writeFile(file, unreachableKubeConfig().exportConfig());
-  return file;
 }
 
 describe('deployments backend', () => {
@@ -245,7 +239,8 @@ describe('deployments backend', () => {
   async function startBackend(
     database: JsonObject,
     options: {
-      kubeconfig?: string;
+      /** The cluster `local` (default: the platform's). */
+      kubeConfig?: KubeConfig;
       rolloutTimeoutSeconds?: number;
       autoRollback?: boolean;
     } = {},
@@ -298,9 +293,11 @@ describe('deployments backend', () => {
         mockServices.rootConfig.factory({
           data: {
             backend: { database },
+            kubernetes: kubernetesConfigFor({
+              local: options.kubeConfig ?? staging.kubeConfig,
+            }),
             paved: {
               platform: {
-                kubeconfig: options.kubeconfig ?? platform.kubeconfigPath,
                 vault: platform.vault,
                 gateway: platform.gateway,
               },
@@ -759,7 +756,7 @@ describe('deployments backend', () => {
       // A second backend on the same database has the whole history; with
       // the apiserver unreachable, a deploy is a 503 and nothing is recorded.
       const restarted = await startBackend(database, {
-        kubeconfig: await unreachableKubeconfigFile(tmp),
+        kubeConfig: unreachableKubeConfig(),
       });
       const history = await restarted.call(
         'GET',

@@ -9,9 +9,8 @@ import {
   secretPermissions,
 } from '@paved/plugin-deployments-common';
 import {
-  DefaultKubernetesClient,
-  readEnvironments,
-  VaultClient,
+  kubernetesClustersServiceRef,
+  vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import { createRouter } from './router';
 import { DefaultBuildService } from './services/BuildService';
@@ -57,21 +56,23 @@ export const deploymentsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        clusters: kubernetesClustersServiceRef,
+        vault: vaultServiceRef,
       },
       async init(deps) {
-        const { config, catalog, auth, logger } = deps;
+        const { config, catalog, auth, logger, clusters, vault } = deps;
         deps.permissionsRegistry.addPermissions([
           ...deploymentPermissions,
           ...secretPermissions,
         ]);
-        const environments = readEnvironments(config);
-        const kubernetes = DefaultKubernetesClient.fromConfig(config);
+        // Each environment on its own cluster; the service fails the start
+        // when an environment's cluster is not configured.
+        const environments = clusters.environments();
         const store = await KnexDeploymentStore.create(deps.database);
         const audit = new DefaultDeploymentAuditWriter({
           store,
           auditor: deps.auditor,
         });
-        const vault = VaultClient.fromConfig(config);
         // Database logins are rotated where the platform's PostgreSQL admin is configured.
         const postgresAdminUrl = config.getOptionalString(
           'paved.platform.postgres.url',
@@ -87,7 +88,7 @@ export const deploymentsPlugin = createBackendPlugin({
           environments,
           store,
           catalog,
-          kubernetes,
+          clusters,
           vault,
           secretWriter: environmentSecrets,
           permissions: deps.permissions,
@@ -95,7 +96,7 @@ export const deploymentsPlugin = createBackendPlugin({
           logger,
           audit,
           watcher: new KubernetesRolloutWatcher({
-            kubernetes,
+            clusters,
             store,
             audit,
             environments,
@@ -119,7 +120,7 @@ export const deploymentsPlugin = createBackendPlugin({
             }),
             platformTeam: readPlatformTeam(config),
           }),
-          workloadCopier: new KubernetesWorkloadCopier(kubernetes),
+          workloadCopier: new KubernetesWorkloadCopier(clusters),
           healthProbe: new HttpServiceHealthProbe(),
         });
         const builds = new DefaultBuildService({
@@ -131,7 +132,7 @@ export const deploymentsPlugin = createBackendPlugin({
           catalog,
           permissions: deps.permissions,
           auth,
-          kubernetes,
+          clusters,
           audit,
           secrets: environmentSecrets,
           deployments,

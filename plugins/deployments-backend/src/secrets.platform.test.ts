@@ -19,6 +19,7 @@ import {
 } from '@paved/plugin-provisioning-node';
 import {
   createPlatformSandbox,
+  kubernetesConfigFor,
   PlatformSandbox,
   pushFixtureImage,
   withPostgres,
@@ -207,9 +208,9 @@ describe('secrets per service and environment', () => {
                 pluginDivisionMode: 'schema',
               },
             },
+            kubernetes: kubernetesConfigFor({ local: sandbox.kubeConfig }),
             paved: {
               platform: {
-                kubeconfig: sandbox.platform.kubeconfigPath,
                 vault: sandbox.platform.vault,
                 postgres: { url: sandbox.platform.postgresUrl },
               },

@@ -53,3 +53,14 @@ export {
   serviceUrlFor,
 } from './environments';
 export type { Environment } from './environments';
+export {
+  assertClustersConfigured,
+  DefaultKubernetesClusters,
+  kubeConfigFor,
+  kubernetesClustersServiceRef,
+  readClusters,
+  tofuEnvFor,
+  tofuRunnerServiceRef,
+  vaultServiceRef,
+} from './clusters';
+export type { ClusterDetails, KubernetesClusters } from './clusters';

@@ -5,10 +5,9 @@ import {
 import { Config } from '@backstage/config';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
-  DefaultKubernetesClient,
-  DefaultTofuRunner,
-  readEnvironments,
-  VaultClient,
+  kubernetesClustersServiceRef,
+  tofuRunnerServiceRef,
+  vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import path from 'node:path';
 import { createKubernetesApplyAction } from './actions/kubernetesApply';
@@ -46,15 +45,18 @@ export const scaffolderModuleProvisioning = createBackendModule({
       deps: {
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        clusters: kubernetesClustersServiceRef,
+        vault: vaultServiceRef,
+        runner: tofuRunnerServiceRef,
       },
-      async init({ scaffolderActions, config }) {
-        const vault = VaultClient.fromConfig(config);
+      async init({ scaffolderActions, config, clusters, vault, runner }) {
         scaffolderActions.addActions(
           createResolveEnvironmentsAction({
-            environments: readEnvironments(config),
+            environments: clusters.environments(),
           }),
           createTofuApplyAction({
-            runner: DefaultTofuRunner.fromConfig(config),
+            runner,
+            clusters,
             moduleDefaults: moduleDefaults(config),
             modulesDirectory: path.resolve(
               config.getOptionalString('paved.provisioning.modulesDirectory') ??
@@ -62,10 +64,7 @@ export const scaffolderModuleProvisioning = createBackendModule({
             ),
           }),
           createVaultWriteAction({ vault }),
-          createKubernetesApplyAction({
-            kubernetes: DefaultKubernetesClient.fromConfig(config),
-            vault,
-          }),
+          createKubernetesApplyAction({ clusters, vault }),
         );
       },
     });

@@ -40,10 +40,12 @@ export async function startGoldenPathBackend(options: {
   gitRemoteBaseUrl: string;
   /** The builder the git remote announces pushes to; it reports its builds to this backend. */
   builder: TestBuilder;
-  /** Overrides of paved.platform, e.g. a kubeconfig through a proxy. */
+  /** Overrides of paved.platform. */
   platform?: JsonObject;
+  /** In place of the platform's `kubernetes` config, e.g. its cluster through a proxy. */
+  kubernetes?: JsonObject;
 }) {
-  const { platform, environments } = platformConfig();
+  const { platform, environments, kubernetes } = platformConfig();
   const paved: JsonObject = {
     gitRemote: { baseUrl: options.gitRemoteBaseUrl, owner: 'paved' },
     platform: { ...platform, ...options.platform },
@@ -67,6 +69,7 @@ export async function startGoldenPathBackend(options: {
         data: {
           backend: { database: options.database },
           paved,
+          kubernetes: options.kubernetes ?? kubernetes,
           catalog: demoCatalogConfig,
         },
       }),

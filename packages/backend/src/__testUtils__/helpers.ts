@@ -54,14 +54,19 @@ export async function poll<T>(
 export function platformConfig(): {
   platform: Record<string, any>;
   environments: JsonObject[];
+  /** The `kubernetes` config `up` wrote: the cluster `local` the environments run on. */
+  kubernetes: JsonObject;
 } {
   const platformFile =
     process.env.PAVED_PLATFORM_CONFIG ??
     path.join(repoRoot, '.paved/run/app-config.platform.yaml');
-  const read = (file: string) => yaml.parse(readFileSync(file, 'utf8')).paved;
+  const read = (file: string) => yaml.parse(readFileSync(file, 'utf8'));
+  const written = read(platformFile);
   return {
-    platform: read(platformFile).platform,
-    environments: read(path.join(repoRoot, 'app-config.yaml')).environments,
+    platform: written.paved.platform,
+    environments: read(path.join(repoRoot, 'app-config.yaml')).paved
+      .environments,
+    kubernetes: written.kubernetes,
   };
 }
 

@@ -1,7 +1,6 @@
 // Over 400 lines: server-side apply with its diff, the rollout watch (re-established when
 // the apiserver closes it) and the rollout diagnosis share the client's error mapping; the
 // judging itself is in rollout.ts and diagnosis.ts, tested without a cluster.
-import { Config } from '@backstage/config';
 import {
   ConflictError,
   InputError,
@@ -79,7 +78,8 @@ const NETWORK_ERRORS =
   /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ETIMEDOUT|ENOTFOUND|fetch failed|socket hang up/;
 
 /**
- * `@kubernetes/client-node` on a cluster from a kubeconfig. Applies with
+ * `@kubernetes/client-node` on a cluster from a kubeconfig (for an
+ * environment's cluster: `kubernetesClustersServiceRef`). Applies with
  * server-side apply (field manager `paved`, taking over conflicting fields),
  * so re-running is safe and a dry run is the apiserver's own verdict.
  */
@@ -89,12 +89,6 @@ export class DefaultKubernetesClient implements KubernetesClient {
   private readonly core: CoreV1Api;
   private readonly watcher: Watch;
   private readonly server: string;
-
-  static fromConfig(config: Config): DefaultKubernetesClient {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(config.getString('paved.platform.kubeconfig'));
-    return new DefaultKubernetesClient(kubeConfig);
-  }
 
   constructor(kubeConfig: KubeConfig) {
     this.objects = kubeConfig.makeApiClient(DiscoveringObjectApi);

@@ -6,3 +6,6 @@ export type { FixtureVariant, PushedFixtureImage } from './fixtureImage';
 export type { PlatformSandbox } from './platformSandbox';
 export { unreachableKubeConfig } from './unreachableKubeConfig';
 export { InMemoryKubernetesClient } from './InMemoryKubernetesClient';
+export { clustersFor, kubernetesConfigFor } from './clusterConfig';
+export { startSecondCluster } from './secondCluster';
+export type { SecondCluster } from './secondCluster';

@@ -129,7 +129,8 @@ export class DefaultTofuRunner implements TofuRunner {
   /**
    * Reads `paved.platform.tofu.*` (binary, cliConfig, stateConnection,
    * lockTimeoutSeconds) and builds the provider environment from
-   * `paved.platform.kubeconfig` (KUBE_CONFIG_PATH), `paved.platform.vault`
+   * `paved.platform.kubeconfig` (KUBE_CONFIG_PATH, for runs not given their
+   * cluster's `providerEnv`), `paved.platform.vault`
    * (VAULT_ADDR, VAULT_TOKEN) and `paved.platform.postgres.url` (PGHOST,
    * PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, default disable).
    */
@@ -403,7 +404,12 @@ export class DefaultTofuRunner implements TofuRunner {
           '# Written by Paved\'s TofuRunner: state goes to PostgreSQL (PG_CONN_STR, PG_SCHEMA_NAME).\nterraform {\n  backend "pg" {}\n}\n',
         );
       }
-      const redactor = new Redactor(this.secrets);
+      const redactor = new Redactor([
+        ...this.secrets,
+        ...Object.entries(run.providerEnv ?? {})
+          .filter(([name]) => SECRET_ENV_NAME.test(name))
+          .map(([, value]) => value),
+      ]);
       const log = (line: string) => {
         try {
           run.onLog?.(redactor.redact(line));
@@ -411,7 +417,7 @@ export class DefaultTofuRunner implements TofuRunner {
           // a failing log callback must not break the run
         }
       };
-      const env = this.environment(run.stateSchema, workdir.root);
+      const env = this.environment(run, workdir.root);
       const r: Run = {
         run,
         dir,
@@ -458,8 +464,14 @@ export class DefaultTofuRunner implements TofuRunner {
     }
   }
 
-  private environment(stateSchema: string, tmp: string): NodeJS.ProcessEnv {
+  private environment(
+    run: Pick<TofuModuleRun, 'stateSchema' | 'providerEnv'>,
+    tmp: string,
+  ): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
+    const providerEnv = { ...this.settings.providerEnv };
+    // A run given its cluster (KUBE_HOST) does not also get the default kubeconfig.
+    if (run.providerEnv?.KUBE_HOST) delete providerEnv.KUBE_CONFIG_PATH;
     for (const name of PASSED_ENV) {
       if (process.env[name] !== undefined) env[name] = process.env[name];
     }
@@ -472,8 +484,9 @@ export class DefaultTofuRunner implements TofuRunner {
       TF_INPUT: '0',
       CHECKPOINT_DISABLE: '1',
       PG_CONN_STR: this.settings.stateConnection,
-      PG_SCHEMA_NAME: stateSchema,
-      ...this.settings.providerEnv,
+      PG_SCHEMA_NAME: run.stateSchema,
+      ...providerEnv,
+      ...run.providerEnv,
     };
   }
 

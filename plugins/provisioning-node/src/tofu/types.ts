@@ -26,6 +26,12 @@ export interface TofuModuleRun {
   stateSchema: string;
   /** The module's input variables, written as terraform.tfvars.json. */
   variables: Record<string, unknown>;
+  /**
+   * Provider environment of this run over the runner's, e.g. the Kubernetes
+   * provider's cluster (KUBE_HOST, KUBE_TOKEN, KUBE_CLUSTER_CA_CERT_DATA from
+   * `tofuEnvFor`); secret values are redacted from the logs as the runner's are.
+   */
+  providerEnv?: Record<string, string>;
   /** Each output line of tofu as it streams, already redacted. */
   onLog?: (line: string) => void;
   /** Aborting interrupts tofu (and kills it if it does not stop). */

@@ -1,11 +1,11 @@
 import { ConfigReader } from '@backstage/config';
 import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 import {
-  DefaultKubernetesClient,
   DefaultTofuRunner,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import {
+  clustersFor,
   createPlatformSandbox,
   PlatformSandbox,
 } from '@paved/plugin-provisioning-node/testUtils';
@@ -113,7 +113,7 @@ spec:
         workspacePath,
       });
       await createKubernetesApplyAction({
-        kubernetes: new DefaultKubernetesClient(sandbox.kubeConfig),
+        clusters: clustersFor({ local: sandbox.kubeConfig }),
         vault,
       }).handler(ctx);
       expect(log.join('\n')).toMatch(
@@ -130,7 +130,6 @@ spec:
       const config = new ConfigReader({
         paved: {
           platform: {
-            kubeconfig: platform.kubeconfigPath,
             postgres: { url: platform.postgresUrl },
             vault: platform.vault,
             tofu: platform.tofu,
@@ -141,6 +140,7 @@ spec:
       const { ctx, log } = contextWithLog(input, { isDryRun: true });
       await createTofuApplyAction({
         runner,
+        clusters: clustersFor({ local: sandbox.kubeConfig }),
         modulesDirectory,
         moduleDefaults: moduleDefaults(config),
       }).handler(ctx);

@@ -12,6 +12,7 @@ export const examples: TemplateExample[] = [
           action: 'paved:kubernetes:apply',
           name: 'First deployment to staging',
           input: {
+            environment: 'staging',
             namespace: '${{ steps.environments.output.namespaces.staging }}',
             manifests: 'deploy/kubernetes',
             secretFromVault: {

@@ -1,10 +1,8 @@
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { VaultClient } from '@paved/plugin-provisioning-node';
 import {
-  DefaultKubernetesClient,
-  VaultClient,
-} from '@paved/plugin-provisioning-node';
-import {
+  clustersFor,
   createPlatformSandbox,
   PlatformSandbox,
   pushFixtureImage,
@@ -55,7 +53,7 @@ describe('paved:kubernetes:apply', () => {
   let apps: AppsV1Api;
   const action = () =>
     createKubernetesApplyAction({
-      kubernetes: new DefaultKubernetesClient(sandbox.kubeConfig),
+      clusters: clustersFor({ local: sandbox.kubeConfig }),
       vault,
     });
   const input = () => ({
@@ -183,12 +181,24 @@ describe('paved:kubernetes:apply', () => {
     const { ctx, log } = contextWithLog(input(), { workspacePath: workspace });
     await expect(
       createKubernetesApplyAction({
-        kubernetes: new DefaultKubernetesClient(kubeConfig),
+        clusters: clustersFor({ down: kubeConfig }),
         vault,
       }).handler(ctx),
     ).rejects.toThrow(ServiceUnavailableError);
     expect(log.join('\n')).toContain(
       'run it again with the same inputs to finish',
+    );
+  });
+
+  it('refuses an environment that paved.environments does not have, naming the field', async () => {
+    const { ctx } = contextWithLog(
+      { ...input(), environment: 'qa' },
+      { workspacePath: workspace },
+    );
+    const failure = action().handler(ctx);
+    await expect(failure).rejects.toThrow(InputError);
+    await expect(failure).rejects.toThrow(
+      'environment: no environment qa; paved.environments has staging, production',
     );
   });
 });

@@ -6,6 +6,7 @@ import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import {
   AppliedObject,
   KubernetesClient,
+  KubernetesClusters,
   secretFromVault,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
@@ -102,10 +103,11 @@ function withImage(object: KubernetesObject, image: string): KubernetesObject {
 }
 
 export function createKubernetesApplyAction(options: {
-  kubernetes: KubernetesClient;
+  /** Each environment's cluster: the manifests go to the one of `environment`. */
+  clusters: Pick<KubernetesClusters, 'environments' | 'forEnvironment'>;
   vault: VaultClient;
 }) {
-  const { kubernetes, vault } = options;
+  const { clusters, vault } = options;
   const action = createTemplateAction({
     id: KUBERNETES_APPLY_ACTION_ID,
     description:
@@ -122,6 +124,13 @@ export function createKubernetesApplyAction(options: {
                 'namespace must be a DNS label: lowercase letters, digits and "-", at most 63 characters',
             })
             .describe('Target namespace; created if missing'),
+        environment: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "The environment the namespace belongs to: the objects go to its cluster (default: the first environment's)",
+            ),
         manifests: z =>
           z
             .string()
@@ -185,6 +194,16 @@ export function createKubernetesApplyAction(options: {
         secretFromVault: vaultSource,
         manifests: manifestsPath,
       } = ctx.input;
+      const environments = clusters.environments();
+      const environment = ctx.input.environment ?? environments[0].name;
+      if (!environments.some(e => e.name === environment)) {
+        throw new InputError(
+          `environment: no environment ${environment}; paved.environments has ${environments
+            .map(e => e.name)
+            .join(', ')}`,
+        );
+      }
+      const kubernetes: KubernetesClient = clusters.forEnvironment(environment);
       const manifests =
         manifestsPath === 'none'
           ? []

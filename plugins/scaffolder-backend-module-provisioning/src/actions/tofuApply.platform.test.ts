@@ -1,7 +1,8 @@
 import { InputError } from '@backstage/errors';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { DefaultTofuRunner } from '@paved/plugin-provisioning-node';
+import { DefaultTofuRunner, tofuEnvFor } from '@paved/plugin-provisioning-node';
 import {
+  clustersFor,
   createPlatformSandbox,
   PlatformSandbox,
 } from '@paved/plugin-provisioning-node/testUtils';
@@ -35,6 +36,7 @@ describe('paved:tofu:apply', () => {
   const action = () =>
     createTofuApplyAction({
       runner,
+      clusters: clustersFor({ local: sandbox.kubeConfig }),
       modulesDirectory,
       moduleDefaults: { 'service-namespace': { tier: 'critical' } },
     });
@@ -46,7 +48,6 @@ describe('paved:tofu:apply', () => {
       new ConfigReader({
         paved: {
           platform: {
-            kubeconfig: platform.kubeconfigPath,
             postgres: { url: platform.postgresUrl },
             vault: platform.vault,
             tofu: platform.tofu,
@@ -62,6 +63,10 @@ describe('paved:tofu:apply', () => {
         workspace: sandbox.id,
         stateSchema: 'tofu_service_namespace',
         variables: input().variables,
+        // The runner has no default cluster: the action gave its runs theirs.
+        providerEnv: tofuEnvFor(
+          clustersFor({ local: sandbox.kubeConfig }).details('local'),
+        ),
       })
       .catch(() => undefined);
     await sandbox?.cleanup();
@@ -72,7 +77,7 @@ describe('paved:tofu:apply', () => {
     await action().handler(ctx);
     expect(log).toContain(
       'Dry run: planning module service-namespace in workspace ' +
-        `${sandbox.id}; nothing is applied`,
+        `${sandbox.id} on cluster local; nothing is applied`,
     );
     expect(log.join('\n')).toMatch(/\+ create kubernetes_namespace/);
     expect(outputOf(output, 'plan')).toMatchObject({ change: 0, destroy: 0 });
@@ -81,7 +86,7 @@ describe('paved:tofu:apply', () => {
         .makeApiClient(CoreV1Api)
         .readNamespace({ name: namespaces().staging }),
     ).rejects.toMatchObject({ code: 404 });
-  });
+  }, 60_000);
 
   it("applies, returns the module's outputs, and changes nothing on re-run", async () => {
     const first = contextWithLog(input());

@@ -75,13 +75,15 @@ async function setup() {
       },
     } as any,
   ]);
+  // One cluster for both environments (the cross-cluster copy: workloadCopy.test.ts).
+  const clusters = { forEnvironment: () => kubernetes };
   const audit = new DefaultDeploymentAuditWriter({ store });
   const logger = mockServices.logger.mock();
   const service = new DefaultDeploymentService({
     environments,
     store,
     catalog: catalogServiceMock({ entities: [entity] }),
-    kubernetes,
+    clusters,
     vault: {} as VaultClient, // the entity has no paved.dev/vault-path
     permissions: mockServices.permissions.mock({
       authorize: async requests =>
@@ -91,7 +93,7 @@ async function setup() {
     logger,
     audit,
     watcher: new KubernetesRolloutWatcher({
-      kubernetes,
+      clusters,
       store,
       audit,
       environments,
@@ -107,7 +109,7 @@ async function setup() {
       },
       platformTeam: 'group:default/platform-team',
     }),
-    workloadCopier: new KubernetesWorkloadCopier(kubernetes),
+    workloadCopier: new KubernetesWorkloadCopier(clusters),
   });
   return { service, store, kubernetes };
 }

@@ -39,7 +39,7 @@ import {
 } from '@paved/plugin-deployments-common';
 import {
   Environment,
-  KubernetesClient,
+  KubernetesClusters,
   serviceUrlFor,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
@@ -67,7 +67,8 @@ export interface DefaultDeploymentServiceOptions {
   environments: Environment[];
   store: DeploymentStore;
   catalog: CatalogService;
-  kubernetes: KubernetesClient;
+  /** Each environment's cluster (kubernetesClustersServiceRef). */
+  clusters: Pick<KubernetesClusters, 'forEnvironment'>;
   vault: VaultClient;
   permissions: PermissionsService;
   auth: AuthService;
@@ -176,7 +177,9 @@ export class DefaultDeploymentService implements DeploymentService {
           const namespace = this.namespaceOf(entity, environment.name);
           const url = serviceUrlFor(environment, workload, namespace);
           const [live, last, health] = await Promise.all([
-            this.options.kubernetes.getRolloutStatus(namespace, workload),
+            this.options.clusters
+              .forEnvironment(environment.name)
+              .getRolloutStatus(namespace, workload),
             this.options.store.listDeployments({
               entityRef: ref,
               environment: environment.name,
@@ -497,10 +500,12 @@ export class DefaultDeploymentService implements DeploymentService {
       limit: 1,
     });
     if (last.items[0]) return last.items[0].image;
-    const live = await this.options.kubernetes.getRolloutStatus(
-      this.namespaceOf(entity, environment),
-      this.workloadOf(entity),
-    );
+    const live = await this.options.clusters
+      .forEnvironment(environment)
+      .getRolloutStatus(
+        this.namespaceOf(entity, environment),
+        this.workloadOf(entity),
+      );
     if (!live?.image) {
       throw new ConflictError(
         `from: nothing runs in ${environment} yet to promote; deploy ${entityRef} there first`,

@@ -4,7 +4,7 @@ import { KubernetesObject } from '@kubernetes/client-node';
 import { validateImageReference } from '@paved/plugin-deployments-common';
 import {
   Environment,
-  KubernetesClient,
+  KubernetesClusters,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import { randomUUID } from 'node:crypto';
@@ -44,7 +44,7 @@ export class DeployStep {
     private readonly options: {
       environments: Environment[];
       store: DeploymentStore;
-      kubernetes: KubernetesClient;
+      clusters: Pick<KubernetesClusters, 'forEnvironment'>;
       vault: VaultClient;
       workloadCopier: WorkloadCopier;
       /** Needed only by deployments that change secrets. */
@@ -58,11 +58,13 @@ export class DeployStep {
     request: StartDeploymentRequest,
     watch: (deployment: StoredDeployment) => void,
   ): Promise<StoredDeployment> {
-    const { kubernetes, store } = this.options;
+    const { store } = this.options;
     const environment = environmentNamed(
       this.options.environments,
       request.environment,
     );
+    // The environment's own cluster (paved.environments[].cluster).
+    const kubernetes = this.options.clusters.forEnvironment(environment.name);
     const namespace = namespaceOf(entity, environment.name);
     const validation = validateImageReference(request.image);
     if (!validation.valid) throw new InputError(validation.error);
@@ -109,8 +111,11 @@ export class DeployStep {
       if (secretChange?.note) message += `; ${secretChange.note}`;
       if (!live && request.sourceEnvironment) {
         const objects = await this.options.workloadCopier.copy({
-          from: namespaceOf(entity, request.sourceEnvironment),
-          to: namespace,
+          from: {
+            environment: request.sourceEnvironment,
+            namespace: namespaceOf(entity, request.sourceEnvironment),
+          },
+          to: { environment: environment.name, namespace },
           workload,
           image,
         });

@@ -62,7 +62,7 @@ function setup(options: { heartbeatMs?: number } = {}) {
   };
   const audit = new DefaultDeploymentAuditWriter({ store });
   const watcher = new KubernetesRolloutWatcher({
-    kubernetes,
+    clusters: { forEnvironment: () => kubernetes },
     store,
     audit,
     environments: [staging],

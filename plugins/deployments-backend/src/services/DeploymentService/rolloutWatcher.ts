@@ -102,7 +102,12 @@ export function automaticRollbackOf(
 }
 
 export interface KubernetesRolloutWatcherOptions {
-  kubernetes: Pick<KubernetesClient, 'waitForRollout'>;
+  /** Each environment's cluster: a rollout is watched where it happens. */
+  clusters: {
+    forEnvironment(
+      environment: string,
+    ): Pick<KubernetesClient, 'waitForRollout'>;
+  };
   store: Pick<
     DeploymentStore,
     'finishDeployment' | 'releaseLock' | 'heartbeatLock'
@@ -135,15 +140,18 @@ export class KubernetesRolloutWatcher implements RolloutWatcher {
   }
 
   watch(deployment: StoredDeployment, redeployer: Redeployer): void {
-    const { kubernetes, logger } = this.options;
+    const { clusters, logger } = this.options;
     const controller = new AbortController();
     this.watches.add(controller);
     const heartbeat = this.startHeartbeat(deployment, controller.signal);
-    kubernetes
-      .waitForRollout(deployment.namespace, deployment.workload, {
-        timeoutMs: this.options.timeoutMs,
-        signal: controller.signal,
-      })
+    // Async, so that an unknown environment fails the rollout like any other error.
+    (async () =>
+      clusters
+        .forEnvironment(deployment.environment)
+        .waitForRollout(deployment.namespace, deployment.workload, {
+          timeoutMs: this.options.timeoutMs,
+          signal: controller.signal,
+        }))()
       .then(
         async status => {
           const note = await this.afterSuccess(deployment);

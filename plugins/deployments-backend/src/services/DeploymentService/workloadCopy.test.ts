@@ -94,9 +94,11 @@ describe('workloadObjectsFrom', () => {
 describe('KubernetesWorkloadCopier', () => {
   it('applies the copies into the new namespace as the golden path (manager paved)', async () => {
     const kubernetes = cluster();
-    const copied = await new KubernetesWorkloadCopier(kubernetes).copy({
-      from: 'orders-api-staging',
-      to: 'orders-api-production',
+    const copied = await new KubernetesWorkloadCopier({
+      forEnvironment: () => kubernetes,
+    }).copy({
+      from: { environment: 'staging', namespace: 'orders-api-staging' },
+      to: { environment: 'production', namespace: 'orders-api-production' },
       workload: 'orders-api',
       image: 'registry.paved.local/orders-api:2',
     });
@@ -115,5 +117,37 @@ describe('KubernetesWorkloadCopier', () => {
         metadata: { name: 'orders-api', namespace: 'orders-api-production' },
       })) as any,
     ).toMatchObject({ spec: { ports: [{ port: 80 }] } });
+  });
+
+  it("reads from the source environment's cluster and applies on the target's", async () => {
+    const staging = cluster();
+    const production = new InMemoryKubernetesClient();
+    const clusters: Record<string, InMemoryKubernetesClient> = {
+      staging,
+      production,
+    };
+    await new KubernetesWorkloadCopier({
+      forEnvironment: environment => clusters[environment],
+    }).copy({
+      from: { environment: 'staging', namespace: 'orders-api-staging' },
+      to: { environment: 'production', namespace: 'orders-api-production' },
+      workload: 'orders-api',
+      image: 'registry.paved.local/orders-api:2',
+    });
+    expect(staging.applied).toEqual([]);
+    const copied = (await production.read({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'orders-api', namespace: 'orders-api-production' },
+    })) as any;
+    expect(copied.spec.template.spec.containers).toContainEqual(
+      expect.objectContaining({
+        name: 'orders-api',
+        image: 'registry.paved.local/orders-api:2',
+      }),
+    );
+    expect(
+      await staging.getRolloutStatus('orders-api-production', 'orders-api'),
+    ).toBeUndefined();
   });
 });

@@ -87,36 +87,58 @@ export async function workloadObjectsFrom(
   return objects;
 }
 
+/** A namespace in an environment (so on that environment's cluster). */
+export interface WorkloadPlace {
+  environment: string;
+  namespace: string;
+}
+
 /** Creates a service's objects in an environment where it never ran, from the one before it. */
 export interface WorkloadCopier {
   /**
    * Copies the service's Deployment, Service and ConfigMap from namespace
-   * `from` into `to`, with `image` on the workload's container, and returns
-   * what it applied; a NotFoundError when `from` has no Deployment.
+   * `from.namespace` on the cluster of `from.environment` into `to.namespace`
+   * on the cluster of `to.environment`, with `image` on the workload's
+   * container, and returns what it applied; a NotFoundError when `from` has
+   * no Deployment.
    */
   copy(options: {
-    from: string;
-    to: string;
+    from: WorkloadPlace;
+    to: WorkloadPlace;
     workload: string;
     image: string;
   }): Promise<KubernetesObject[]>;
 }
 
-/** Reads the objects from one namespace and server-side applies them into the other, as field manager `paved`. */
+/**
+ * Reads the objects from the source environment's cluster and server-side
+ * applies them on the target environment's (the same cluster when both
+ * environments name it), as field manager `paved`.
+ */
 export class KubernetesWorkloadCopier implements WorkloadCopier {
   constructor(
-    private readonly kubernetes: Pick<KubernetesClient, 'read' | 'apply'>,
+    private readonly clusters: {
+      forEnvironment(
+        environment: string,
+      ): Pick<KubernetesClient, 'read' | 'apply'>;
+    },
   ) {}
 
   async copy(options: {
-    from: string;
-    to: string;
+    from: WorkloadPlace;
+    to: WorkloadPlace;
     workload: string;
     image: string;
   }): Promise<KubernetesObject[]> {
-    const objects = await workloadObjectsFrom(this.kubernetes, options);
+    const { from, to, workload, image } = options;
+    const objects = await workloadObjectsFrom(
+      this.clusters.forEnvironment(from.environment),
+      { from: from.namespace, to: to.namespace, workload, image },
+    );
     // As the golden path's manager: these are its objects, copied.
-    await this.kubernetes.apply(objects, { namespace: options.to });
+    await this.clusters
+      .forEnvironment(to.environment)
+      .apply(objects, { namespace: to.namespace });
     return objects;
   }
 }

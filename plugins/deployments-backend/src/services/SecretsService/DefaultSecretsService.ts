@@ -26,7 +26,10 @@ import {
   SecretRotateRequest,
   secretWritePermission,
 } from '@paved/plugin-deployments-common';
-import { Environment, KubernetesClient } from '@paved/plugin-provisioning-node';
+import {
+  Environment,
+  KubernetesClusters,
+} from '@paved/plugin-provisioning-node';
 import {
   AuditedAction,
   Caller,
@@ -46,7 +49,8 @@ export interface DefaultSecretsServiceOptions {
   catalog: CatalogService;
   permissions: PermissionsService;
   auth: AuthService;
-  kubernetes: Pick<KubernetesClient, 'getRolloutStatus'>;
+  /** Each environment's cluster: whether the service's Deployment runs there. */
+  clusters: Pick<KubernetesClusters, 'forEnvironment'>;
   audit: DeploymentAuditWriter;
   secrets: VaultEnvironmentSecrets;
   /** The deployments' own deploy step: a secret change is written and rolled out by it, under its lock, watched like a deploy. */
@@ -211,7 +215,9 @@ export class DefaultSecretsService implements SecretsService {
     const change = await changeOf(list);
     const [plan, live] = await Promise.all([
       secrets.plan(entity, environment, change),
-      this.options.kubernetes.getRolloutStatus(namespace, workload),
+      this.options.clusters
+        .forEnvironment(environment)
+        .getRolloutStatus(namespace, workload),
     ]);
     const restarts = live ? [{ namespace, name: workload }] : [];
     const previousVersion = plan.currentVersion || undefined;
