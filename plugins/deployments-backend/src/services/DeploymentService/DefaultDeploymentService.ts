@@ -8,11 +8,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -48,7 +44,7 @@ import { DeploymentStore, StoredDeployment } from '../DeploymentStore';
 import { cursorOut, parsePage } from '../paging';
 import { ServiceHealthProbe } from '../ServiceHealth';
 import { ApproverRule } from './approverRule';
-import { DeploymentAuditWriter, errorMessage } from './audit';
+import { DeploymentAuditWriter } from './audit';
 import { Redeployer, RolloutWatcher } from './rolloutWatcher';
 import {
   Caller,
@@ -62,6 +58,7 @@ import {
 import { DeployStep, EnvironmentSecretWriter } from './deployStep';
 import { environmentNamed, namespaceOf, workloadOf } from './goldenPath';
 import { WorkloadCopier } from './workloadCopy';
+import { getCallerEntity, requireUser } from './callerEntity';
 
 export interface DefaultDeploymentServiceOptions {
   environments: Environment[];
@@ -130,8 +127,12 @@ export class DefaultDeploymentService implements DeploymentService {
   }
 
   async deploy(request: DeployRequest, caller: Caller): Promise<Deployment> {
-    const user = this.requireUser(caller);
-    const entity = await this.getEntity(request.entityRef, caller);
+    const user = requireUser(caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      request.entityRef,
+      caller,
+    );
     const entityRef = stringifyEntityRef(entity);
     const environment = this.environment(request.environment);
     if (environment.requiresApproval) {
@@ -167,7 +168,11 @@ export class DefaultDeploymentService implements DeploymentService {
     entityRef: string,
     caller: Caller,
   ): Promise<EnvironmentStatus[]> {
-    const entity = await this.getEntity(entityRef, caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      entityRef,
+      caller,
+    );
     const ref = stringifyEntityRef(entity);
     const workload = this.workloadOf(entity);
     // Every environment at once: its Deployment and its newest history row.
@@ -216,7 +221,11 @@ export class DefaultDeploymentService implements DeploymentService {
     options: ListDeploymentsOptions,
     caller: Caller,
   ): Promise<DeploymentPage> {
-    const entity = await this.getEntity(entityRef, caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      entityRef,
+      caller,
+    );
     if (options.environment) this.environment(options.environment);
     const { limit, cursor } = parsePage(options);
     const page = await this.options.store.listDeployments({
@@ -234,7 +243,7 @@ export class DefaultDeploymentService implements DeploymentService {
   async getDeployment(id: string, caller: Caller): Promise<Deployment> {
     const deployment = await this.options.store.getDeployment(id);
     if (!deployment) throw new NotFoundError(`No deployment ${id}`);
-    await this.getEntity(deployment.entityRef, caller);
+    await getCallerEntity(this.options.catalog, deployment.entityRef, caller);
     return toApi(deployment);
   }
 
@@ -242,8 +251,12 @@ export class DefaultDeploymentService implements DeploymentService {
     request: PromoteRequest,
     caller: Caller,
   ): Promise<PromotionResult> {
-    const user = this.requireUser(caller);
-    const entity = await this.getEntity(request.entityRef, caller);
+    const user = requireUser(caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      request.entityRef,
+      caller,
+    );
     const entityRef = stringifyEntityRef(entity);
     const from = this.environment(request.from, 'from');
     const to = this.environment(request.to, 'to');
@@ -304,7 +317,7 @@ export class DefaultDeploymentService implements DeploymentService {
   async getApproval(id: string, caller: Caller): Promise<ApprovalRequest> {
     const approval = await this.options.store.getApproval(id);
     if (!approval) throw new NotFoundError(`No approval request ${id}`);
-    await this.getEntity(approval.entityRef, caller);
+    await getCallerEntity(this.options.catalog, approval.entityRef, caller);
     return approval;
   }
 
@@ -406,7 +419,11 @@ export class DefaultDeploymentService implements DeploymentService {
     options: { status?: ApprovalStatus },
     caller: Caller,
   ): Promise<ApprovalRequest[]> {
-    const entity = await this.getEntity(entityRef, caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      entityRef,
+      caller,
+    );
     return this.options.store.listApprovals(stringifyEntityRef(entity), {
       status: options.status,
       limit: 100,
@@ -417,8 +434,12 @@ export class DefaultDeploymentService implements DeploymentService {
     request: RollbackRequest,
     caller: Caller,
   ): Promise<Deployment> {
-    const user = this.requireUser(caller);
-    const entity = await this.getEntity(request.entityRef, caller);
+    const user = requireUser(caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      request.entityRef,
+      caller,
+    );
     const entityRef = stringifyEntityRef(entity);
     this.environment(request.environment);
     const target = await this.options.store.getDeployment(
@@ -464,7 +485,11 @@ export class DefaultDeploymentService implements DeploymentService {
     entityRef: string,
     caller: Caller,
   ): Promise<DeploymentAuditEvent[]> {
-    const entity = await this.getEntity(entityRef, caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      entityRef,
+      caller,
+    );
     return this.options.store.listAuditEvents(stringifyEntityRef(entity), 100);
   }
 
@@ -483,10 +508,14 @@ export class DefaultDeploymentService implements DeploymentService {
   }
 
   private async loadApproval(id: string, caller: Caller) {
-    const user = this.requireUser(caller);
+    const user = requireUser(caller);
     const approval = await this.options.store.getApproval(id);
     if (!approval) throw new NotFoundError(`No approval request ${id}`);
-    const entity = await this.getEntity(approval.entityRef, caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      approval.entityRef,
+      caller,
+    );
     return { user, approval, entity };
   }
 
@@ -512,32 +541,6 @@ export class DefaultDeploymentService implements DeploymentService {
       );
     }
     return live.image;
-  }
-
-  private requireUser(caller: Caller): string {
-    if (!caller.userEntityRef) {
-      throw new NotAllowedError('Only a signed-in user may do this');
-    }
-    return caller.userEntityRef;
-  }
-
-  private async getEntity(entityRef: string, caller: Caller): Promise<Entity> {
-    let ref: string;
-    try {
-      ref = stringifyEntityRef(
-        parseEntityRef(entityRef, {
-          defaultKind: 'component',
-          defaultNamespace: 'default',
-        }),
-      );
-    } catch (error) {
-      throw new InputError(`entityRef: ${errorMessage(error)}`);
-    }
-    const entity = await this.options.catalog.getEntityByRef(ref, {
-      credentials: caller.credentials,
-    });
-    if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
-    return entity;
   }
 
   private environment(name: string, field = 'environment'): Environment {

@@ -1,15 +1,6 @@
 import { AuthService, PermissionsService } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
@@ -38,11 +29,14 @@ import {
   StartDeploymentRequest,
   workloadOf,
 } from '../DeploymentService';
-import { errorMessage } from '../DeploymentService/audit';
 import { environmentNamed } from '../DeploymentService/goldenPath';
 import { VaultEnvironmentSecrets } from './environmentSecrets';
 import { GENERATED_KEYS, SecretChange } from './rules';
 import { SecretsService } from './types';
+import {
+  getCallerEntity,
+  requireUser,
+} from '../DeploymentService/callerEntity';
 
 export interface DefaultSecretsServiceOptions {
   environments: Environment[];
@@ -80,7 +74,11 @@ export class DefaultSecretsService implements SecretsService {
     environment: string,
     caller: Caller,
   ): Promise<SecretList> {
-    const entity = await this.getEntity(entityRef, caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      entityRef,
+      caller,
+    );
     this.environment(environment);
     await this.authorize(
       secretReadPermission,
@@ -203,8 +201,12 @@ export class DefaultSecretsService implements SecretsService {
     changeOf: (list: SecretList) => Promise<SecretChange>,
   ): Promise<SecretChangeResult> {
     const { caller, environment } = what;
-    const user = this.requireUser(caller);
-    const entity = await this.getEntity(what.entityRef, caller);
+    const user = requireUser(caller);
+    const entity = await getCallerEntity(
+      this.options.catalog,
+      what.entityRef,
+      caller,
+    );
     const entityRef = stringifyEntityRef(entity);
     this.environment(environment);
     const namespace = namespaceOf(entity, environment);
@@ -268,34 +270,8 @@ export class DefaultSecretsService implements SecretsService {
     };
   }
 
-  private requireUser(caller: Caller): string {
-    if (!caller.userEntityRef) {
-      throw new NotAllowedError('Only a signed-in user may do this');
-    }
-    return caller.userEntityRef;
-  }
-
   private environment(name: string): Environment {
     return environmentNamed(this.options.environments, name);
-  }
-
-  private async getEntity(entityRef: string, caller: Caller): Promise<Entity> {
-    let ref: string;
-    try {
-      ref = stringifyEntityRef(
-        parseEntityRef(entityRef, {
-          defaultKind: 'component',
-          defaultNamespace: 'default',
-        }),
-      );
-    } catch (error) {
-      throw new InputError(`entityRef: ${errorMessage(error)}`);
-    }
-    const entity = await this.options.catalog.getEntityByRef(ref, {
-      credentials: caller.credentials,
-    });
-    if (!entity) throw new NotFoundError(`No entity ${ref} in the catalog`);
-    return entity;
   }
 
   private async authorize(
