@@ -1,4 +1,3 @@
-import { ConfigReader } from '@backstage/config';
 import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 import {
   DefaultTofuRunner,
@@ -21,15 +20,11 @@ import { createTofuApplyAction } from './tofuApply';
 import { examples as tofuApplyExamples } from './tofuApply.examples';
 import { createVaultWriteAction } from './vaultWrite';
 import { examples as vaultWriteExamples } from './vaultWrite.examples';
+import { modulesDirectory, tofuConfigFor } from '../__testUtils__/tofu';
 
 // Every example of the actions that need the platform runs here, as a dry run: the real
 // Vault, the apiserver's server-side dry run and OpenTofu's plan judge it, and nothing is
 // changed (the actions' own tests apply for real). The fast actions run theirs in x.test.ts.
-// eslint-disable-next-line no-restricted-syntax
-const modulesDirectory = path.resolve(
-  __dirname,
-  '../../../../templates/modules',
-);
 
 describe('the provisioning actions run their examples (dry run)', () => {
   let sandbox: PlatformSandbox;
@@ -127,15 +122,7 @@ spec:
     async description => {
       const input = inputOf(tofuApplyExamples, 'paved:tofu:apply', description);
       const { platform } = sandbox;
-      const config = new ConfigReader({
-        paved: {
-          platform: {
-            postgres: { url: platform.postgresUrl },
-            vault: platform.vault,
-            tofu: platform.tofu,
-          },
-        },
-      });
+      const config = tofuConfigFor(platform);
       const runner = DefaultTofuRunner.fromConfig(config);
       const { ctx, log } = contextWithLog(input, { isDryRun: true });
       await createTofuApplyAction({

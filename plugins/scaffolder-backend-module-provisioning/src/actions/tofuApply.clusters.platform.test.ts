@@ -7,20 +7,15 @@ import {
   SecondCluster,
   startSecondCluster,
 } from '@paved/plugin-provisioning-node/testUtils';
-import { ConfigReader } from '@backstage/config';
 import path from 'node:path';
 import { contextWithLog, outputOf } from '../__testUtils__/context';
 import { createTofuApplyAction } from './tofuApply';
+import { modulesDirectory, tofuConfigFor } from '../__testUtils__/tofu';
 
 // service-namespace for environments on two real clusters (docs/decisions/0015):
 // staging on the local platform's, production on a second one started for
 // this test. OpenTofu's Kubernetes provider creates each namespace on its
 // environment's cluster, one run per cluster.
-// eslint-disable-next-line no-restricted-syntax
-const modulesDirectory = path.resolve(
-  __dirname,
-  '../../../../templates/modules',
-);
 
 jest.setTimeout(300_000);
 
@@ -49,17 +44,7 @@ describe('paved:tofu:apply with environments on two clusters', () => {
     second = await startSecondCluster();
     const { platform } = sandbox;
     // No kubeconfig: the runs get their cluster from the action only.
-    runner = DefaultTofuRunner.fromConfig(
-      new ConfigReader({
-        paved: {
-          platform: {
-            postgres: { url: platform.postgresUrl },
-            vault: platform.vault,
-            tofu: platform.tofu,
-          },
-        },
-      }),
-    );
+    runner = DefaultTofuRunner.fromConfig(tofuConfigFor(platform));
   });
   afterAll(async () => {
     if (second) {

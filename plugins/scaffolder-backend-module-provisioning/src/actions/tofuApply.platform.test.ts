@@ -6,18 +6,13 @@ import {
   createPlatformSandbox,
   PlatformSandbox,
 } from '@paved/plugin-provisioning-node/testUtils';
-import { ConfigReader } from '@backstage/config';
 import path from 'node:path';
 import { contextWithLog, outputOf } from '../__testUtils__/context';
 import { createTofuApplyAction } from './tofuApply';
+import { modulesDirectory, tofuConfigFor } from '../__testUtils__/tofu';
 
 // Runs the platform team's real modules (templates/modules) with the real
 // OpenTofu against the local platform (npm test brings it up).
-// eslint-disable-next-line no-restricted-syntax
-const modulesDirectory = path.resolve(
-  __dirname,
-  '../../../../templates/modules',
-);
 
 describe('paved:tofu:apply', () => {
   let sandbox: PlatformSandbox;
@@ -44,17 +39,7 @@ describe('paved:tofu:apply', () => {
   beforeAll(async () => {
     sandbox = await createPlatformSandbox();
     const { platform } = sandbox;
-    runner = DefaultTofuRunner.fromConfig(
-      new ConfigReader({
-        paved: {
-          platform: {
-            postgres: { url: platform.postgresUrl },
-            vault: platform.vault,
-            tofu: platform.tofu,
-          },
-        },
-      }),
-    );
+    runner = DefaultTofuRunner.fromConfig(tofuConfigFor(platform));
   });
   afterAll(async () => {
     await runner
