@@ -24,6 +24,7 @@ import {
   OwnerOrPlatformTeamApproverRule,
 } from './services/DeploymentService';
 import { KnexDeploymentStore } from './services/DeploymentStore';
+import { DefaultLogsService } from './services/LogsService';
 import {
   DefaultSecretsService,
   PostgresDatabaseLogins,
@@ -143,6 +144,7 @@ export const deploymentsPlugin = createBackendPlugin({
             deployments,
             builds,
             secrets,
+            logs: new DefaultLogsService({ environments, catalog, clusters }),
           }),
         );
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());
