@@ -3,6 +3,7 @@
 // components), so the CLI's shapes move with the API's and tests validate
 // real output against them. Run by `yarn build`; the files are committed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import prettier from 'prettier';
 import { parse } from 'yaml';
 
 const spec = parse(
@@ -86,19 +87,25 @@ const outputs = {
 
 const dir = new URL('../schemas/', import.meta.url);
 mkdirSync(dir, { recursive: true });
+const options = {
+  ...(await prettier.resolveConfig(
+    new URL('../package.json', import.meta.url).pathname,
+  )),
+  parser: 'json',
+};
 for (const [name, schema] of Object.entries(outputs)) {
+  const file = new URL(`${name}.json`, dir);
   writeFileSync(
-    new URL(`${name}.json`, dir),
-    `${JSON.stringify(
-      {
+    file,
+    prettier.format(
+      JSON.stringify({
         $schema: 'http://json-schema.org/draft-07/schema#',
         $id: `https://paved.dev/cli/schemas/${name}.json`,
         title: `paved ${name.replace('-', ' ')} --json`,
         ...schema,
         definitions,
-      },
-      null,
-      2,
-    )}\n`,
+      }),
+      options,
+    ),
   );
 }

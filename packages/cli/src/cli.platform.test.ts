@@ -275,7 +275,9 @@ describe('paved CLI against the real backend and platform', () => {
         },
       });
       tokens[name] = (await session.json()).backstageIdentity?.token;
-      expect(tokens[name]).toEqual(expect.any(String));
+      if (typeof tokens[name] !== 'string') {
+        throw new Error(`no token for ${name}: ${session.status}`);
+      }
     }
   });
 
@@ -396,6 +398,15 @@ describe('paved CLI against the real backend and platform', () => {
   });
 
   it('deploys, shows status and history, promotes with approval by another user, rolls back', async () => {
+    // Nothing deployed through the portal yet: nothing to roll back to.
+    const nothing = await paved(['deploy', 'rollback', 'orders', '--json']);
+    expect(nothing.code).toBe(4);
+    expect(nothing.stderr).toMatch(/no earlier good release in staging/);
+
+    const first = await paved(['deploy', 'orders', '--image', images.v1]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Deployed .*cli-1\.0\.0 to staging/);
+
     const deploy = await paved([
       'deploy',
       'orders',
@@ -426,7 +437,7 @@ describe('paved CLI against the real backend and platform', () => {
     const human = await paved(['status', 'orders']);
     expect(human.stdout).toMatch(/staging\s+cli-1\.1\.0\s+1\/1/);
     // Not a TTY: no colour codes.
-    expect(human.stdout).not.toMatch(/\u001b\[/);
+    expect(human.stdout).not.toContain('\u001b[');
 
     const promote = await paved(['deploy', 'promote', 'orders', '--json']);
     expect(promote.code).toBe(0);

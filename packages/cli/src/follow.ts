@@ -12,6 +12,14 @@ export const EXIT_INTERRUPTED = 130;
 const finished = (d: Deployment) =>
   d.status === 'succeeded' || d.status === 'failed';
 
+/** Ctrl-C while following: the command prints its --json result as it stood and exits 130. */
+export class Interrupted extends Error {
+  constructor(readonly deployment: Deployment) {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
 /**
  * Follows a deployment until its rollout is done or failed, printing each
  * change on stderr. Ctrl-C stops following (not the deploy) and says how to
@@ -60,14 +68,6 @@ export async function followDeployment(
     process.removeListener('SIGINT', onInterrupt);
   }
   return judge(deployment);
-}
-
-/** Ctrl-C while following: the command prints its --json result as it stood and exits 130. */
-export class Interrupted extends Error {
-  constructor(readonly deployment: Deployment) {
-    super('interrupted');
-    this.name = 'Interrupted';
-  }
 }
 
 function judge(deployment: Deployment): Deployment {

@@ -167,11 +167,8 @@ export function expiryOfToken(token: string): Date | undefined {
 
 export function openInBrowser(url: string) {
   const command =
-    process.platform === 'darwin'
-      ? 'open'
-      : process.platform === 'win32'
-      ? 'explorer'
-      : 'xdg-open';
+    { darwin: 'open', win32: 'explorer' }[process.platform as string] ??
+    'xdg-open';
   try {
     const child = spawn(command, [url], { detached: true, stdio: 'ignore' });
     child.on('error', () => {});

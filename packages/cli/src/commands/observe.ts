@@ -1,9 +1,22 @@
-import { LogLine } from '@paved/plugin-deployments-common';
+import { EnvironmentStatus, LogLine } from '@paved/plugin-deployments-common';
 import { Command } from 'commander';
 import { contextOf } from '../context';
 import { CliError, EXIT, fromBackendError } from '../errors';
-import { ago, table } from '../output';
+import { ago, Output, table } from '../output';
 import { resolveService, ServiceRef } from '../service';
+
+/** Green for succeeded, red for failed, yellow for anything under way. */
+const byStatus = (out: Output, status: string) => {
+  if (status === 'succeeded') return out.green(status);
+  if (status === 'failed') return out.red(status);
+  return out.yellow(status);
+};
+
+function healthOf(out: Output, e: EnvironmentStatus): string {
+  if (!e.health) return out.dim('-');
+  if (e.health.healthy) return out.green('healthy');
+  return out.red(`unhealthy${e.health.error ? ` (${e.health.error})` : ''}`);
+}
 
 const params = (s: ServiceRef) => ({
   kind: s.kind,
@@ -43,13 +56,7 @@ Examples:
         ['ENVIRONMENT', 'VERSION', 'READY', 'HEALTH', 'DEPLOYED', 'URL'],
       ];
       for (const e of environments.items) {
-        const health = e.health
-          ? e.health.healthy
-            ? out.green('healthy')
-            : out.red(
-                `unhealthy${e.health.error ? ` (${e.health.error})` : ''}`,
-              )
-          : out.dim('-');
+        const health = healthOf(out, e);
         rows.push([
           e.environment,
           e.health?.version ??
@@ -110,12 +117,7 @@ Examples:
         query: { environment: opts.env, limit: opts.limit },
       });
       const { out } = ctx;
-      const colour = (s: string) =>
-        s === 'succeeded'
-          ? out.green(s)
-          : s === 'failed'
-          ? out.red(s)
-          : out.yellow(s);
+      const colour = (s: string) => byStatus(out, s);
       table([
         ['ID', 'ENVIRONMENT', 'STATUS', 'IMAGE', 'WHEN', 'BY'],
         ...page.items.map(d => [
@@ -148,11 +150,7 @@ Examples:
         ['COMMIT', 'STATUS', 'IMAGE', 'STARTED', 'MESSAGE'],
         ...page.items.map(b => [
           b.commitSha.slice(0, 7),
-          b.status === 'succeeded'
-            ? out.green(b.status)
-            : b.status === 'failed'
-            ? out.red(b.status)
-            : out.yellow(b.status),
+          byStatus(out, b.status),
           b.image ?? '-',
           ago(b.startedAt),
           (b.commitMessage ?? '').split('\n')[0].slice(0, 60),

@@ -215,14 +215,15 @@ Examples:
     .action(
       async (
         name: string | undefined,
-        keys: string[],
+        given: string[],
         opts,
         command: Command,
       ) => {
         const ctx = contextOf(command);
         let serviceName = name;
+        let keys = given;
         if (name && /^[A-Z_][A-Z0-9_]*$/.test(name)) {
-          keys = [name, ...keys];
+          keys = [name, ...given];
           serviceName = undefined;
         }
         const service = resolveService(serviceName);
