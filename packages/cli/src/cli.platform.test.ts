@@ -1,12 +1,19 @@
 // One scenario, in order, as a developer would go: the built CLI
 // as a child process against a real backend (the deployments, auth and local-user
 // plugins) on the local platform's apiserver, node, registry and Vault.
+import {
+  actionsRegistryServiceFactory,
+  actionsServiceFactory,
+  metricsServiceFactory,
+  tracingServiceFactory,
+} from '@backstage/backend-defaults/alpha';
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import authPlugin from '@backstage/plugin-auth-backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import authModuleLocalUserProvider from '@paved/plugin-auth-backend-module-local-user-provider';
 import deploymentsPlugin from '@paved/plugin-deployments-backend';
@@ -181,6 +188,11 @@ describe('paved CLI against the real backend and platform', () => {
     const backend = await startTestBackend({
       features: [
         deploymentsPlugin,
+        mcpActionsPlugin,
+        actionsRegistryServiceFactory,
+        actionsServiceFactory,
+        metricsServiceFactory,
+        tracingServiceFactory,
         authPlugin,
         authModuleLocalUserProvider,
         authServiceFactory,
@@ -235,6 +247,7 @@ describe('paved CLI against the real backend and platform', () => {
             app: { baseUrl: 'http://localhost:3000' },
             backend: {
               database: { client: 'better-sqlite3', connection: ':memory:' },
+              actions: { pluginSources: ['deployments'] },
             },
             auth: {
               experimentalClientIdMetadataDocuments: { enabled: true },
@@ -594,5 +607,72 @@ describe('paved CLI against the real backend and platform', () => {
     ]);
     expect(unknownEnv.code).toBe(2);
     expect(unknownEnv.stderr).toMatch(/environment: unknown environment "qa"/);
+  });
+
+  it('offers the same operations as MCP tools, with the same permission decision as the CLI', async () => {
+    /** One JSON-RPC call to the MCP actions endpoint (stateless streamable HTTP) as a user. */
+    const mcp = async (as: string, method: string, params: object) => {
+      const response = await fetch(`${root}/api/mcp-actions/v1`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${tokens[as]}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      const data = text.startsWith('{')
+        ? text
+        : text
+            .split('\n')
+            .find(line => line.startsWith('data: '))!
+            .slice(6);
+      return JSON.parse(data).result;
+    };
+    const { tools } = await mcp('alice', 'tools/list', {});
+    const toolNamed = (suffix: string) =>
+      tools.find(
+        (t: any) =>
+          t.name === suffix ||
+          t.name.endsWith(`.${suffix}`) ||
+          t.name.endsWith(`-${suffix}`) ||
+          t.name.endsWith(`_${suffix}`),
+      );
+    const deploy = toolNamed('deploy');
+    const status = toolNamed('status');
+    expect(deploy.annotations).toMatchObject({
+      destructiveHint: true,
+      readOnlyHint: false,
+    });
+    expect(status.annotations).toMatchObject({ readOnlyHint: true });
+    expect(tools.map((t: any) => t.name).join(' ')).toMatch(/secrets-rotate/);
+
+    // Mallory: the CLI says not permitted (3, NotAllowedError); the action says the same.
+    const cli = await paved(
+      ['deploy', 'orders', '--image', images.v1, '--json'],
+      { as: 'mallory' },
+    );
+    expect(cli.code).toBe(3);
+    expect(cli.json.error.name).toBe('NotAllowedError');
+    const denied = await mcp('mallory', 'tools/call', {
+      name: deploy.name,
+      arguments: { service: 'orders', image: images.v1 },
+    });
+    expect(denied.isError).toBe(true);
+    expect(denied.content[0].text).toMatch(/^NotAllowedError: /);
+
+    // Alice reads the status through the action as through the CLI.
+    const read = await mcp('alice', 'tools/call', {
+      name: status.name,
+      arguments: { service: 'orders' },
+    });
+    expect(read.isError).toBeFalsy();
+    const viaMcp = JSON.parse(read.content[0].text);
+    const viaCli = (await paved(['status', 'orders', '--json'])).json;
+    expect(
+      viaMcp.environments.map((e: any) => [e.environment, e.image]),
+    ).toEqual(viaCli.environments.map((e: any) => [e.environment, e.image]));
   });
 });

@@ -127,7 +127,9 @@ describe('logs API', () => {
       headers: { 'X-Requested-With': 'XMLHttpRequest' },
     });
     token = (await session.json()).backstageIdentity?.token;
-    expect(token).toEqual(expect.any(String));
+    if (typeof token !== 'string') {
+      throw new Error(`no guest token: ${session.status}`);
+    }
   });
 
   afterAll(async () => {
