@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   deploymentPermissions,
@@ -12,6 +13,7 @@ import {
   kubernetesClustersServiceRef,
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
+import { registerDeploymentActions } from './actions';
 import { createRouter } from './router';
 import { DefaultBuildService } from './services/BuildService';
 import { KnexBuildStore } from './services/BuildStore';
@@ -24,6 +26,7 @@ import {
   OwnerOrPlatformTeamApproverRule,
 } from './services/DeploymentService';
 import { KnexDeploymentStore } from './services/DeploymentStore';
+import { DefaultLogsService } from './services/LogsService';
 import {
   DefaultSecretsService,
   PostgresDatabaseLogins,
@@ -58,6 +61,7 @@ export const deploymentsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         clusters: kubernetesClustersServiceRef,
         vault: vaultServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { config, catalog, auth, logger, clusters, vault } = deps;
@@ -143,8 +147,14 @@ export const deploymentsPlugin = createBackendPlugin({
             deployments,
             builds,
             secrets,
+            logs: new DefaultLogsService({ environments, catalog, clusters }),
           }),
         );
+        // The same operations for `backstage-cli actions` and the MCP actions backend.
+        registerDeploymentActions(deps.actionsRegistry, {
+          deployments,
+          secrets,
+        });
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());
         deps.lifecycle.addShutdownHook(async () => {
           deployments.stop();

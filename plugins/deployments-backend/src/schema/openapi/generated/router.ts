@@ -1016,6 +1016,151 @@ export const spec = {
           },
         },
       },
+    '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods': {
+      get: {
+        operationId: 'ListPods',
+        summary: "The pods of the service's Deployment in an environment",
+        description:
+          "What `pod` of the logs can name: each pod the Deployment's selector\nmatches on the environment's cluster, oldest first, with its\ncontainers. Needs read access to the entity in the catalog.\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/environment',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The pods; empty when the service does not run there.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Pod',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/environments/{environment}/logs': {
+      get: {
+        operationId: 'ReadLogs',
+        summary:
+          "The service's container logs in an environment, as NDJSON; with follow, streamed",
+        description:
+          "One JSON object per line (`application/x-ndjson`, a `LogLine`), read\nfrom the kubelet through the environment's cluster: every pod of the\nservice (or `pod`), the service's container (or `container`), the\nlast `tailLines` lines (default 100 unless `since` is given) and,\nwith `follow=true`, new lines as they come until the client\ndisconnects. Lines of several pods are in time order per pod. A\nfailure after the answer started is a last line `{\"error\": {name,\nmessage}}` (an ErrorBody). Needs read access to the entity in the\ncatalog. A `pod` that is not one of the service's is a 404 naming\n`pod`, a `container` it does not have a 404 naming `container`.\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/environment',
+          },
+          {
+            name: 'pod',
+            in: 'query',
+            description:
+              "One of ListPods' names; default every pod of the service.",
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'container',
+            in: 'query',
+            description:
+              "One of the pod's containers; default its first (the service's).",
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'since',
+            in: 'query',
+            description:
+              'Lines from this long ago (`30s`, `15m`, `1h`, `2d`; at most 30\ndays) or from this time (ISO 8601, e.g. `2026-11-29T03:00:00Z`).\n',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'tailLines',
+            in: 'query',
+            description: 'The last N lines of what `since` selects (per pod).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 10000,
+            },
+          },
+          {
+            name: 'follow',
+            in: 'query',
+            description: 'Keep the answer open and stream new lines.',
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
+              default: 'false',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One LogLine per line, then the end (or, with follow, more).',
+            content: {
+              'application/x-ndjson': {
+                schema: {
+                  $ref: '#/components/schemas/LogLine',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1914,6 +2059,61 @@ export const spec = {
             description:
               "A service-wide key the environment's own key of the same name overrides",
             type: 'boolean',
+          },
+        },
+      },
+      Pod: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'phase', 'ready', 'restarts', 'containers'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          phase: {
+            description: 'Pending, Running, Succeeded, Failed or Unknown',
+            type: 'string',
+          },
+          ready: {
+            description: 'Every container is ready',
+            type: 'boolean',
+          },
+          restarts: {
+            description: 'Restarts of all its containers together',
+            type: 'integer',
+          },
+          containers: {
+            description: "Its containers' names; the first is the service's",
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      LogLine: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['time', 'pod', 'container', 'text'],
+        properties: {
+          time: {
+            description:
+              'When the container runtime recorded the line (RFC 3339, nanoseconds)',
+            type: 'string',
+          },
+          pod: {
+            type: 'string',
+          },
+          container: {
+            type: 'string',
+          },
+          text: {
+            description: 'The line, without its newline',
+            type: 'string',
           },
         },
       },

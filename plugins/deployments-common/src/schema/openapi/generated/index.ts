@@ -280,6 +280,28 @@ export interface SecretKey {
   overridden?: boolean;
 }
 
+export interface Pod {
+  name: string;
+  /** Pending, Running, Succeeded, Failed or Unknown */
+  phase: string;
+  /** Every container is ready */
+  ready: boolean;
+  /** Restarts of all its containers together */
+  restarts: number;
+  /** Its containers' names; the first is the service's */
+  containers: Array<string>;
+  startedAt?: string;
+}
+
+export interface LogLine {
+  /** When the container runtime recorded the line (RFC 3339, nanoseconds) */
+  time: string;
+  pod: string;
+  container: string;
+  /** The line, without its newline */
+  text: string;
+}
+
 export interface SecretList {
   environment: string;
   /** The environment's own secret */
@@ -605,6 +627,49 @@ export interface Operations {
     body: SecretRotateRequest;
     response: SecretChangeResult;
   };
+  /** The pods of the service's Deployment in an environment */
+  ListPods: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+      /** One of `paved.environments`; another is a 400 naming the known ones. */
+      environment: string;
+    };
+    response: {
+      items: Array<Pod>;
+    };
+  };
+  /** The service's container logs in an environment, as NDJSON; with follow, streamed */
+  ReadLogs: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/logs';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+      /** One of `paved.environments`; another is a 400 naming the known ones. */
+      environment: string;
+    };
+    query: {
+      /** One of ListPods' names; default every pod of the service. */
+      pod?: string;
+      /** One of the pod's containers; default its first (the service's). */
+      container?: string;
+      /** Lines from this long ago (`30s`, `15m`, `1h`, `2d`; at most 30
+       * days) or from this time (ISO 8601, e.g. `2026-11-29T03:00:00Z`). */
+      since?: string;
+      /** The last N lines of what `since` selects (per pod). */
+      tailLines?: number;
+      /** Keep the answer open and stream new lines. */
+      follow?: 'true' | 'false';
+    };
+    response: void;
+  };
 }
 
 export type OperationId = keyof Operations;
@@ -660,6 +725,14 @@ export const OPERATIONS: {
   RotateSecrets: {
     method: 'POST',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets/rotate',
+  },
+  ListPods: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods',
+  },
+  ReadLogs: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/logs',
   },
 };
 
@@ -757,5 +830,14 @@ export type EndpointMap = {
     path: Operations['RotateSecrets']['params'];
     body: Operations['RotateSecrets']['body'];
     response: Operations['RotateSecrets']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/pods': {
+    path: Operations['ListPods']['params'];
+    response: Operations['ListPods']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/logs': {
+    path: Operations['ReadLogs']['params'];
+    query: Operations['ReadLogs']['query'];
+    response: Operations['ReadLogs']['response'];
   };
 };
