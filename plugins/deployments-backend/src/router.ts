@@ -50,6 +50,7 @@ export async function createRouter(options: {
         credentials.principal.type === 'user'
           ? credentials.principal.userEntityRef
           : undefined,
+      userAgent: req.get('user-agent'),
     };
   };
   const entityRefOf = (req: { params: EntityPath }) =>

@@ -1283,6 +1283,11 @@ export const spec = {
               'On an automatic rollback, the deployment whose rollout failed',
             type: 'string',
           },
+          reverts: {
+            description:
+              'On a requested rollback, the deployment it undoes (the one that ran before it)',
+            type: 'string',
+          },
           secretChange: {
             $ref: '#/components/schemas/DeploymentSecretChange',
           },

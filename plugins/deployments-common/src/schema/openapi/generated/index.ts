@@ -65,6 +65,8 @@ export interface Deployment {
   previousImage?: string;
   /** On an automatic rollback, the deployment whose rollout failed */
   rollbackOf?: string;
+  /** On a requested rollback, the deployment it undoes (the one that ran before it) */
+  reverts?: string;
   secretChange?: DeploymentSecretChange;
 }
 

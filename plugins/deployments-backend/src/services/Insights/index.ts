@@ -1,0 +1,3 @@
+export * from './dora';
+export type { InsightsDeployment, InsightsStore } from './InsightsStore';
+export { KnexInsightsStore } from './KnexInsightsStore';
