@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   deploymentPermissions,
+  insightsPermissions,
   readPlatformTeam,
   secretPermissions,
 } from '@paved/plugin-deployments-common';
@@ -30,6 +31,7 @@ import {
   VaultEnvironmentSecrets,
 } from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
+import { DefaultInsightsService, KnexInsightsStore } from './services/Insights';
 
 /** Default of `paved.deployments.rolloutTimeoutSeconds`. */
 const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
@@ -64,6 +66,7 @@ export const deploymentsPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions([
           ...deploymentPermissions,
           ...secretPermissions,
+          ...insightsPermissions,
         ]);
         // Each environment on its own cluster; the service fails the start
         // when an environment's cluster is not configured.
@@ -137,12 +140,26 @@ export const deploymentsPlugin = createBackendPlugin({
           secrets: environmentSecrets,
           deployments,
         });
+        const insights = new DefaultInsightsService({
+          store: await KnexInsightsStore.create(deps.database),
+          catalog,
+          auth,
+          permissions: deps.permissions,
+          // DORA counts production: the environment named so, else the last one.
+          productionEnvironment:
+            config.getOptionalString('paved.insights.productionEnvironment') ??
+            (
+              environments.find(e => e.name === 'production') ??
+              environments[environments.length - 1]
+            ).name,
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
             deployments,
             builds,
             secrets,
+            insights,
           }),
         );
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());

@@ -6,6 +6,7 @@ import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { InsightsService } from './services/Insights';
 import { SecretsService } from './services/SecretsService';
 
 /** What the route handlers share: the caller of a request, the entity of its path. */
@@ -28,8 +29,9 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  insights: InsightsService;
 }) {
-  const { httpAuth, deployments, builds, secrets } = options;
+  const { httpAuth, deployments, builds, secrets, insights } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -138,6 +140,10 @@ export async function createRouter(options: {
     res
       .status(202)
       .json(await deployments.rollback(req.body, await callerOf(req)));
+  });
+
+  router.get('/insights/dora', async (req, res) => {
+    res.json(await insights.dora(req.query, await callerOf(req)));
   });
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });

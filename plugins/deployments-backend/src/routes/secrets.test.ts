@@ -4,6 +4,7 @@ import express from 'express';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { createRouter } from '../router';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { SecretsService } from '../services/SecretsService';
@@ -55,6 +56,7 @@ describe('secrets routes', () => {
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
       secrets,
+      insights: {} as InsightsService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

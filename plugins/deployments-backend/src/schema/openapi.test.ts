@@ -4,6 +4,7 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { SecretsService } from '../services/SecretsService';
@@ -41,6 +42,7 @@ describe('openapi.yaml', () => {
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
       secrets: {} as SecretsService,
+      insights: {} as InsightsService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

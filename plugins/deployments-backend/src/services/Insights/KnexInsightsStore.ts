@@ -26,21 +26,10 @@ type Row = {
   commit_sha: string | null;
 };
 
-/** The build of a deployed image: the newest succeeded one of the entity with that image. */
-const buildOf = (knex: Knex, column: string) =>
-  knex('builds as b')
-    .select(`b.${column}`)
-    .whereRaw('b.entity_ref = d.entity_ref')
-    .andWhereRaw('b.image = d.image')
-    .andWhere('b.status', 'succeeded')
-    .orderBy('b.seq', 'desc')
-    .limit(1)
-    .as(column);
-
 /**
  * The insights' scan of the deployments and builds tables (SQLite or
  * PostgreSQL): one indexed range read of an environment's deployments
- * (`deployments_env_created_idx`) with the commit of each image's build
+ * (`deployments_env_created_idx`) joined with the build of each image
  * (`builds_entity_image_idx`); images by digest are looked up by digest after.
  */
 export class KnexInsightsStore implements InsightsStore {
@@ -74,8 +63,16 @@ export class KnexInsightsStore implements InsightsStore {
         this.db.raw(
           'case when d.secret_change is null then 0 else 1 end as secret_change',
         ),
-        buildOf(this.db, 'commit_time'),
-        buildOf(this.db, 'commit_sha'),
+        'b.commit_time',
+        'b.commit_sha',
+      )
+      // A join, not a subquery per row: a hash join on PostgreSQL, the
+      // (entity_ref, image) index on SQLite. A rebuilt image has two builds.
+      .leftJoin('builds as b', join =>
+        join
+          .on('b.entity_ref', 'd.entity_ref')
+          .andOn('b.image', 'd.image')
+          .andOnVal('b.status', 'succeeded'),
       )
       .where('d.environment', options.environment)
       .andWhere('d.created_at', '>=', options.since);
@@ -83,7 +80,9 @@ export class KnexInsightsStore implements InsightsStore {
       if (options.entityRefs.length === 0) return [];
       query.whereIn('d.entity_ref', options.entityRefs);
     }
-    const rows: Row[] = await query;
+    const joined: Row[] = await query;
+    const seen = new Set<string>();
+    const rows = joined.filter(r => !seen.has(r.id) && !!seen.add(r.id));
 
     // Images named by digest: their build by digest.
     const byDigest = new Map<string, { time: string | null; sha: string }>();

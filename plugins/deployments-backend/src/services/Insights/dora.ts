@@ -96,6 +96,18 @@ const DAY_S = 24 * HOUR_S;
 export const DORA_TIER_SOURCE =
   'Accelerate State of DevOps Report 2024 (DORA, Google Cloud), software delivery performance clusters';
 
+/** The definitions, as the page and the API state them. */
+export const DORA_DEFINITIONS = {
+  deploymentFrequency:
+    'How often changes are deployed to production: finished production deployments per day, rollbacks and secret restarts not counted.',
+  leadTime:
+    "Change lead time: from the commit (the build record of the deployed image) to the change running in production (the deployment's rollout finished); the median.",
+  changeFailureRate:
+    'The share of production deployments that failed or needed a rollback (automatic or requested).',
+  recoveryTime:
+    "Failed deployment recovery time: from such a deployment to the service's next healthy production release (a succeeded deployment not rolled back itself); the median.",
+};
+
 const TIER_ORDER: DoraTier[] = ['elite', 'high', 'medium', 'low'];
 
 /**
@@ -153,6 +165,40 @@ const isFinished = (d: DoraDeployment) =>
   d.status === 'succeeded' || d.status === 'failed';
 const isRollback = (d: DoraDeployment) => !!(d.rollbackOf || d.reverts);
 
+/** Deployments with their times parsed, oldest first: prepared once for many windows. */
+export interface PreparedDeployments {
+  items: Array<{ d: DoraDeployment; created: number; finished?: number }>;
+  /** The ids of deployments a later, not failed, rollback undid. */
+  undone: Set<string>;
+  /** Each entity's deployments, oldest first, with their index in it. */
+  byEntity: Map<string, number[]>;
+}
+
+export function prepareDeployments(
+  deployments: DoraDeployment[],
+): PreparedDeployments {
+  const items = deployments
+    .map(d => ({
+      d,
+      created: ms(d.createdAt),
+      finished: d.finishedAt ? ms(d.finishedAt) : undefined,
+    }))
+    .sort((a, b) => a.created - b.created || (a.d.id < b.d.id ? -1 : 1));
+  const undone = new Set<string>();
+  const byEntity = new Map<string, number[]>();
+  items.forEach(({ d }, i) => {
+    // A rollback that failed undid nothing.
+    if (d.status !== 'failed') {
+      if (d.rollbackOf) undone.add(d.rollbackOf);
+      if (d.reverts) undone.add(d.reverts);
+    }
+    const list = byEntity.get(d.entityRef) ?? [];
+    list.push(i);
+    byEntity.set(d.entityRef, list);
+  });
+  return { items, undone, byEntity };
+}
+
 /**
  * The four keys of `deployments` (one group's production deployments, any
  * order) for the window [from, to). Deployments created before `from` are
@@ -160,64 +206,65 @@ const isRollback = (d: DoraDeployment) => !!(d.rollbackOf || d.reverts);
  * after it (any given) still undo or recover them.
  */
 export function computeDora(
-  deployments: DoraDeployment[],
+  deployments: DoraDeployment[] | PreparedDeployments,
   window: { from: string; to: string },
 ): DoraFigures {
+  const prepared = Array.isArray(deployments)
+    ? prepareDeployments(deployments)
+    : deployments;
+  const { items, undone, byEntity } = prepared;
   const fromMs = ms(window.from);
   const toMs = ms(window.to);
-  // Rollbacks and recoveries after `to` (a week of a trend) still count.
-  const all = deployments
-    .filter(d => ms(d.createdAt) >= fromMs)
-    .sort(
-      (a, b) => ms(a.createdAt) - ms(b.createdAt) || (a.id < b.id ? -1 : 1),
-    );
-  const inScope = all.filter(d => ms(d.createdAt) < toMs);
-  const undone = new Set<string>();
-  for (const d of all) {
-    if (d.status === 'failed') continue; // a rollback that failed undid nothing
-    if (d.rollbackOf) undone.add(d.rollbackOf);
-    if (d.reverts) undone.add(d.reverts);
-  }
   const failed = (d: DoraDeployment) =>
     d.status === 'failed' || undone.has(d.id);
-  const changes = inScope.filter(
-    d => isFinished(d) && !isRollback(d) && !d.secretChange,
-  );
+
+  const changes: number[] = [];
+  items.forEach(({ d, created }, i) => {
+    if (created < fromMs || created >= toMs) return;
+    if (isFinished(d) && !isRollback(d) && !d.secretChange) changes.push(i);
+  });
 
   const leadSamples: LeadTimeSample[] = [];
-  for (const d of changes) {
-    if (d.status !== 'succeeded' || !d.commitTime || !d.finishedAt) continue;
+  for (const i of changes) {
+    const { d, finished } = items[i];
+    if (d.status !== 'succeeded' || !d.commitTime || finished === undefined) {
+      continue;
+    }
     leadSamples.push({
       deploymentId: d.id,
       commitSha: d.commitSha,
       commitTime: d.commitTime,
-      seconds: Math.max(0, (ms(d.finishedAt) - ms(d.commitTime)) / 1000),
+      seconds: Math.max(0, (finished - ms(d.commitTime)) / 1000),
     });
   }
 
-  // The next healthy release of each entity after each failure.
-  const byEntity = new Map<string, DoraDeployment[]>();
-  for (const d of all) {
-    const list = byEntity.get(d.entityRef) ?? [];
-    list.push(d);
-    byEntity.set(d.entityRef, list);
-  }
-  const failures = changes.filter(failed);
+  // The next healthy release of the entity after each failure.
+  const failures = changes.filter(i => failed(items[i].d));
   const recoverySamples: RecoverySample[] = [];
   const unrecovered: string[] = [];
-  for (const f of failures) {
-    const entity = byEntity.get(f.entityRef)!;
-    const healthy = entity
-      .slice(entity.indexOf(f) + 1)
-      .find(d => d.status === 'succeeded' && !undone.has(d.id) && d.finishedAt);
+  for (const i of failures) {
+    const f = items[i];
+    const entity = byEntity.get(f.d.entityRef)!;
+    let healthy: (typeof items)[number] | undefined;
+    for (let k = entity.indexOf(i) + 1; k < entity.length; k++) {
+      const next = items[entity[k]];
+      if (
+        next.d.status === 'succeeded' &&
+        !undone.has(next.d.id) &&
+        next.finished !== undefined
+      ) {
+        healthy = next;
+        break;
+      }
+    }
     if (!healthy) {
-      unrecovered.push(f.id);
+      unrecovered.push(f.d.id);
       continue;
     }
     recoverySamples.push({
-      deploymentId: f.id,
-      recoveredBy: healthy.id,
-      seconds: Math.max(0, (ms(healthy.finishedAt!) - ms(f.createdAt)) / 1000),
+      deploymentId: f.d.id,
+      recoveredBy: healthy.d.id,
+      seconds: Math.max(0, (healthy.finished! - f.created) / 1000),
     });
   }
 
@@ -239,14 +286,14 @@ export function computeDora(
     deploymentFrequency: {
       count: changes.length,
       perDay,
-      deploymentIds: changes.map(d => d.id),
+      deploymentIds: changes.map(i => items[i].d.id),
     },
     leadTime: { medianSeconds: leadMedian, samples: leadSamples },
     changeFailureRate: {
       rate,
       failed: failures.length,
       count: changes.length,
-      failedDeploymentIds: failures.map(d => d.id),
+      failedDeploymentIds: failures.map(i => items[i].d.id),
     },
     recoveryTime: {
       medianSeconds: recoveryMedian,
@@ -284,11 +331,12 @@ export function weeklyTrend(
   window: { from: string; to: string },
 ): DoraWeek[] {
   const fromMs = ms(window.from);
+  const prepared = prepareDeployments(deployments);
   const weeks: DoraWeek[] = [];
   for (let end = ms(window.to); end > fromMs; end -= 7 * DAY_MS) {
     const start = Math.max(fromMs, end - 7 * DAY_MS);
     // A week's failures recover with deployments after it: give it all of them.
-    const figures = computeDora(deployments, {
+    const figures = computeDora(prepared, {
       from: new Date(start).toISOString(),
       to: new Date(end).toISOString(),
     });
@@ -312,11 +360,11 @@ export function windowOf(days: DoraWindow, now: Date) {
 }
 
 /** Deployments grouped by a key of their entity (owner, system, ...); an entity without one is left out. */
-export function groupBy(
-  deployments: DoraDeployment[],
+export function groupBy<T extends DoraDeployment>(
+  deployments: T[],
   keyOf: (entityRef: string) => string | undefined,
-): Map<string, DoraDeployment[]> {
-  const groups = new Map<string, DoraDeployment[]>();
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const d of deployments) {
     const key = keyOf(d.entityRef);
     if (!key) continue;

@@ -254,6 +254,79 @@ export interface SecretKeyChange {
   change: 'added' | 'changed' | 'removed';
 }
 
+export interface DoraReport {
+  window: number;
+  from: string;
+  to: string;
+  /** The production environment the figures are of */
+  environment: string;
+  groupBy: 'organisation' | 'team' | 'system' | 'service';
+  tierSource: string;
+  definitions: {
+    deploymentFrequency: string;
+    leadTime: string;
+    changeFailureRate: string;
+    recoveryTime: string;
+  };
+  groups: Array<DoraGroup>;
+}
+
+export interface DoraGroup {
+  /** organisation, or the team, system or service entity ref */
+  key: string;
+  figures: DoraFigures;
+  trend: Array<DoraWeek>;
+}
+
+export type DoraTier = 'elite' | 'high' | 'medium' | 'low' | null | null;
+
+export interface DoraFigures {
+  deploymentFrequency: {
+    count: number;
+    perDay: number;
+    deploymentIds: Array<string>;
+  };
+  leadTime: {
+    medianSeconds: number | null;
+    samples: Array<{
+      deploymentId: string;
+      commitSha?: string;
+      commitTime: string;
+      seconds: number;
+    }>;
+  };
+  changeFailureRate: {
+    rate: number | null;
+    failed: number;
+    count: number;
+    failedDeploymentIds: Array<string>;
+  };
+  recoveryTime: {
+    medianSeconds: number | null;
+    samples: Array<{
+      deploymentId: string;
+      recoveredBy: string;
+      seconds: number;
+    }>;
+    unrecoveredDeploymentIds: Array<string>;
+  };
+  tier: {
+    overall: DoraTier;
+    deploymentFrequency: DoraTier;
+    leadTime: DoraTier;
+    changeFailureRate: DoraTier;
+    recoveryTime: DoraTier;
+  };
+}
+
+export interface DoraWeek {
+  weekStart: string;
+  deployments: number;
+  leadTimeMedianSeconds: number | null;
+  changeFailureRate: number | null;
+  recoveryMedianSeconds: number | null;
+}
+
 /** On a deployment that restarted the service for a secret change; key names and versions only */
 export interface DeploymentSecretChange {
   version: number;
@@ -607,6 +680,20 @@ export interface Operations {
     body: SecretRotateRequest;
     response: SecretChangeResult;
   };
+  /** DORA's four keys from the production deployments, with what each counts */
+  GetDoraInsights: {
+    method: 'GET';
+    path: '/insights/dora';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+      groupBy?: 'organisation' | 'team' | 'system' | 'service';
+      /** Only this service (e.g. `component:default/orders-api`); its figures as one group. */
+      entityRef?: string;
+    };
+    response: DoraReport;
+  };
 }
 
 export type OperationId = keyof Operations;
@@ -663,6 +750,7 @@ export const OPERATIONS: {
     method: 'POST',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets/rotate',
   },
+  GetDoraInsights: { method: 'GET', path: '/insights/dora' },
 };
 
 /** The operations as backend-openapi-utils' `EndpointMap` (for the typed router). */
@@ -759,5 +847,9 @@ export type EndpointMap = {
     path: Operations['RotateSecrets']['params'];
     body: Operations['RotateSecrets']['body'];
     response: Operations['RotateSecrets']['response'];
+  };
+  '#get|/insights/dora': {
+    query: Operations['GetDoraInsights']['query'];
+    response: Operations['GetDoraInsights']['response'];
   };
 };
