@@ -167,7 +167,12 @@ const isRollback = (d: DoraDeployment) => !!(d.rollbackOf || d.reverts);
 
 /** Deployments with their times parsed, oldest first: prepared once for many windows. */
 export interface PreparedDeployments {
-  items: Array<{ d: DoraDeployment; created: number; finished?: number }>;
+  items: Array<{
+    d: DoraDeployment;
+    created: number;
+    finished?: number;
+    commit?: number;
+  }>;
   /** The ids of deployments a later, not failed, rollback undid. */
   undone: Set<string>;
   /** Each entity's deployments, oldest first, with their index in it. */
@@ -182,6 +187,7 @@ export function prepareDeployments(
       d,
       created: ms(d.createdAt),
       finished: d.finishedAt ? ms(d.finishedAt) : undefined,
+      commit: d.commitTime ? ms(d.commitTime) : undefined,
     }))
     .sort((a, b) => a.created - b.created || (a.d.id < b.d.id ? -1 : 1));
   const undone = new Set<string>();
@@ -226,15 +232,20 @@ export function computeDora(
 
   const leadSamples: LeadTimeSample[] = [];
   for (const i of changes) {
-    const { d, finished } = items[i];
-    if (d.status !== 'succeeded' || !d.commitTime || finished === undefined) {
+    const { d, finished, commit } = items[i];
+    if (
+      d.status !== 'succeeded' ||
+      !d.commitTime ||
+      commit === undefined ||
+      finished === undefined
+    ) {
       continue;
     }
     leadSamples.push({
       deploymentId: d.id,
       commitSha: d.commitSha,
       commitTime: d.commitTime,
-      seconds: Math.max(0, (finished - ms(d.commitTime)) / 1000),
+      seconds: Math.max(0, (finished - commit) / 1000),
     });
   }
 
