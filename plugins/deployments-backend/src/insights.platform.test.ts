@@ -221,6 +221,8 @@ describe('GET /insights/dora', () => {
             as === 'builder'
               ? mockCredentials.service.header()
               : mockCredentials.user.header(as),
+          // As Paved's CLI would: the adoption counts deploys by channel.
+          'User-Agent': 'paved-cli/0.0.0 (insights test)',
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -433,6 +435,29 @@ describe('GET /insights/dora', () => {
       expect(system.body.groups[0].key).toBe('system:default/shop');
       const service = await dora(`window=7&entityRef=${REF}`);
       expect(service.body.groups[0].figures).toEqual(organisation.figures);
+
+      // Adoption: the catalog's one service, on the golden path, without a
+      // Paved database; 3 deploys to staging, 3 promotions and a rollback
+      // through the "CLI", the automatic rollback by nobody's client.
+      const adoption = await call('GET', '/insights/adoption?window=7', alice);
+      expect(adoption.status).toBe(200);
+      expect(adoption.body.groups).toEqual([
+        {
+          key: 'organisation',
+          figures: {
+            services: 1,
+            goldenPath: 1,
+            goldenPathShare: 1,
+            withDatabase: 0,
+            databaseShare: 0,
+            deploys: { portal: 0, cli: 7, other: 1 },
+          },
+        },
+        expect.objectContaining({ key: 'group:default/storefront-team' }),
+      ]);
+      expect(
+        (await call('GET', '/insights/adoption?window=3', alice)).status,
+      ).toBe(400);
     },
   );
 });

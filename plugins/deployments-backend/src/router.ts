@@ -146,6 +146,10 @@ export async function createRouter(options: {
     res.json(await insights.dora(req.query, await callerOf(req)));
   });
 
+  router.get('/insights/adoption', async (req, res) => {
+    res.json(await insights.adoption(req.query, await callerOf(req)));
+  });
+
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
 

@@ -71,3 +71,9 @@ export type DoraReportTier = Schemas.DoraTier;
 export type DoraWeekFigures = Schemas.DoraWeek;
 /** The query of `GET /insights/dora`. */
 export type DoraQuery = Operations['GetDoraInsights']['query'];
+
+/** `GET /insights/adoption`: golden-path adoption, the organisation first, then each team. */
+export type AdoptionReport = Schemas.AdoptionReport;
+export type AdoptionFigures = Schemas.AdoptionFigures;
+/** The query of `GET /insights/adoption`. */
+export type AdoptionQuery = Operations['GetAdoptionInsights']['query'];

@@ -8,6 +8,8 @@ import { InputError, NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  AdoptionQuery,
+  AdoptionReport,
   DoraQuery,
   DoraReport,
   insightsReadPermission,
@@ -22,11 +24,13 @@ import {
   weeklyTrend,
   windowOf,
 } from './dora';
+import { adoptionByTeam } from './adoption';
 import { InsightsStore } from './InsightsStore';
 
 /** The platform insights: DORA's four keys from the production deployments. */
 export interface InsightsService {
   dora(query: DoraQuery, caller: Caller): Promise<DoraReport>;
+  adoption(query: AdoptionQuery, caller: Caller): Promise<AdoptionReport>;
 }
 
 export interface DefaultInsightsServiceOptions {
@@ -106,6 +110,27 @@ export class DefaultInsightsService implements InsightsService {
     };
   }
 
+  async adoption(
+    query: AdoptionQuery,
+    caller: Caller,
+  ): Promise<AdoptionReport> {
+    await this.authorize(caller);
+    const window = windowOf(
+      query.window as DoraWindow,
+      (this.options.now ?? (() => new Date()))(),
+    );
+    const [components, deployments] = await Promise.all([
+      this.components(),
+      this.options.store.listDeployments({ since: window.from }),
+    ]);
+    return {
+      window: query.window,
+      from: window.from,
+      to: window.to,
+      groups: adoptionByTeam([...components.values()], deployments),
+    };
+  }
+
   private async authorize(caller: Caller) {
     const [decision] = await this.options.permissions.authorize(
       [{ permission: insightsReadPermission }],
@@ -135,7 +160,7 @@ export class DefaultInsightsService implements InsightsService {
     }
   }
 
-  /** Every component's owner and system, by ref. */
+  /** Every component's owner, system, type, annotations and dependencies, by ref. */
   private async components(): Promise<Map<string, Entity>> {
     const { items } = await this.options.catalog.getEntities(
       {
@@ -144,8 +169,11 @@ export class DefaultInsightsService implements InsightsService {
           'kind',
           'metadata.name',
           'metadata.namespace',
+          'metadata.annotations',
+          'spec.type',
           'spec.owner',
           'spec.system',
+          'spec.dependsOn',
         ],
       },
       { credentials: await this.options.auth.getOwnServiceCredentials() },

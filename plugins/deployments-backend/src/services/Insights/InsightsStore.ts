@@ -2,7 +2,6 @@ import { DoraDeployment } from './dora';
 
 /** A production deployment with how it was requested, for the adoption figures. */
 export interface InsightsDeployment extends DoraDeployment {
-  requestedBy: string;
   userAgent?: string;
 }
 
@@ -13,7 +12,8 @@ export interface InsightsDeployment extends DoraDeployment {
  */
 export interface InsightsStore {
   listDeployments(options: {
-    environment: string;
+    /** Every environment when absent. */
+    environment?: string;
     since: string;
     /** Only these entities; all when absent. */
     entityRefs?: string[];

@@ -19,8 +19,7 @@ type Row = {
   rollback_of: string | null;
   reverts: string | null;
   secret_change: number | string | boolean;
-  image: string;
-  requested_by: string;
+  image: string | null;
   user_agent: string | null;
   commit_time: string | null;
   commit_sha: string | null;
@@ -44,7 +43,7 @@ export class KnexInsightsStore implements InsightsStore {
   constructor(private readonly db: Knex) {}
 
   async listDeployments(options: {
-    environment: string;
+    environment?: string;
     since: string;
     entityRefs?: string[];
   }): Promise<InsightsDeployment[]> {
@@ -57,8 +56,10 @@ export class KnexInsightsStore implements InsightsStore {
         'd.finished_at',
         'd.rollback_of',
         'd.reverts',
-        'd.image',
-        'd.requested_by',
+        // The image only where its build is looked up by digest.
+        this.db.raw(
+          "case when d.image like '%@sha256:%' then d.image else null end as image",
+        ),
         'd.user_agent',
         this.db.raw(
           'case when d.secret_change is null then 0 else 1 end as secret_change',
@@ -74,8 +75,9 @@ export class KnexInsightsStore implements InsightsStore {
           .andOn('b.image', 'd.image')
           .andOnVal('b.status', 'succeeded'),
       )
-      .where('d.environment', options.environment)
-      .andWhere('d.created_at', '>=', options.since);
+      .where('d.created_at', '>=', options.since);
+    if (options.environment)
+      query.andWhere('d.environment', options.environment);
     if (options.entityRefs) {
       if (options.entityRefs.length === 0) return [];
       query.whereIn('d.entity_ref', options.entityRefs);
@@ -89,8 +91,8 @@ export class KnexInsightsStore implements InsightsStore {
     const digests = [
       ...new Set(
         rows
-          .filter(r => !r.commit_time && r.image.includes('@sha256:'))
-          .map(r => r.image.slice(r.image.indexOf('@') + 1)),
+          .filter(r => !r.commit_time && r.image)
+          .map(r => r.image!.slice(r.image!.indexOf('@') + 1)),
       ),
     ];
     for (let i = 0; i < digests.length; i += 500) {
@@ -107,11 +109,12 @@ export class KnexInsightsStore implements InsightsStore {
     }
 
     return rows.map(r => {
-      const digestBuild = r.commit_time
-        ? undefined
-        : byDigest.get(
-            `${r.entity_ref} ${r.image.slice(r.image.indexOf('@') + 1)}`,
-          );
+      const digestBuild =
+        r.commit_time || !r.image
+          ? undefined
+          : byDigest.get(
+              `${r.entity_ref} ${r.image.slice(r.image.indexOf('@') + 1)}`,
+            );
       return {
         id: r.id,
         entityRef: r.entity_ref,
@@ -123,7 +126,6 @@ export class KnexInsightsStore implements InsightsStore {
         secretChange: Number(r.secret_change) === 1,
         commitTime: r.commit_time ?? digestBuild?.time ?? undefined,
         commitSha: r.commit_time ? r.commit_sha ?? undefined : digestBuild?.sha,
-        requestedBy: r.requested_by,
         userAgent: r.user_agent ?? undefined,
       };
     });

@@ -6,3 +6,4 @@ export type {
   DefaultInsightsServiceOptions,
   InsightsService,
 } from './InsightsService';
+export * from './adoption';

@@ -1077,6 +1077,44 @@ export const spec = {
         },
       },
     },
+    '/insights/adoption': {
+      get: {
+        operationId: 'GetAdoptionInsights',
+        summary: 'Golden-path adoption for the organisation and per team',
+        description:
+          "From the catalog: services (`spec.type: service`) on the golden path\n(`paved.dev/golden-path`) and those with the database Paved provisions\n(`resource:<name>-database`); from the deployment records of the last\n`window` days, every environment: deploys through the portal, the CLI\nor otherwise (by the request's User-Agent). Needs `paved.insights.read`.\n",
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            required: true,
+            description: 'Days back from now; 7, 30 or 90.',
+            schema: {
+              type: 'integer',
+              enum: [7, 30, 90],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The organisation first, then each team.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AdoptionReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1908,6 +1946,84 @@ export const spec = {
           change: {
             type: 'string',
             enum: ['added', 'changed', 'removed'],
+          },
+        },
+      },
+      AdoptionReport: {
+        type: 'object',
+        required: ['window', 'from', 'to', 'groups'],
+        properties: {
+          window: {
+            type: 'integer',
+          },
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          groups: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['key', 'figures'],
+              properties: {
+                key: {
+                  description: "organisation, or the team's entity ref",
+                  type: 'string',
+                },
+                figures: {
+                  $ref: '#/components/schemas/AdoptionFigures',
+                },
+              },
+            },
+          },
+        },
+      },
+      AdoptionFigures: {
+        type: 'object',
+        required: [
+          'services',
+          'goldenPath',
+          'goldenPathShare',
+          'withDatabase',
+          'databaseShare',
+          'deploys',
+        ],
+        properties: {
+          services: {
+            type: 'integer',
+          },
+          goldenPath: {
+            type: 'integer',
+          },
+          goldenPathShare: {
+            type: 'number',
+            nullable: true,
+          },
+          withDatabase: {
+            type: 'integer',
+          },
+          databaseShare: {
+            type: 'number',
+            nullable: true,
+          },
+          deploys: {
+            type: 'object',
+            required: ['portal', 'cli', 'other'],
+            properties: {
+              portal: {
+                type: 'integer',
+              },
+              cli: {
+                type: 'integer',
+              },
+              other: {
+                type: 'integer',
+              },
+            },
           },
         },
       },

@@ -254,6 +254,30 @@ export interface SecretKeyChange {
   change: 'added' | 'changed' | 'removed';
 }
 
+export interface AdoptionReport {
+  window: number;
+  from: string;
+  to: string;
+  groups: Array<{
+    /** organisation, or the team's entity ref */
+    key: string;
+    figures: AdoptionFigures;
+  }>;
+}
+
+export interface AdoptionFigures {
+  services: number;
+  goldenPath: number;
+  goldenPathShare: number | null;
+  withDatabase: number;
+  databaseShare: number | null;
+  deploys: {
+    portal: number;
+    cli: number;
+    other: number;
+  };
+}
+
 export interface DoraReport {
   window: number;
   from: string;
@@ -694,6 +718,17 @@ export interface Operations {
     };
     response: DoraReport;
   };
+  /** Golden-path adoption for the organisation and per team */
+  GetAdoptionInsights: {
+    method: 'GET';
+    path: '/insights/adoption';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+    };
+    response: AdoptionReport;
+  };
 }
 
 export type OperationId = keyof Operations;
@@ -751,6 +786,7 @@ export const OPERATIONS: {
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets/rotate',
   },
   GetDoraInsights: { method: 'GET', path: '/insights/dora' },
+  GetAdoptionInsights: { method: 'GET', path: '/insights/adoption' },
 };
 
 /** The operations as backend-openapi-utils' `EndpointMap` (for the typed router). */
@@ -851,5 +887,9 @@ export type EndpointMap = {
   '#get|/insights/dora': {
     query: Operations['GetDoraInsights']['query'];
     response: Operations['GetDoraInsights']['response'];
+  };
+  '#get|/insights/adoption': {
+    query: Operations['GetAdoptionInsights']['query'];
+    response: Operations['GetAdoptionInsights']['response'];
   };
 };
