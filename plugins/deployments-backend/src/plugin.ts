@@ -6,6 +6,7 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   deploymentPermissions,
+  insightsPermissions,
   readPlatformTeam,
   secretPermissions,
 } from '@paved/plugin-deployments-common';
@@ -33,6 +34,7 @@ import {
   VaultEnvironmentSecrets,
 } from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
+import { DefaultInsightsService, KnexInsightsStore } from './services/Insights';
 
 /** Default of `paved.deployments.rolloutTimeoutSeconds`. */
 const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
@@ -68,6 +70,7 @@ export const deploymentsPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions([
           ...deploymentPermissions,
           ...secretPermissions,
+          ...insightsPermissions,
         ]);
         // Each environment on its own cluster; the service fails the start
         // when an environment's cluster is not configured.
@@ -141,6 +144,19 @@ export const deploymentsPlugin = createBackendPlugin({
           secrets: environmentSecrets,
           deployments,
         });
+        const insights = new DefaultInsightsService({
+          store: await KnexInsightsStore.create(deps.database),
+          catalog,
+          auth,
+          permissions: deps.permissions,
+          // DORA counts production: the environment named so, else the last one.
+          productionEnvironment:
+            config.getOptionalString('paved.insights.productionEnvironment') ??
+            (
+              environments.find(e => e.name === 'production') ??
+              environments[environments.length - 1]
+            ).name,
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
@@ -148,6 +164,7 @@ export const deploymentsPlugin = createBackendPlugin({
             builds,
             secrets,
             logs: new DefaultLogsService({ environments, catalog, clusters }),
+            insights,
           }),
         );
         // The same operations for `backstage-cli actions` and the MCP actions backend.

@@ -7,6 +7,7 @@ import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { InsightsService } from './services/Insights';
 import { LogsService } from './services/LogsService';
 import { SecretsService } from './services/SecretsService';
 
@@ -31,8 +32,9 @@ export async function createRouter(options: {
   builds: BuildService;
   secrets: SecretsService;
   logs: LogsService;
+  insights: InsightsService;
 }) {
-  const { httpAuth, deployments, builds, secrets, logs } = options;
+  const { httpAuth, deployments, builds, secrets, logs, insights } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -53,6 +55,7 @@ export async function createRouter(options: {
         credentials.principal.type === 'user'
           ? credentials.principal.userEntityRef
           : undefined,
+      userAgent: req.get('user-agent'),
     };
   };
   const entityRefOf = (req: { params: EntityPath }) =>
@@ -140,6 +143,14 @@ export async function createRouter(options: {
     res
       .status(202)
       .json(await deployments.rollback(req.body, await callerOf(req)));
+  });
+
+  router.get('/insights/dora', async (req, res) => {
+    res.json(await insights.dora(req.query, await callerOf(req)));
+  });
+
+  router.get('/insights/adoption', async (req, res) => {
+    res.json(await insights.adoption(req.query, await callerOf(req)));
   });
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });

@@ -4,6 +4,7 @@ import express from 'express';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { createRouter } from '../router';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { LogsService } from '../services/LogsService';
@@ -57,6 +58,7 @@ describe('secrets routes', () => {
       builds: {} as BuildService,
       logs: {} as LogsService,
       secrets,
+      insights: {} as InsightsService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { LogsService } from '../services/LogsService';
@@ -43,6 +44,7 @@ describe('openapi.yaml', () => {
       builds: {} as BuildService,
       logs: {} as LogsService,
       secrets: {} as SecretsService,
+      insights: {} as InsightsService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

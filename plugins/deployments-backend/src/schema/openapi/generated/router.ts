@@ -1161,6 +1161,105 @@ export const spec = {
         },
       },
     },
+    '/insights/dora': {
+      get: {
+        operationId: 'GetDoraInsights',
+        summary:
+          "DORA's four keys from the production deployments, with what each counts",
+        description:
+          "Deployment frequency, change lead time, change failure rate and failed\ndeployment recovery time (DORA's current definitions, stated in\n`definitions`) over the last `window` days of production deployments,\nfor the organisation, per team (the components' owners), per system or\nper service, each with the deployment ids it counts, a weekly trend and\nthe tier by the 2024 report's clusters (`tierSource`). Needs\n`paved.insights.read` (everyone by default).\n",
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            required: true,
+            description: 'Days back from now; 7, 30 or 90.',
+            schema: {
+              type: 'integer',
+              enum: [7, 30, 90],
+            },
+          },
+          {
+            name: 'groupBy',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['organisation', 'team', 'system', 'service'],
+              default: 'organisation',
+            },
+          },
+          {
+            name: 'entityRef',
+            in: 'query',
+            description:
+              'Only this service (e.g. `component:default/orders-api`); its figures as one group.',
+            schema: {
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The figures of each group.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DoraReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/insights/adoption': {
+      get: {
+        operationId: 'GetAdoptionInsights',
+        summary: 'Golden-path adoption for the organisation and per team',
+        description:
+          "From the catalog: services (`spec.type: service`) on the golden path\n(`paved.dev/golden-path`) and those with the database Paved provisions\n(`resource:<name>-database`); from the deployment records of the last\n`window` days, every environment: deploys through the portal, the CLI\nor otherwise (by the request's User-Agent). Needs `paved.insights.read`.\n",
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            required: true,
+            description: 'Days back from now; 7, 30 or 90.',
+            schema: {
+              type: 'integer',
+              enum: [7, 30, 90],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The organisation first, then each team.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AdoptionReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1426,6 +1525,11 @@ export const spec = {
           rollbackOf: {
             description:
               'On an automatic rollback, the deployment whose rollout failed',
+            type: 'string',
+          },
+          reverts: {
+            description:
+              'On a requested rollback, the deployment it undoes (the one that ran before it)',
             type: 'string',
           },
           secretChange: {
@@ -1987,6 +2091,351 @@ export const spec = {
           change: {
             type: 'string',
             enum: ['added', 'changed', 'removed'],
+          },
+        },
+      },
+      AdoptionReport: {
+        type: 'object',
+        required: ['window', 'from', 'to', 'groups'],
+        properties: {
+          window: {
+            type: 'integer',
+          },
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          groups: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['key', 'figures'],
+              properties: {
+                key: {
+                  description: "organisation, or the team's entity ref",
+                  type: 'string',
+                },
+                figures: {
+                  $ref: '#/components/schemas/AdoptionFigures',
+                },
+              },
+            },
+          },
+        },
+      },
+      AdoptionFigures: {
+        type: 'object',
+        required: [
+          'services',
+          'goldenPath',
+          'goldenPathShare',
+          'withDatabase',
+          'databaseShare',
+          'deploys',
+        ],
+        properties: {
+          services: {
+            type: 'integer',
+          },
+          goldenPath: {
+            type: 'integer',
+          },
+          goldenPathShare: {
+            type: 'number',
+            nullable: true,
+          },
+          withDatabase: {
+            type: 'integer',
+          },
+          databaseShare: {
+            type: 'number',
+            nullable: true,
+          },
+          deploys: {
+            type: 'object',
+            required: ['portal', 'cli', 'other'],
+            properties: {
+              portal: {
+                type: 'integer',
+              },
+              cli: {
+                type: 'integer',
+              },
+              other: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+      },
+      DoraReport: {
+        type: 'object',
+        required: [
+          'window',
+          'from',
+          'to',
+          'environment',
+          'groupBy',
+          'tierSource',
+          'definitions',
+          'groups',
+        ],
+        properties: {
+          window: {
+            type: 'integer',
+          },
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          environment: {
+            description: 'The production environment the figures are of',
+            type: 'string',
+          },
+          groupBy: {
+            type: 'string',
+            enum: ['organisation', 'team', 'system', 'service'],
+          },
+          tierSource: {
+            type: 'string',
+          },
+          definitions: {
+            type: 'object',
+            required: [
+              'deploymentFrequency',
+              'leadTime',
+              'changeFailureRate',
+              'recoveryTime',
+            ],
+            properties: {
+              deploymentFrequency: {
+                type: 'string',
+              },
+              leadTime: {
+                type: 'string',
+              },
+              changeFailureRate: {
+                type: 'string',
+              },
+              recoveryTime: {
+                type: 'string',
+              },
+            },
+          },
+          groups: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DoraGroup',
+            },
+          },
+        },
+      },
+      DoraGroup: {
+        type: 'object',
+        required: ['key', 'figures', 'trend'],
+        properties: {
+          key: {
+            description:
+              'organisation, or the team, system or service entity ref',
+            type: 'string',
+          },
+          figures: {
+            $ref: '#/components/schemas/DoraFigures',
+          },
+          trend: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DoraWeek',
+            },
+          },
+        },
+      },
+      DoraTier: {
+        type: 'string',
+        nullable: true,
+        enum: ['elite', 'high', 'medium', 'low', null],
+      },
+      DoraFigures: {
+        type: 'object',
+        required: [
+          'deploymentFrequency',
+          'leadTime',
+          'changeFailureRate',
+          'recoveryTime',
+          'tier',
+        ],
+        properties: {
+          deploymentFrequency: {
+            type: 'object',
+            required: ['count', 'perDay', 'deploymentIds'],
+            properties: {
+              count: {
+                type: 'integer',
+              },
+              perDay: {
+                type: 'number',
+              },
+              deploymentIds: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          leadTime: {
+            type: 'object',
+            required: ['medianSeconds', 'samples'],
+            properties: {
+              medianSeconds: {
+                type: 'number',
+                nullable: true,
+              },
+              samples: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['deploymentId', 'commitTime', 'seconds'],
+                  properties: {
+                    deploymentId: {
+                      type: 'string',
+                    },
+                    commitSha: {
+                      type: 'string',
+                    },
+                    commitTime: {
+                      type: 'string',
+                      format: 'date-time',
+                    },
+                    seconds: {
+                      type: 'number',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          changeFailureRate: {
+            type: 'object',
+            required: ['rate', 'failed', 'count', 'failedDeploymentIds'],
+            properties: {
+              rate: {
+                type: 'number',
+                nullable: true,
+              },
+              failed: {
+                type: 'integer',
+              },
+              count: {
+                type: 'integer',
+              },
+              failedDeploymentIds: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          recoveryTime: {
+            type: 'object',
+            required: ['medianSeconds', 'samples', 'unrecoveredDeploymentIds'],
+            properties: {
+              medianSeconds: {
+                type: 'number',
+                nullable: true,
+              },
+              samples: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['deploymentId', 'recoveredBy', 'seconds'],
+                  properties: {
+                    deploymentId: {
+                      type: 'string',
+                    },
+                    recoveredBy: {
+                      type: 'string',
+                    },
+                    seconds: {
+                      type: 'number',
+                    },
+                  },
+                },
+              },
+              unrecoveredDeploymentIds: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          tier: {
+            type: 'object',
+            required: [
+              'overall',
+              'deploymentFrequency',
+              'leadTime',
+              'changeFailureRate',
+              'recoveryTime',
+            ],
+            properties: {
+              overall: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              deploymentFrequency: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              leadTime: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              changeFailureRate: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              recoveryTime: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+            },
+          },
+        },
+      },
+      DoraWeek: {
+        type: 'object',
+        required: [
+          'weekStart',
+          'deployments',
+          'leadTimeMedianSeconds',
+          'changeFailureRate',
+          'recoveryMedianSeconds',
+        ],
+        properties: {
+          weekStart: {
+            type: 'string',
+            format: 'date-time',
+          },
+          deployments: {
+            type: 'integer',
+          },
+          leadTimeMedianSeconds: {
+            type: 'number',
+            nullable: true,
+          },
+          changeFailureRate: {
+            type: 'number',
+            nullable: true,
+          },
+          recoveryMedianSeconds: {
+            type: 'number',
+            nullable: true,
           },
         },
       },

@@ -65,6 +65,8 @@ export interface Deployment {
   previousImage?: string;
   /** On an automatic rollback, the deployment whose rollout failed */
   rollbackOf?: string;
+  /** On a requested rollback, the deployment it undoes (the one that ran before it) */
+  reverts?: string;
   secretChange?: DeploymentSecretChange;
 }
 
@@ -250,6 +252,103 @@ export interface BuildLogChunk {
 export interface SecretKeyChange {
   key: string;
   change: 'added' | 'changed' | 'removed';
+}
+
+export interface AdoptionReport {
+  window: number;
+  from: string;
+  to: string;
+  groups: Array<{
+    /** organisation, or the team's entity ref */
+    key: string;
+    figures: AdoptionFigures;
+  }>;
+}
+
+export interface AdoptionFigures {
+  services: number;
+  goldenPath: number;
+  goldenPathShare: number | null;
+  withDatabase: number;
+  databaseShare: number | null;
+  deploys: {
+    portal: number;
+    cli: number;
+    other: number;
+  };
+}
+
+export interface DoraReport {
+  window: number;
+  from: string;
+  to: string;
+  /** The production environment the figures are of */
+  environment: string;
+  groupBy: 'organisation' | 'team' | 'system' | 'service';
+  tierSource: string;
+  definitions: {
+    deploymentFrequency: string;
+    leadTime: string;
+    changeFailureRate: string;
+    recoveryTime: string;
+  };
+  groups: Array<DoraGroup>;
+}
+
+export interface DoraGroup {
+  /** organisation, or the team, system or service entity ref */
+  key: string;
+  figures: DoraFigures;
+  trend: Array<DoraWeek>;
+}
+
+export type DoraTier = 'elite' | 'high' | 'medium' | 'low' | null | null;
+
+export interface DoraFigures {
+  deploymentFrequency: {
+    count: number;
+    perDay: number;
+    deploymentIds: Array<string>;
+  };
+  leadTime: {
+    medianSeconds: number | null;
+    samples: Array<{
+      deploymentId: string;
+      commitSha?: string;
+      commitTime: string;
+      seconds: number;
+    }>;
+  };
+  changeFailureRate: {
+    rate: number | null;
+    failed: number;
+    count: number;
+    failedDeploymentIds: Array<string>;
+  };
+  recoveryTime: {
+    medianSeconds: number | null;
+    samples: Array<{
+      deploymentId: string;
+      recoveredBy: string;
+      seconds: number;
+    }>;
+    unrecoveredDeploymentIds: Array<string>;
+  };
+  tier: {
+    overall: DoraTier;
+    deploymentFrequency: DoraTier;
+    leadTime: DoraTier;
+    changeFailureRate: DoraTier;
+    recoveryTime: DoraTier;
+  };
+}
+
+export interface DoraWeek {
+  weekStart: string;
+  deployments: number;
+  leadTimeMedianSeconds: number | null;
+  changeFailureRate: number | null;
+  recoveryMedianSeconds: number | null;
 }
 
 /** On a deployment that restarted the service for a secret change; key names and versions only */
@@ -670,6 +769,31 @@ export interface Operations {
     };
     response: void;
   };
+  /** DORA's four keys from the production deployments, with what each counts */
+  GetDoraInsights: {
+    method: 'GET';
+    path: '/insights/dora';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+      groupBy?: 'organisation' | 'team' | 'system' | 'service';
+      /** Only this service (e.g. `component:default/orders-api`); its figures as one group. */
+      entityRef?: string;
+    };
+    response: DoraReport;
+  };
+  /** Golden-path adoption for the organisation and per team */
+  GetAdoptionInsights: {
+    method: 'GET';
+    path: '/insights/adoption';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+    };
+    response: AdoptionReport;
+  };
 }
 
 export type OperationId = keyof Operations;
@@ -734,6 +858,8 @@ export const OPERATIONS: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/logs',
   },
+  GetDoraInsights: { method: 'GET', path: '/insights/dora' },
+  GetAdoptionInsights: { method: 'GET', path: '/insights/adoption' },
 };
 
 /** The operations as backend-openapi-utils' `EndpointMap` (for the typed router). */
@@ -839,5 +965,13 @@ export type EndpointMap = {
     path: Operations['ReadLogs']['params'];
     query: Operations['ReadLogs']['query'];
     response: Operations['ReadLogs']['response'];
+  };
+  '#get|/insights/dora': {
+    query: Operations['GetDoraInsights']['query'];
+    response: Operations['GetDoraInsights']['response'];
+  };
+  '#get|/insights/adoption': {
+    query: Operations['GetAdoptionInsights']['query'];
+    response: Operations['GetAdoptionInsights']['response'];
   };
 };
