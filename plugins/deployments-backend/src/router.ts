@@ -136,7 +136,11 @@ export async function createRouter(options: {
   });
 
   router.post('/approvals/:id/reject', async (req, res) => {
-    res.json(await deployments.reject(req.params.id, await callerOf(req)));
+    res.json(
+      await deployments.reject(req.params.id, await callerOf(req), {
+        reason: req.body?.reason,
+      }),
+    );
   });
 
   router.post('/rollbacks', async (req, res) => {

@@ -251,17 +251,27 @@ Examples:
     .command('reject')
     .description('Reject a promotion')
     .argument('<id>', 'the approval request id')
-    .action(async (id: string, _opts, command: Command) => {
+    .option(
+      '-r, --reason <text>',
+      'why (stored with the decision, shown in the audit trail)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  paved reject 6f1c… --reason "wait for the schema migration"`,
+    )
+    .action(async (id: string, opts, command: Command) => {
       const ctx = contextOf(command);
       const portal = await ctx.portal();
       const approval: ApprovalRequest = await portal.deployments(
         'RejectApproval',
-        { params: { id } },
+        { params: { id }, body: opts.reason ? { reason: opts.reason } : {} },
       );
       ctx.out.say(
         `${ctx.out.red('✘')} Rejected ${approval.image} → ${
           approval.toEnvironment
-        }`,
+        }${approval.decisionReason ? `: ${approval.decisionReason}` : ''}`,
       );
       ctx.out.result({ approval });
     });

@@ -60,7 +60,8 @@ export interface DeploymentsApi {
   approve(
     id: string,
   ): Promise<{ approval: ApprovalRequest; deployment: Deployment }>;
-  reject(id: string): Promise<ApprovalRequest>;
+  /** `reason` is stored with the decision and shown in history and audit. */
+  reject(id: string, options?: { reason?: string }): Promise<ApprovalRequest>;
   rollback(request: RollbackRequest): Promise<Deployment>;
   /** The entity's builds, newest first. */
   listBuilds(

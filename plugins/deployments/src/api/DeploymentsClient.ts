@@ -111,8 +111,14 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.call('ApproveApproval', { params: { id } });
   }
 
-  reject(id: string): Promise<ApprovalRequest> {
-    return this.call('RejectApproval', { params: { id } });
+  reject(
+    id: string,
+    options: { reason?: string } = {},
+  ): Promise<ApprovalRequest> {
+    return this.call('RejectApproval', {
+      params: { id },
+      body: options.reason ? { reason: options.reason } : {},
+    });
   }
 
   rollback(request: RollbackRequest): Promise<Deployment> {

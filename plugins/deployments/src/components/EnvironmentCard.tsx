@@ -5,6 +5,7 @@ import Chip from '@material-ui/core/Chip';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
+import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
   ApprovalRequest,
@@ -59,6 +60,7 @@ function PendingApproval(props: {
     props;
   const api = useDeploymentsApi();
   const [dialog, setDialog] = useState<'approve' | 'reject'>();
+  const [reason, setReason] = useState('');
   let note: string | undefined;
   if (requestedByMe) {
     note = 'You asked for this promotion; someone else approves it.';
@@ -131,7 +133,9 @@ function PendingApproval(props: {
         entityRef={entityRef}
         onChange={onChange}
         action={async () => {
-          await api.reject(approval.id);
+          await api.reject(approval.id, {
+            reason: reason.trim() || undefined,
+          });
           return {
             message: `Rejected: ${approval.image} is not deployed to ${approval.toEnvironment}.`,
           };
@@ -141,6 +145,16 @@ function PendingApproval(props: {
           Reject the promotion of {approval.image} to {approval.toEnvironment}{' '}
           requested by {displayRef(approval.requestedBy)}?
         </Typography>
+        <TextField
+          label="Reason (optional)"
+          helperText="Shown to the requester in the approval and the history."
+          value={reason}
+          onChange={event => setReason(event.target.value)}
+          inputProps={{ maxLength: 500 }}
+          fullWidth
+          multiline
+          margin="normal"
+        />
       </ActionDialog>
     </ListItem>
   );

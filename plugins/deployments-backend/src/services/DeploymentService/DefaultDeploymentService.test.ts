@@ -201,6 +201,30 @@ describe('DefaultDeploymentService', () => {
     service.stop();
   });
 
+  it('rejects with a reason: stored with the decision and in the audit message', async () => {
+    const { service } = await setup();
+    const promotion = await service.promote(
+      { entityRef: REF, from: 'staging', to: 'production' },
+      caller(hannah),
+    );
+    const id = promotion.type === 'approval' ? promotion.approval.id : '';
+    const rejected = await service.reject(id, caller(omar), {
+      reason: '  wait for the migration ',
+    });
+    expect(rejected).toMatchObject({
+      status: 'rejected',
+      decidedBy: omar,
+      decisionReason: 'wait for the migration',
+    });
+    const [last] = await service.listAuditEvents(REF, caller(hannah));
+    expect(last).toMatchObject({
+      action: 'reject',
+      result: 'succeeded',
+      message: 'Rejected: wait for the migration',
+    });
+    service.stop();
+  });
+
   it('pages the history with the cursor it returns', async () => {
     const { service, kubernetes } = await setup();
     for (const tag of ['2', '3', '4']) {

@@ -356,12 +356,19 @@ export class DefaultDeploymentService implements DeploymentService {
     );
   }
 
-  async reject(id: string, caller: Caller): Promise<ApprovalRequest> {
+  async reject(
+    id: string,
+    caller: Caller,
+    options: { reason?: string } = {},
+  ): Promise<ApprovalRequest> {
+    const reason = options.reason?.trim() || undefined;
     return this.decide(
       id,
       'rejected',
       caller,
       async () => (await this.options.store.getApproval(id))!,
+      undefined,
+      reason,
     );
   }
 
@@ -380,6 +387,7 @@ export class DefaultDeploymentService implements DeploymentService {
       user: string;
     }) => Promise<T>,
     deploymentIdOf?: (result: T) => string | undefined,
+    reason?: string,
   ): Promise<T> {
     const { user, approval, entity } = await this.loadApproval(id, caller);
     return this.options.audit.audited(
@@ -390,6 +398,7 @@ export class DefaultDeploymentService implements DeploymentService {
         environment: approval.toEnvironment,
         image: approval.image,
         approvalId: id,
+        message: reason && `Rejected: ${reason}`,
       },
       async () => {
         await this.authorize(
@@ -407,6 +416,7 @@ export class DefaultDeploymentService implements DeploymentService {
           !(await this.options.store.decideApproval(id, {
             status,
             decidedBy: user,
+            reason,
           }))
         ) {
           throw new ConflictError(`Approval ${id} was decided meanwhile`);

@@ -52,7 +52,12 @@ export interface DeploymentService {
     id: string,
     caller: Caller,
   ): Promise<{ approval: ApprovalRequest; deployment: Deployment }>;
-  reject(id: string, caller: Caller): Promise<ApprovalRequest>;
+  /** `reason` is stored with the decision and in the audit event's message. */
+  reject(
+    id: string,
+    caller: Caller,
+    options?: { reason?: string },
+  ): Promise<ApprovalRequest>;
   listApprovals(
     entityRef: string,
     options: { status?: ApprovalStatus },

@@ -82,7 +82,7 @@ export interface DeploymentStore {
    */
   decideApproval(
     id: string,
-    decision: { status: ApprovalStatus; decidedBy: string },
+    decision: { status: ApprovalStatus; decidedBy: string; reason?: string },
   ): Promise<boolean>;
   /** Puts an approval back to pending, when the deploy it started could not start. */
   reopenApproval(id: string): Promise<void>;

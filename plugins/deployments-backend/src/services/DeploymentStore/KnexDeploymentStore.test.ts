@@ -185,4 +185,31 @@ describe('KnexDeploymentStore approvals', () => {
       status: 'pending',
     });
   });
+
+  it('keeps the reason of a rejection, and drops it when reopened', async () => {
+    const { store } = await createStore();
+    await store.insertApproval({
+      id: 'a-2',
+      entityRef: ENTITY,
+      fromEnvironment: 'staging',
+      toEnvironment: 'production',
+      image: 'registry.paved.local/orders-api:2',
+      requestedBy: 'user:default/hannah',
+      status: 'pending',
+      createdAt: new Date().toISOString(),
+    });
+    expect(
+      await store.decideApproval('a-2', {
+        status: 'rejected',
+        decidedBy: 'user:default/omar',
+        reason: 'wait for the migration',
+      }),
+    ).toBe(true);
+    expect(await store.getApproval('a-2')).toMatchObject({
+      status: 'rejected',
+      decisionReason: 'wait for the migration',
+    });
+    await store.reopenApproval('a-2');
+    expect((await store.getApproval('a-2'))?.decisionReason).toBeUndefined();
+  });
 });

@@ -59,6 +59,7 @@ type ApprovalRow = {
   status: ApprovalStatus;
   decided_by: string | null;
   decided_at: string | null;
+  decision_reason?: string | null;
   created_at: string;
   deployment_id: string | null;
 };
@@ -117,6 +118,7 @@ function toApproval(row: ApprovalRow): ApprovalRequest {
     status: row.status,
     decidedBy: orUndefined(row.decided_by),
     decidedAt: orUndefined(row.decided_at),
+    decisionReason: row.decision_reason ?? undefined,
     createdAt: row.created_at,
     deploymentId: orUndefined(row.deployment_id),
   };
@@ -348,6 +350,7 @@ export class KnexDeploymentStore implements DeploymentStore {
       status: approval.status,
       decided_by: approval.decidedBy ?? null,
       decided_at: approval.decidedAt ?? null,
+      decision_reason: approval.decisionReason ?? null,
       created_at: approval.createdAt,
       deployment_id: approval.deploymentId ?? null,
     });
@@ -376,7 +379,7 @@ export class KnexDeploymentStore implements DeploymentStore {
    */
   async decideApproval(
     id: string,
-    decision: { status: ApprovalStatus; decidedBy: string },
+    decision: { status: ApprovalStatus; decidedBy: string; reason?: string },
   ): Promise<boolean> {
     const updated = await this.db('approvals')
       .where({ id, status: 'pending' })
@@ -384,15 +387,19 @@ export class KnexDeploymentStore implements DeploymentStore {
         status: decision.status,
         decided_by: decision.decidedBy,
         decided_at: new Date().toISOString(),
+        decision_reason: decision.reason ?? null,
       });
     return updated === 1;
   }
 
   /** Puts an approval back to pending, when the deploy it started could not start. */
   async reopenApproval(id: string): Promise<void> {
-    await this.db('approvals')
-      .where({ id })
-      .update({ status: 'pending', decided_by: null, decided_at: null });
+    await this.db('approvals').where({ id }).update({
+      status: 'pending',
+      decided_by: null,
+      decided_at: null,
+      decision_reason: null,
+    });
   }
 
   async setApprovalDeployment(id: string, deploymentId: string): Promise<void> {

@@ -446,11 +446,23 @@ export const spec = {
       post: {
         operationId: 'RejectApproval',
         summary: 'Reject a promotion',
+        description:
+          "Same deciders as approve. An optional `reason` is stored with the\ndecision (`decisionReason`) and in the audit event's message.\n",
         parameters: [
           {
             $ref: '#/components/parameters/id',
           },
         ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RejectRequest',
+              },
+            },
+          },
+        },
         responses: {
           '200': {
             description: 'Rejected.',
@@ -461,6 +473,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
           },
           '403': {
             $ref: '#/components/responses/Error',
@@ -1661,12 +1676,28 @@ export const spec = {
             type: 'string',
             format: 'date-time',
           },
+          decisionReason: {
+            type: 'string',
+            description: 'Why it was rejected, as the decider gave it.',
+          },
           createdAt: {
             type: 'string',
             format: 'date-time',
           },
           deploymentId: {
             type: 'string',
+          },
+        },
+      },
+      RejectRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+            description: 'Why; shown in the approval, history and audit.',
           },
         },
       },

@@ -108,8 +108,15 @@ export interface ApprovalRequest {
   status: 'pending' | 'approved' | 'rejected';
   decidedBy?: string;
   decidedAt?: string;
+  /** Why it was rejected, as the decider gave it. */
+  decisionReason?: string;
   createdAt: string;
   deploymentId?: string;
+}
+
+export interface RejectRequest {
+  /** Why; shown in the approval, history and audit. */
+  reason?: string;
 }
 
 /** Deployed right away, or an approval requested. */
@@ -579,6 +586,7 @@ export interface Operations {
     params: {
       id: string;
     };
+    body: RejectRequest;
     response: ApprovalRequest;
   };
   /** Deploy an earlier, successful deployment's image again */
@@ -904,6 +912,7 @@ export type EndpointMap = {
   };
   '#post|/approvals/{id}/reject': {
     path: Operations['RejectApproval']['params'];
+    body: Operations['RejectApproval']['body'];
     response: Operations['RejectApproval']['response'];
   };
   '#post|/rollbacks': {
