@@ -5,6 +5,7 @@ import {
   TestGitRemote,
 } from '@paved/plugin-git-remote-node/testUtils';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import {
   expectDatabaseWiredToStaging,
   removeProvisionedService,
@@ -88,7 +89,7 @@ describe('Provision Database', () => {
       (
         await (
           await portal.createTask(
-            { component: `component:default/${name}` },
+            { component: `component:default/${name}`, size: 'large' },
             'template:default/provision-database',
           )
         ).json()
@@ -104,5 +105,18 @@ describe('Provision Database', () => {
       expect.arrayContaining(['APP_SESSION_SECRET', 'DATABASE_URL']),
     );
     expect(run.log).not.toContain(credentials.password);
+    // size large: 50 connections on the service's role and on its database.
+    const client = new Client({ connectionString: credentials.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT datconnlimit, (SELECT rolconnlimit FROM pg_roles WHERE rolname = $1) AS rolconnlimit
+         FROM pg_database WHERE datname = current_database()`,
+        [credentials.username],
+      );
+      expect(rows).toEqual([{ datconnlimit: 50, rolconnlimit: 50 }]);
+    } finally {
+      await client.end();
+    }
   }, 300_000);
 });

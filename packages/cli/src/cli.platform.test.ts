@@ -1,6 +1,16 @@
 // One scenario, in order, as a developer would go: the built CLI
 // as a child process against a real backend (the deployments, auth and local-user
 // plugins) on the local platform's apiserver, node, registry and Vault.
+//
+// Why this file is past 400 lines: the steps share one started backend, one
+// sandbox (namespaces, Vault paths, pushed images) and state that each step
+// leaves for the next (the signed-in token, the deployed image the promotion
+// and rollback build on, the approval another user decides). Split across
+// files, each would start its own backend and platform sandbox (tens of
+// seconds each on the shared machine) and repeat the deploy to get there; the
+// helpers at the top (run, the JSON-schema check, the backend setup) are only
+// for this scenario. New CLI scenarios that need other backends (the
+// scaffolder's templates) go in their own *.platform.test.ts.
 import {
   actionsRegistryServiceFactory,
   actionsServiceFactory,

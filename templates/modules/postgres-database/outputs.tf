@@ -23,3 +23,8 @@ output "password" {
   value       = random_password.this.result
   sensitive   = true
 }
+
+output "connection_limit" {
+  description = "Connections the role and the database accept, from size."
+  value       = local.connection_limit
+}

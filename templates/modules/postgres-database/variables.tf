@@ -63,3 +63,14 @@ variable "vault_path" {
     error_message = "vault_path must be segments of letters, digits, \"-\", \"_\" and \".\" separated by \"/\" (no leading or trailing \"/\", no \"*\" or \"+\", no \".\" or \"..\" segments)."
   }
 }
+
+variable "size" {
+  description = "small, medium or large: the connections the service's role and database accept (10, 25, 50). No storage quota: PostgreSQL has none per database."
+  type        = string
+  default     = "small"
+
+  validation {
+    condition     = contains(["small", "medium", "large"], var.size)
+    error_message = "size must be one of small, medium, large."
+  }
+}

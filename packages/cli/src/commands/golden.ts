@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Context, contextOf } from '../context';
 import { CliError, EXIT } from '../errors';
 import { entityRefOf, resolveService } from '../service';
@@ -129,6 +129,14 @@ Examples:
     )
     .argument('[service]', "the service (default: this repository's)")
     .option('--type <type>', 'the database type (postgres)', 'postgres')
+    .addOption(
+      new Option(
+        '--size <size>',
+        'connections the role and database accept: small 10, medium 25, large 50',
+      )
+        .choices(['small', 'medium', 'large'])
+        .default('small'),
+    )
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
       if (opts.type !== 'postgres') {
@@ -144,6 +152,7 @@ Examples:
         'template:default/provision-database',
         {
           component: entityRefOf(target),
+          size: opts.size,
         },
       );
       ctx.out.say(

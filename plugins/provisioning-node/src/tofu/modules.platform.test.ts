@@ -256,6 +256,7 @@ describe('templates/modules through DefaultTofuRunner', () => {
       host: postgres.hostname,
       port: Number(postgres.port),
       vault_path: vaultPath,
+      size: 'medium',
     });
     leftovers.push(
       () => vault.deletePolicy(`${service}-database-read`),
@@ -282,6 +283,7 @@ describe('templates/modules through DefaultTofuRunner', () => {
       username: { value: username, sensitive: false },
       vault_path: { value: vaultPath, sensitive: false },
       policy_name: { value: `${service}-database-read`, sensitive: false },
+      connection_limit: { value: 25, sensitive: false },
       password: {
         value: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
         sensitive: true,
@@ -332,15 +334,20 @@ describe('templates/modules through DefaultTofuRunner', () => {
       async client =>
         (
           await client.query(
-            'SELECT rolcanlogin, rolsuper, rolpassword IS NOT NULL AS has_password FROM pg_authid WHERE rolname = $1',
-            [username],
+            `SELECT rolcanlogin, rolsuper, rolpassword IS NOT NULL AS has_password, rolconnlimit,
+               (SELECT datconnlimit FROM pg_database WHERE datname = $2) AS datconnlimit
+             FROM pg_authid WHERE rolname = $1`,
+            [username, database],
           )
         ).rows[0],
     );
+    // size medium: 25 connections, on the role and on the database.
     expect(role).toEqual({
       rolcanlogin: true,
       rolsuper: false,
       has_password: true,
+      rolconnlimit: 25,
+      datconnlimit: 25,
     });
     for (const line of logs) expect(line).not.toContain(password);
 
