@@ -1,8 +1,12 @@
 // Writes schemas/*.json: the JSON Schema (draft-07) of each command's --json
 // output, built from the deployments API's contract (openapi.yaml's
 // components), so the CLI's shapes move with the API's and tests validate
-// real output against them. Run by `yarn build`; the files are committed.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// real output against them. The components are written once, to
+// schemas/definitions.json; each command's file refers into it
+// (`definitions.json#/definitions/Deployment`, resolved against its $id).
+// Run by `yarn build`; the files are committed. `--check` writes nothing and
+// exits 1 naming the files that differ from openapi.yaml (schemas.test.ts).
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import prettier from 'prettier';
 import { parse } from 'yaml';
 
@@ -21,7 +25,7 @@ const definitions = JSON.parse(
     '#/definitions/',
   ),
 );
-const ref = name => ({ $ref: `#/definitions/${name}` });
+const ref = name => ({ $ref: `definitions.json#/definitions/${name}` });
 const object = (properties, required = Object.keys(properties)) => ({
   type: 'object',
   required,
@@ -86,26 +90,62 @@ const outputs = {
 };
 
 const dir = new URL('../schemas/', import.meta.url);
-mkdirSync(dir, { recursive: true });
 const options = {
   ...(await prettier.resolveConfig(
     new URL('../package.json', import.meta.url).pathname,
   )),
   parser: 'json',
 };
+const BASE = 'https://paved.dev/cli/schemas/';
+const files = {
+  'definitions.json': {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `${BASE}definitions.json`,
+    title:
+      "The deployments API's components (openapi.yaml), for the --json schemas",
+    definitions,
+  },
+};
 for (const [name, schema] of Object.entries(outputs)) {
-  const file = new URL(`${name}.json`, dir);
-  writeFileSync(
-    file,
-    prettier.format(
-      JSON.stringify({
-        $schema: 'http://json-schema.org/draft-07/schema#',
-        $id: `https://paved.dev/cli/schemas/${name}.json`,
-        title: `paved ${name.replace('-', ' ')} --json`,
-        ...schema,
-        definitions,
-      }),
-      options,
-    ),
-  );
+  files[`${name}.json`] = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `${BASE}${name}.json`,
+    title: `paved ${name.replace('-', ' ')} --json`,
+    ...schema,
+  };
+}
+const rendered = Object.fromEntries(
+  await Promise.all(
+    Object.entries(files).map(async ([file, schema]) => [
+      file,
+      await prettier.format(JSON.stringify(schema), options),
+    ]),
+  ),
+);
+
+if (process.argv.includes('--check')) {
+  const present = readdirSync(dir).filter(f => f.endsWith('.json'));
+  const stale = [
+    ...Object.keys(rendered).filter(file => {
+      try {
+        return readFileSync(new URL(file, dir), 'utf8') !== rendered[file];
+      } catch {
+        return true;
+      }
+    }),
+    ...present.filter(file => !(file in rendered)),
+  ];
+  if (stale.length) {
+    process.stderr.write(
+      `packages/cli/schemas is stale relative to openapi.yaml: ${stale.join(
+        ', ',
+      )}; run: node packages/cli/scripts/schemas.mjs\n`,
+    );
+    process.exit(1);
+  }
+} else {
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(rendered)) {
+    writeFileSync(new URL(file, dir), text);
+  }
 }

@@ -113,11 +113,17 @@ describe('paved CLI against the real backend and platform', () => {
 
   /** The --json output matches the package's documented schema. */
   async function expectShape(schema: string, value: unknown) {
-    const file = path.join(PACKAGE, 'schemas', `${schema}.json`);
-    const validate = ajv.compile({
-      ...JSON.parse(await readFile(file, 'utf8')),
-      $id: undefined,
-    });
+    // Each file refers into schemas/definitions.json (by its $id).
+    for (const name of ['definitions', schema]) {
+      const id = `https://paved.dev/cli/schemas/${name}.json`;
+      if (!ajv.getSchema(id)) {
+        const file = path.join(PACKAGE, 'schemas', `${name}.json`);
+        ajv.addSchema(JSON.parse(await readFile(file, 'utf8')));
+      }
+    }
+    const validate = ajv.getSchema(
+      `https://paved.dev/cli/schemas/${schema}.json`,
+    )!;
     if (!validate(value)) {
       throw new Error(
         `paved ${schema} --json does not match schemas/${schema}.json: ${ajv.errorsText(
