@@ -7,7 +7,7 @@
 // Run by `yarn build`; the files are committed. `--check` writes nothing and
 // exits 1 naming the files that differ from openapi.yaml (schemas.test.ts).
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import prettier from 'prettier';
+import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 
 const spec = parse(
@@ -90,12 +90,6 @@ const outputs = {
 };
 
 const dir = new URL('../schemas/', import.meta.url);
-const options = {
-  ...(await prettier.resolveConfig(
-    new URL('../package.json', import.meta.url).pathname,
-  )),
-  parser: 'json',
-};
 const BASE = 'https://paved.dev/cli/schemas/';
 const files = {
   'definitions.json': {
@@ -114,26 +108,22 @@ for (const [name, schema] of Object.entries(outputs)) {
     ...schema,
   };
 }
-const rendered = Object.fromEntries(
-  await Promise.all(
-    Object.entries(files).map(async ([file, schema]) => [
-      file,
-      await prettier.format(JSON.stringify(schema), options),
-    ]),
-  ),
-);
-
 if (process.argv.includes('--check')) {
   const present = readdirSync(dir).filter(f => f.endsWith('.json'));
   const stale = [
-    ...Object.keys(rendered).filter(file => {
+    ...Object.keys(files).filter(file => {
       try {
-        return readFileSync(new URL(file, dir), 'utf8') !== rendered[file];
+        // Compared as JSON (formatting is prettier's check): no prettier to load.
+        const committed = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+        return !isDeepStrictEqual(
+          committed,
+          JSON.parse(JSON.stringify(files[file])),
+        );
       } catch {
         return true;
       }
     }),
-    ...present.filter(file => !(file in rendered)),
+    ...present.filter(file => !(file in files)),
   ];
   if (stale.length) {
     process.stderr.write(
@@ -144,8 +134,18 @@ if (process.argv.includes('--check')) {
     process.exit(1);
   }
 } else {
+  const { default: prettier } = await import('prettier');
+  const options = {
+    ...(await prettier.resolveConfig(
+      new URL('../package.json', import.meta.url).pathname,
+    )),
+    parser: 'json',
+  };
   mkdirSync(dir, { recursive: true });
-  for (const [file, text] of Object.entries(rendered)) {
-    writeFileSync(new URL(file, dir), text);
+  for (const [file, schema] of Object.entries(files)) {
+    writeFileSync(
+      new URL(file, dir),
+      await prettier.format(JSON.stringify(schema), options),
+    );
   }
 }
