@@ -146,6 +146,7 @@ function PendingApproval(props: {
           requested by {displayRef(approval.requestedBy)}?
         </Typography>
         <TextField
+          id={`reject-reason-${approval.id}`}
           label="Reason (optional)"
           helperText="Shown to the requester in the approval and the history."
           value={reason}

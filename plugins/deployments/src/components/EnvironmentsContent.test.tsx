@@ -278,6 +278,34 @@ describe('EnvironmentsContent', () => {
     expect(api.getDeployment).toHaveBeenCalledWith('d-prod');
   });
 
+  it('rejects with the reason given in the dialog', async () => {
+    const api = fakeDeploymentsApi({
+      listApprovals: jest.fn(async () => [approval()]),
+    });
+    renderContent(api, 'user:default/carol');
+    const card = await screen.findByRole(
+      'region',
+      { name: 'production' },
+      FIRST_RENDER,
+    );
+    await userEvent.click(
+      await within(card).findByRole('button', { name: 'Reject' }),
+    );
+    const dialog = screen.getByRole('dialog', {
+      name: 'Reject promotion to production',
+    });
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: 'Reason (optional)' }),
+      'wait for the migration',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Reject promotion' }),
+    );
+    expect(api.reject).toHaveBeenCalledWith('a-1', {
+      reason: 'wait for the migration',
+    });
+  });
+
   it('rolls back to an earlier successful deployment, not to the current one', async () => {
     const older = deployment({
       id: 'd-0',
