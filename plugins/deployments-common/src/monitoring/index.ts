@@ -1,0 +1,2 @@
+export * from './slo';
+export * from './dashboard';
