@@ -13,6 +13,7 @@ import {
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import { createRouter } from './router';
+import { HttpPrometheusClient, MetricsService } from './services/MetricsService';
 import { DefaultBuildService } from './services/BuildService';
 import { KnexBuildStore } from './services/BuildStore';
 import {
@@ -137,12 +138,20 @@ export const deploymentsPlugin = createBackendPlugin({
           secrets: environmentSecrets,
           deployments,
         });
+        const metrics = new MetricsService({
+          catalog,
+          environments: environments.map(e => e.name),
+          prometheus: new HttpPrometheusClient(
+            config.getOptionalString('paved.platform.prometheus.url'),
+          ),
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
             deployments,
             builds,
             secrets,
+            metrics,
           }),
         );
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());

@@ -1,11 +1,13 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import { addBuildRoutes } from './routes/builds';
+import { addMetricsRoutes } from './routes/metrics';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { MetricsService } from './services/MetricsService';
 import { SecretsService } from './services/SecretsService';
 
 /** What the route handlers share: the caller of a request, the entity of its path. */
@@ -28,8 +30,9 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  metrics: MetricsService;
 }) {
-  const { httpAuth, deployments, builds, secrets } = options;
+  const { httpAuth, deployments, builds, secrets, metrics } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -141,6 +144,7 @@ export async function createRouter(options: {
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
+  addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
 
   return router;
 }

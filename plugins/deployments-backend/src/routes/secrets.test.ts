@@ -6,6 +6,7 @@ import { Server } from 'node:http';
 import { createRouter } from '../router';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { MetricsService } from '../services/MetricsService';
 import { SecretsService } from '../services/SecretsService';
 
 // The routes' validation alone: bad input is a 400 naming the field and the
@@ -54,6 +55,7 @@ describe('secrets routes', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      metrics: {} as MetricsService,
       secrets,
     });
     const middleware = MiddlewareFactory.create({

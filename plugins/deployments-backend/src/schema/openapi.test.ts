@@ -6,6 +6,7 @@ import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { MetricsService } from '../services/MetricsService';
 import { SecretsService } from '../services/SecretsService';
 
 // The spec and the router describe the same endpoints.
@@ -40,6 +41,7 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      metrics: {} as MetricsService,
       secrets: {} as SecretsService,
     });
     const served = (router.stack as any[])

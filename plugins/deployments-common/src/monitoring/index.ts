@@ -1,2 +1,3 @@
 export * from './slo';
 export * from './dashboard';
+export * from './metrics';

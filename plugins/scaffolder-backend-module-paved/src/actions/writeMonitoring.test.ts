@@ -17,7 +17,7 @@ describe('paved:monitoring:write', () => {
       workspacePath,
       input: {
         name: 'orders-api',
-        tier: 'critical',
+        tier: 'critical' as const,
         namespaces: { staging: 'orders-api-staging', production: 'orders-api-production' },
       },
     });
@@ -39,7 +39,7 @@ describe('paved:monitoring:write', () => {
   it('names the field of a threshold that is not a histogram bound', async () => {
     const ctx = createMockActionContext({
       workspacePath,
-      input: { name: 'orders-api', tier: 'standard', namespaces: { staging: 's' }, latencyThresholdSeconds: 0.3 },
+      input: { name: 'orders-api', tier: 'standard' as const, namespaces: { staging: 's' }, latencyThresholdSeconds: 0.3 },
     });
     await expect(createWriteMonitoringAction().handler(ctx)).rejects.toThrow(/^latencyThresholdSeconds: /);
   });
