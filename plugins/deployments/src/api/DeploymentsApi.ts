@@ -11,6 +11,8 @@ import {
   DeployRequest,
   EnvironmentStatus,
   ListBuildsOptions,
+  MetricsReport,
+  MetricsWindow,
   ListDeploymentsOptions,
   PromoteRequest,
   PromotionResult,
@@ -66,6 +68,12 @@ export interface DeploymentsApi {
   getBuild(id: string): Promise<BuildWithLog>;
   /** The build's log from `offset` (0, or the `nextOffset` of the previous chunk). */
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk>;
+  /** Golden signals per environment over a window (at most 30 days), from Prometheus. */
+  getMetrics(
+    entityRef: string,
+    window: MetricsWindow,
+    environment?: string,
+  ): Promise<MetricsReport>;
   /** The keys the service's pods get in an environment: names and versions, never values. */
   listSecrets(entityRef: string, environment: string): Promise<SecretList>;
   /** Sets and unsets keys (one new version, then a restart); `dryRun` only says what would change. */

@@ -12,6 +12,8 @@ import {
   EnvironmentStatus,
   deploymentsRequest,
   ListApprovalsOptions,
+  MetricsReport,
+  MetricsWindow,
   OperationId,
   Operations,
   PromotionResult,
@@ -136,6 +138,17 @@ export class DeploymentsClient implements DeploymentsApi {
 
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk> {
     return this.call('GetBuildLog', { params: { id }, query: { offset } });
+  }
+
+  getMetrics(
+    entityRef: string,
+    window: MetricsWindow,
+    environment?: string,
+  ): Promise<MetricsReport> {
+    return this.call('GetMetrics', {
+      params: entityParams(entityRef),
+      query: environment ? { window, environment } : { window },
+    });
   }
 
   listSecrets(entityRef: string, environment: string): Promise<SecretList> {
