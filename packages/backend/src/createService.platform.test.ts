@@ -220,6 +220,39 @@ describe('Create Service', () => {
         }),
       ]);
 
+      // Monitoring by default (issue 13): the service's ServiceMonitor has Prometheus scrape
+      // it; traffic sent through the gateway shows as a request rate in the metrics API.
+      const serviceUrl = (platform.gateway.url as string)
+        .replace('{service}', name)
+        .replace('{namespace}', `${name}-staging`);
+      const metricsOf = async () =>
+        (
+          await fetch(
+            `${portal.base}/deployments/entities/component/default/${name}/metrics?window=1h&environment=staging`,
+            { headers: portal.headers },
+          )
+        ).json();
+      const deadline = Date.now() + 120_000;
+      let staging: any;
+      for (;;) {
+        for (let i = 0; i < 20; i++) {
+          expect((await fetch(`${serviceUrl}/`)).status).toBe(200);
+        }
+        staging = (await metricsOf()).items?.[0];
+        if (staging?.traffic === 'some' || Date.now() > deadline) break;
+        await new Promise(resolve => setTimeout(resolve, 2000));
+      }
+      expect(staging).toMatchObject({
+        environment: 'staging',
+        namespace: `${name}-staging`,
+        traffic: 'some',
+        objectivePercent: 99,
+        errorRatio: 0,
+        errorBudgetRemaining: 1,
+      });
+      expect(staging.requestRate).toBeGreaterThan(0);
+      expect(staging.series.requestRate.length).toBeGreaterThan(0);
+
       // The database exists, its credentials in Vault log in, the staging Secret has them.
       const { credentials } = await expectDatabaseWiredToStaging(name);
 

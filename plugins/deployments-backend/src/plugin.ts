@@ -13,7 +13,10 @@ import {
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import { createRouter } from './router';
-import { HttpPrometheusClient, MetricsService } from './services/MetricsService';
+import {
+  HttpPrometheusClient,
+  MetricsService,
+} from './services/MetricsService';
 import { DefaultBuildService } from './services/BuildService';
 import { KnexBuildStore } from './services/BuildStore';
 import {

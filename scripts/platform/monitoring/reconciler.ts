@@ -16,7 +16,14 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import {
@@ -28,7 +35,10 @@ import {
 
 const env = (name: string) => {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (scripts/platform/lib/prometheus.sh sets it)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set (scripts/platform/lib/prometheus.sh sets it)`,
+    );
   return value;
 };
 const apiServer = env('PAVED_KUBE_SERVER');
@@ -43,21 +53,32 @@ const rulesDir = path.join(dir, 'rules');
 const agent = new https.Agent({ ca: readFileSync(caFile), keepAlive: true });
 
 const log = (msg: string, fields: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...fields }));
+  console.log(
+    JSON.stringify({ time: new Date().toISOString(), msg, ...fields }),
+  );
 
 function list<T>(plural: string): Promise<T[]> {
   const url = `${apiServer}/apis/monitoring.coreos.com/v1/${plural}`;
   return new Promise((resolve, reject) => {
     const request = https.get(
       url,
-      { agent, headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` } },
+      {
+        agent,
+        headers: {
+          authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}`,
+        },
+      },
       response => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', chunk => (body += chunk));
         response.on('end', () => {
           if (response.statusCode !== 200) {
-            reject(new Error(`GET ${url}: ${response.statusCode} ${body.slice(0, 300)}`));
+            reject(
+              new Error(
+                `GET ${url}: ${response.statusCode} ${body.slice(0, 300)}`,
+              ),
+            );
           } else {
             resolve((JSON.parse(body) as { items: T[] }).items);
           }
@@ -65,12 +86,15 @@ function list<T>(plural: string): Promise<T[]> {
       },
     );
     request.on('error', reject);
-    request.setTimeout(10_000, () => request.destroy(new Error(`GET ${url} timed out`)));
+    request.setTimeout(10_000, () =>
+      request.destroy(new Error(`GET ${url} timed out`)),
+    );
   });
 }
 
 async function writeIfChanged(file: string, content: string): Promise<boolean> {
-  if (existsSync(file) && (await readFile(file, 'utf8')) === content) return false;
+  if (existsSync(file) && (await readFile(file, 'utf8')) === content)
+    return false;
   await writeFile(`${file}.tmp`, content);
   await rename(`${file}.tmp`, file);
   return true;
@@ -114,7 +138,8 @@ async function reconcile(): Promise<void> {
     }
     refused.delete(name);
     wanted.add(name);
-    changed = (await writeIfChanged(path.join(rulesDir, name), text)) || changed;
+    changed =
+      (await writeIfChanged(path.join(rulesDir, name), text)) || changed;
   }
   for (const file of await readdir(rulesDir)) {
     if (!wanted.has(file)) {
@@ -131,12 +156,22 @@ async function reconcile(): Promise<void> {
     scrapeInterval: process.env.PAVED_MONITORING_SCRAPE_INTERVAL,
   });
   changed =
-    (await writeIfChanged(path.join(dir, 'prometheus.yml'), `${JSON.stringify(config, null, 2)}\n`)) ||
-    changed;
+    (await writeIfChanged(
+      path.join(dir, 'prometheus.yml'),
+      `${JSON.stringify(config, null, 2)}\n`,
+    )) || changed;
   if (changed) {
-    const response = await fetch(`${prometheusUrl}/-/reload`, { method: 'POST' });
-    if (!response.ok) throw new Error(`POST /-/reload: ${response.status} ${await response.text()}`);
-    log('reloaded Prometheus', { serviceMonitors: monitors.length, prometheusRules: wanted.size });
+    const response = await fetch(`${prometheusUrl}/-/reload`, {
+      method: 'POST',
+    });
+    if (!response.ok)
+      throw new Error(
+        `POST /-/reload: ${response.status} ${await response.text()}`,
+      );
+    log('reloaded Prometheus', {
+      serviceMonitors: monitors.length,
+      prometheusRules: wanted.size,
+    });
   }
 }
 
@@ -148,7 +183,8 @@ async function loop(): Promise<void> {
     lastError = '';
   } catch (error) {
     const message = String(error);
-    if (message !== lastError) log('reconcile failed; retrying', { error: message });
+    if (message !== lastError)
+      log('reconcile failed; retrying', { error: message });
     lastError = message;
   }
   setTimeout(loop, resyncMs);

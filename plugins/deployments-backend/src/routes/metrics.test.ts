@@ -8,7 +8,10 @@ import { Server as HttpServer } from 'node:http';
 import { createRouter } from '../router';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
-import { HttpPrometheusClient, MetricsService } from '../services/MetricsService';
+import {
+  HttpPrometheusClient,
+  MetricsService,
+} from '../services/MetricsService';
 import { SecretsService } from '../services/SecretsService';
 
 // The metrics route's refusals, with the real MetricsService and Prometheus client: bad input
@@ -41,12 +44,19 @@ describe('metrics route', () => {
                 'paved.dev/tier': 'standard',
               },
             },
-            spec: { type: 'service', owner: 'group:default/storefront-team', lifecycle: 'experimental' },
+            spec: {
+              type: 'service',
+              owner: 'group:default/storefront-team',
+              lifecycle: 'experimental',
+            },
           },
         ],
       }),
       environments: ['staging', 'production'],
-      prometheus: new HttpPrometheusClient(`http://127.0.0.1:${deadPort}`, 2000),
+      prometheus: new HttpPrometheusClient(
+        `http://127.0.0.1:${deadPort}`,
+        2000,
+      ),
     });
     const router = await createRouter({
       httpAuth: mockServices.httpAuth(),
@@ -86,7 +96,9 @@ describe('metrics route', () => {
   });
 
   it('is a 404 for an entity the catalog does not have', async () => {
-    const { status, body } = await get('/entities/component/default/nobody/metrics');
+    const { status, body } = await get(
+      '/entities/component/default/nobody/metrics',
+    );
     expect(status).toBe(404);
     expect(body.error.name).toBe('NotFoundError');
   });
@@ -95,6 +107,8 @@ describe('metrics route', () => {
     const { status, body } = await get(`${base}?window=30d`);
     expect(status).toBe(503);
     expect(body.error.name).toBe('ServiceUnavailableError');
-    expect(body.error.message).toMatch(/^Metrics are not available: Prometheus at http:\/\/127\.0\.0\.1:\d+ does not answer/);
+    expect(body.error.message).toMatch(
+      /^Metrics are not available: Prometheus at http:\/\/127\.0\.0\.1:\d+ does not answer/,
+    );
   });
 });

@@ -16,6 +16,8 @@ export function addMetricsRoutes(
   const { metrics, callerOf, entityRefOf } = options;
   router.get('/entities/:kind/:namespace/:name/metrics', async (req, res) => {
     const caller = await callerOf(req);
-    res.json(await metrics.report(entityRefOf(req), req.query, caller.credentials));
+    res.json(
+      await metrics.report(entityRefOf(req), req.query, caller.credentials),
+    );
   });
 }

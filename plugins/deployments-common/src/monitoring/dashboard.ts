@@ -1,4 +1,9 @@
-import { PROBE_ROUTES, type ServiceTier, TIER_OBJECTIVES, validateSloSpec } from './slo';
+import {
+  PROBE_ROUTES,
+  type ServiceTier,
+  TIER_OBJECTIVES,
+  validateSloSpec,
+} from './slo';
 
 /**
  * A Grafana dashboard for one service in one namespace, as a ConfigMap labelled
@@ -15,7 +20,14 @@ export function grafanaDashboardConfigMap(input: {
   const spec = validateSloSpec(input);
   const sel = `job="${spec.service}",namespace="${spec.namespace}",route!~"${PROBE_ROUTES}"`;
   const budget = (100 - TIER_OBJECTIVES[spec.tier]) / 100;
-  const panel = (id: number, title: string, expr: string, unit: string, x: number, y: number) => ({
+  const panel = (
+    id: number,
+    title: string,
+    expr: string,
+    unit: string,
+    x: number,
+    y: number,
+  ) => ({
     id,
     title,
     type: 'timeseries',
@@ -35,7 +47,14 @@ export function grafanaDashboardConfigMap(input: {
       list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }],
     },
     panels: [
-      panel(1, 'Request rate', `sum(rate(http_requests_total{${sel}}[$__rate_interval]))`, 'reqps', 0, 0),
+      panel(
+        1,
+        'Request rate',
+        `sum(rate(http_requests_total{${sel}}[$__rate_interval]))`,
+        'reqps',
+        0,
+        0,
+      ),
       panel(
         2,
         'Error ratio (5xx)',
@@ -73,6 +92,8 @@ export function grafanaDashboardConfigMap(input: {
         'backstage.io/kubernetes-id': spec.service,
       },
     },
-    data: { [`${spec.service}.json`]: `${JSON.stringify(dashboard, null, 2)}\n` },
+    data: {
+      [`${spec.service}.json`]: `${JSON.stringify(dashboard, null, 2)}\n`,
+    },
   };
 }

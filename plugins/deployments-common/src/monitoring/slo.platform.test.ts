@@ -30,10 +30,18 @@ const repoRoot = path.resolve(__dirname, '../../../..');
 
 function run(command: string, args: string[], cwd?: string): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile(command, args, { cwd, maxBuffer: 16 << 20, timeout: 170_000 }, (error, stdout, stderr) =>
-      error
-        ? reject(new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`))
-        : resolve(`${stdout}${stderr}`),
+    execFile(
+      command,
+      args,
+      { cwd, maxBuffer: 16 << 20, timeout: 170_000 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(
+              new Error(
+                `${command} ${args.join(' ')} failed:\n${stdout}${stderr}`,
+              ),
+            )
+          : resolve(`${stdout}${stderr}`),
     ),
   );
 }
@@ -43,7 +51,10 @@ let dir: string;
 beforeAll(async () => {
   const script =
     'source scripts/lib/common.sh && source scripts/platform/lib/prometheus.sh && prometheus_bin promtool';
-  promtool = (await run('bash', ['-c', script], repoRoot)).trim().split('\n').pop()!;
+  promtool = (await run('bash', ['-c', script], repoRoot))
+    .trim()
+    .split('\n')
+    .pop()!;
   dir = mkdtempSync(path.join(os.tmpdir(), 'paved-slo-'));
 }, 170_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,24 +75,44 @@ function seriesFor(
   const bad = Number((total * ratio).toFixed(6));
   const counter = (perStep: number, after: number) => {
     const first = `0+${perStep}x${steps}`;
-    return goodSteps ? `${first} ${perStep * steps}+${after}x${goodSteps}` : first;
+    return goodSteps
+      ? `${first} ${perStep * steps}+${after}x${goodSteps}`
+      : first;
   };
   if (kind === 'availability') {
     return [
-      { series: `http_requests_total{${labels},route="/orders",method="GET",code="200"}`, values: counter(total - bad, total) },
-      { series: `http_requests_total{${labels},route="/orders",method="GET",code="500"}`, values: counter(bad, 0) },
+      {
+        series: `http_requests_total{${labels},route="/orders",method="GET",code="200"}`,
+        values: counter(total - bad, total),
+      },
+      {
+        series: `http_requests_total{${labels},route="/orders",method="GET",code="500"}`,
+        values: counter(bad, 0),
+      },
     ];
   }
   return [
-    { series: `http_request_duration_seconds_bucket{${labels},route="/orders",method="GET",code="200",le="${le}"}`, values: counter(total - bad, total) },
-    { series: `http_request_duration_seconds_count{${labels},route="/orders",method="GET",code="200"}`, values: counter(total, total) },
+    {
+      series: `http_request_duration_seconds_bucket{${labels},route="/orders",method="GET",code="200",le="${le}"}`,
+      values: counter(total - bad, total),
+    },
+    {
+      series: `http_request_duration_seconds_count{${labels},route="/orders",method="GET",code="200"}`,
+      values: counter(total, total),
+    },
   ];
 }
 
 const minutes = (w: string) =>
-  Number(w.slice(0, -1)) * ({ m: 1, h: 60, d: 1440 } as Record<string, number>)[w.slice(-1)];
+  Number(w.slice(0, -1)) *
+  ({ m: 1, h: 60, d: 1440 } as Record<string, number>)[w.slice(-1)];
 
-function testsFor(spec: SloSpec, kind: SloKind, alert: BurnRateAlert, le: string) {
+function testsFor(
+  spec: SloSpec,
+  kind: SloKind,
+  alert: BurnRateAlert,
+  le: string,
+) {
   const objective = objectiveFor(kind, spec.tier);
   const threshold = burnThreshold(alert.burnRate, objective);
   // Samples and evaluations a fifth of the short window apart or closer: 1 minute for the
@@ -94,14 +125,39 @@ function testsFor(spec: SloSpec, kind: SloKind, alert: BurnRateAlert, le: string
   const noise = (ratio: number, goodSteps = 0) => [
     ...seriesFor(kind, own, le, ratio, steps, step, goodSteps),
     // Failing probes, another service, another namespace: none of them is this SLO.
-    { series: `http_requests_total{${own},route="/healthz",method="GET",code="503"}`, values: `0+${REQUESTS_PER_MINUTE * step}x${steps + goodSteps}` },
-    { series: `http_request_duration_seconds_count{${own},route="/healthz",method="GET",code="200"}`, values: `0+${REQUESTS_PER_MINUTE * step}x${steps + goodSteps}` },
-    ...seriesFor(kind, `job="other-api",namespace="${spec.namespace}"`, le, 1, steps + goodSteps, step),
-    ...seriesFor(kind, `job="${spec.service}",namespace="elsewhere"`, le, 1, steps + goodSteps, step),
+    {
+      series: `http_requests_total{${own},route="/healthz",method="GET",code="503"}`,
+      values: `0+${REQUESTS_PER_MINUTE * step}x${steps + goodSteps}`,
+    },
+    {
+      series: `http_request_duration_seconds_count{${own},route="/healthz",method="GET",code="200"}`,
+      values: `0+${REQUESTS_PER_MINUTE * step}x${steps + goodSteps}`,
+    },
+    ...seriesFor(
+      kind,
+      `job="other-api",namespace="${spec.namespace}"`,
+      le,
+      1,
+      steps + goodSteps,
+      step,
+    ),
+    ...seriesFor(
+      kind,
+      `job="${spec.service}",namespace="elsewhere"`,
+      le,
+      1,
+      steps + goodSteps,
+      step,
+    ),
   ];
   const name = alertName(kind, alert);
   const firing = {
-    exp_labels: { alertname: name, job: spec.service, namespace: spec.namespace, ...alertLabels(spec, kind, alert) },
+    exp_labels: {
+      alertname: name,
+      job: spec.service,
+      namespace: spec.namespace,
+      ...alertLabels(spec, kind, alert),
+    },
     exp_annotations: alertAnnotations(spec, kind, alert),
   };
   const evalTime = `${evalMinutes}m`;
@@ -112,13 +168,17 @@ function testsFor(spec: SloSpec, kind: SloKind, alert: BurnRateAlert, le: string
       name: `${name} fires at ${alert.burnRate * 1.25}x`,
       interval: `${step}m`,
       input_series: noise(threshold * 1.25),
-      alert_rule_test: [{ eval_time: evalTime, alertname: name, exp_alerts: [firing] }],
+      alert_rule_test: [
+        { eval_time: evalTime, alertname: name, exp_alerts: [firing] },
+      ],
     },
     {
       name: `${name} stays quiet at ${alert.burnRate * 0.8}x`,
       interval: `${step}m`,
       input_series: noise(threshold * 0.8),
-      alert_rule_test: [{ eval_time: evalTime, alertname: name, exp_alerts: [] }],
+      alert_rule_test: [
+        { eval_time: evalTime, alertname: name, exp_alerts: [] },
+      ],
     },
     {
       name: `${name} resolves once the errors stopped for its short window (${alert.shortWindow})`,
@@ -126,7 +186,11 @@ function testsFor(spec: SloSpec, kind: SloKind, alert: BurnRateAlert, le: string
       input_series: noise(threshold * 1.25, goodSteps),
       alert_rule_test: [
         { eval_time: evalTime, alertname: name, exp_alerts: [firing] },
-        { eval_time: `${evalMinutes + goodSteps * step}m`, alertname: name, exp_alerts: [] },
+        {
+          eval_time: `${evalMinutes + goodSteps * step}m`,
+          alertname: name,
+          exp_alerts: [],
+        },
       ],
     },
   ].map(t => ({ ...t, step }));
@@ -137,7 +201,8 @@ describe.each(SERVICE_TIERS)('the SLO rules of a %s service', tier => {
     service: 'orders-api',
     namespace: 'orders-api-staging',
     tier: tier as ServiceTier,
-    metricsUrl: 'http://localhost:3000/catalog/default/component/orders-api/metrics',
+    metricsUrl:
+      'http://localhost:3000/catalog/default/component/orders-api/metrics',
   };
   // Python's client writes the 1-second bound as "1.0", Go's and JavaScript's as "1".
   const threshold = TIER_LATENCY_THRESHOLDS[tier as ServiceTier];
@@ -146,8 +211,13 @@ describe.each(SERVICE_TIERS)('the SLO rules of a %s service', tier => {
   it('pass promtool check rules and promtool test rules for every alert', async () => {
     const rule = sloPrometheusRule(spec);
     const rulesFile = path.join(dir, `${tier}-rules.yaml`);
-    writeFileSync(rulesFile, JSON.stringify({ groups: rule.spec.groups }, null, 2));
-    expect(await run(promtool, ['check', 'rules', rulesFile])).toMatch(/SUCCESS: 22 rules found/);
+    writeFileSync(
+      rulesFile,
+      JSON.stringify({ groups: rule.spec.groups }, null, 2),
+    );
+    expect(await run(promtool, ['check', 'rules', rulesFile])).toMatch(
+      /SUCCESS: 22 rules found/,
+    );
 
     const tests = (['availability', 'latency'] as const).flatMap(kind =>
       BURN_RATE_ALERTS.flatMap(alert => testsFor(spec, kind, alert, le)),
@@ -160,7 +230,9 @@ describe.each(SERVICE_TIERS)('the SLO rules of a %s service', tier => {
         JSON.stringify({
           rule_files: [rulesFile],
           evaluation_interval: `${step}m`,
-          tests: tests.filter(t => t.step === step).map(({ step: _, ...t }) => t),
+          tests: tests
+            .filter(t => t.step === step)
+            .map(({ step: _, ...t }) => t),
         }),
       );
       return file;

@@ -8,7 +8,11 @@ import {
   validateSloSpec,
 } from './slo';
 
-const spec = { service: 'orders-api', namespace: 'orders-api-staging', tier: 'standard' as const };
+const spec = {
+  service: 'orders-api',
+  namespace: 'orders-api-staging',
+  tier: 'standard' as const,
+};
 
 describe('SLOs as code', () => {
   it('takes the objective from the tier and the burn thresholds from the SRE workbook', () => {
@@ -41,12 +45,22 @@ describe('SLOs as code', () => {
       'paved_slo:availability_error_ratio:rate1h{job="orders-api",namespace="orders-api-staging"} > 0.072\n' +
         'and\npaved_slo:availability_error_ratio:rate5m{job="orders-api",namespace="orders-api-staging"} > 0.072',
     );
-    expect(alerts[0]).toMatchObject({ for: '2m', labels: { severity: 'page' } });
-    expect(alerts[3]).toMatchObject({ labels: { severity: 'ticket', long_window: '3d', short_window: '6h' } });
+    expect(alerts[0]).toMatchObject({
+      for: '2m',
+      labels: { severity: 'page' },
+    });
+    expect(alerts[3]).toMatchObject({
+      labels: { severity: 'ticket', long_window: '3d', short_window: '6h' },
+    });
     for (const r of rules.filter(x => x.record)) {
-      expect(r.expr).toContain('job="orders-api",namespace="orders-api-staging",route!~"/healthz|/readyz"');
+      expect(r.expr).toContain(
+        'job="orders-api",namespace="orders-api-staging",route!~"/healthz|/readyz"',
+      );
     }
-    expect(rules.find(r => r.record === 'paved_slo:latency_error_ratio:rate5m')?.expr).toContain('le=~"0.5"');
+    expect(
+      rules.find(r => r.record === 'paved_slo:latency_error_ratio:rate5m')
+        ?.expr,
+    ).toContain('le=~"0.5"');
   });
 
   it('matches the 1-second bound as Go and JavaScript ("1") and Python ("1.0") write it', () => {
@@ -58,14 +72,15 @@ describe('SLOs as code', () => {
     const fieldOf = (bad: object) => {
       try {
         validateSloSpec({ ...spec, ...bad } as never);
+        return undefined;
       } catch (e) {
-        expect(e).toBeInstanceOf(SloSpecError);
-        return (e as SloSpecError).field;
+        return e instanceof SloSpecError ? e.field : `not a SloSpecError: ${e}`;
       }
-      return undefined;
     };
     expect(fieldOf({ tier: 'gold' })).toBe('tier');
-    expect(fieldOf({ latencyThresholdSeconds: 0.3 })).toBe('latencyThresholdSeconds');
+    expect(fieldOf({ latencyThresholdSeconds: 0.3 })).toBe(
+      'latencyThresholdSeconds',
+    );
     expect(fieldOf({ service: 'Orders"}' })).toBe('service');
     expect(fieldOf({ namespace: 'a b' })).toBe('namespace');
     expect(fieldOf({})).toBeUndefined();
@@ -73,7 +88,10 @@ describe('SLOs as code', () => {
 
   it('generates a Grafana dashboard ConfigMap for the sidecar', () => {
     const cm = grafanaDashboardConfigMap(spec);
-    expect(cm.metadata).toMatchObject({ name: 'orders-api-dashboard', labels: { grafana_dashboard: '1' } });
+    expect(cm.metadata).toMatchObject({
+      name: 'orders-api-dashboard',
+      labels: { grafana_dashboard: '1' },
+    });
     const dashboard = JSON.parse(cm.data['orders-api.json']);
     expect(dashboard.panels.map((p: { title: string }) => p.title)).toEqual([
       'Request rate',

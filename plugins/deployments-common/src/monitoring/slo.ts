@@ -63,10 +63,38 @@ export interface BurnRateAlert {
 }
 
 export const BURN_RATE_ALERTS: BurnRateAlert[] = [
-  { speed: 'Fast', burnRate: 14.4, longWindow: '1h', shortWindow: '5m', severity: 'page', for: '2m' },
-  { speed: 'Medium', burnRate: 6, longWindow: '6h', shortWindow: '30m', severity: 'page', for: '15m' },
-  { speed: 'Slow', burnRate: 3, longWindow: '1d', shortWindow: '2h', severity: 'ticket', for: '1h' },
-  { speed: 'Trickle', burnRate: 1, longWindow: '3d', shortWindow: '6h', severity: 'ticket', for: '3h' },
+  {
+    speed: 'Fast',
+    burnRate: 14.4,
+    longWindow: '1h',
+    shortWindow: '5m',
+    severity: 'page',
+    for: '2m',
+  },
+  {
+    speed: 'Medium',
+    burnRate: 6,
+    longWindow: '6h',
+    shortWindow: '30m',
+    severity: 'page',
+    for: '15m',
+  },
+  {
+    speed: 'Slow',
+    burnRate: 3,
+    longWindow: '1d',
+    shortWindow: '2h',
+    severity: 'ticket',
+    for: '1h',
+  },
+  {
+    speed: 'Trickle',
+    burnRate: 1,
+    longWindow: '3d',
+    shortWindow: '6h',
+    severity: 'ticket',
+    for: '3h',
+  },
 ];
 
 export interface SloSpec {
@@ -93,23 +121,43 @@ export class SloSpecError extends Error {
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function validateSloSpec(spec: SloSpec): Required<Omit<SloSpec, 'metricsUrl'>> & {
+export function validateSloSpec(spec: SloSpec): Required<
+  Omit<SloSpec, 'metricsUrl'>
+> & {
   metricsUrl?: string;
 } {
   if (!NAME.test(spec.service) || spec.service.length > 63) {
-    throw new SloSpecError('service', `service must be a Kubernetes name (lowercase letters, digits, '-'); got ${JSON.stringify(spec.service)}`);
+    throw new SloSpecError(
+      'service',
+      `service must be a Kubernetes name (lowercase letters, digits, '-'); got ${JSON.stringify(
+        spec.service,
+      )}`,
+    );
   }
   if (!NAME.test(spec.namespace) || spec.namespace.length > 63) {
-    throw new SloSpecError('namespace', `namespace must be a Kubernetes name; got ${JSON.stringify(spec.namespace)}`);
+    throw new SloSpecError(
+      'namespace',
+      `namespace must be a Kubernetes name; got ${JSON.stringify(
+        spec.namespace,
+      )}`,
+    );
   }
   if (!SERVICE_TIERS.includes(spec.tier)) {
-    throw new SloSpecError('tier', `tier must be one of ${SERVICE_TIERS.join(', ')}; got ${JSON.stringify(spec.tier)}`);
+    throw new SloSpecError(
+      'tier',
+      `tier must be one of ${SERVICE_TIERS.join(', ')}; got ${JSON.stringify(
+        spec.tier,
+      )}`,
+    );
   }
-  const threshold = spec.latencyThresholdSeconds ?? TIER_LATENCY_THRESHOLDS[spec.tier];
+  const threshold =
+    spec.latencyThresholdSeconds ?? TIER_LATENCY_THRESHOLDS[spec.tier];
   if (!(LATENCY_BUCKETS as readonly number[]).includes(threshold)) {
     throw new SloSpecError(
       'latencyThresholdSeconds',
-      `latencyThresholdSeconds must be one of the histogram's bounds (${LATENCY_BUCKETS.join(', ')}); got ${threshold}`,
+      `latencyThresholdSeconds must be one of the histogram's bounds (${LATENCY_BUCKETS.join(
+        ', ',
+      )}); got ${threshold}`,
     );
   }
   return { ...spec, latencyThresholdSeconds: threshold };
@@ -137,7 +185,10 @@ export function errorBudget(objectivePercent: number): number {
 }
 
 /** The threshold of a burn-rate alert: burn rate × budget, rounded to what PromQL prints. */
-export function burnThreshold(burnRate: number, objectivePercent: number): number {
+export function burnThreshold(
+  burnRate: number,
+  objectivePercent: number,
+): number {
   return Number((burnRate * errorBudget(objectivePercent)).toPrecision(6));
 }
 
@@ -173,7 +224,9 @@ export function alertAnnotations(
   const what =
     kind === 'availability'
       ? `${objective}% of requests succeed`
-      : `${objective}% of requests answer within ${spec.latencyThresholdSeconds ?? TIER_LATENCY_THRESHOLDS[spec.tier]}s`;
+      : `${objective}% of requests answer within ${
+          spec.latencyThresholdSeconds ?? TIER_LATENCY_THRESHOLDS[spec.tier]
+        }s`;
   return {
     summary: `${spec.service} in ${spec.namespace} is burning its ${kind} error budget ${alert.burnRate}x too fast`,
     description:
@@ -233,7 +286,10 @@ export function sloPrometheusRule(input: SloSpec): PrometheusRuleObject {
         alert: alertName(kind, alert),
         expr:
           `${errorRatioRecord(kind, alert.longWindow)}${own} > ${threshold}\n` +
-          `and\n${errorRatioRecord(kind, alert.shortWindow)}${own} > ${threshold}`,
+          `and\n${errorRatioRecord(
+            kind,
+            alert.shortWindow,
+          )}${own} > ${threshold}`,
         for: alert.for,
         labels: alertLabels(spec, kind, alert),
         annotations: alertAnnotations(spec, kind, alert),
@@ -250,13 +306,20 @@ export function sloPrometheusRule(input: SloSpec): PrometheusRuleObject {
         'backstage.io/kubernetes-id': spec.service,
         'paved.dev/tier': spec.tier,
         'paved.dev/availability-objective': String(TIER_OBJECTIVES[spec.tier]),
-        'paved.dev/latency-threshold-seconds': String(spec.latencyThresholdSeconds),
+        'paved.dev/latency-threshold-seconds': String(
+          spec.latencyThresholdSeconds,
+        ),
       },
     },
     spec: {
       // One group: its rules run in order at each evaluation, so an alert reads the error
       // ratios recorded at the same instant (two groups run on their own clocks).
-      groups: [{ name: `${spec.service}.${spec.namespace}.slo`, rules: [...recording, ...alerts] }],
+      groups: [
+        {
+          name: `${spec.service}.${spec.namespace}.slo`,
+          rules: [...recording, ...alerts],
+        },
+      ],
     },
   };
 }

@@ -1,10 +1,18 @@
-import { renderInTestApp, TestApiProvider } from '@backstage/frontend-test-utils';
+import {
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MetricsReport } from '@paved/plugin-deployments-common';
 import { DeploymentsApi, deploymentsApiRef } from '../api';
-import { entity, entityRef, fakeDeploymentsApi, responseError } from '../testUtils/fakeApi';
+import {
+  entity,
+  entityRef,
+  fakeDeploymentsApi,
+  responseError,
+} from '../testUtils/fakeApi';
 import { MetricsContent } from './MetricsContent';
 
 // The first render of the test app compiles and loads its lazy parts.
@@ -37,7 +45,10 @@ const report = (window: MetricsReport['window']): MetricsReport => ({
       p99LatencySeconds: 0.042,
       errorBudgetRemaining: -1.46,
       series: {
-        requestRate: [[now - 120, 10], [now - 60, 12.5]],
+        requestRate: [
+          [now - 120, 10],
+          [now - 60, 12.5],
+        ],
         errorRatio: [[now - 60, 0.0123]],
         p99LatencySeconds: [],
       },
@@ -56,29 +67,49 @@ const report = (window: MetricsReport['window']): MetricsReport => ({
 describe('MetricsContent', () => {
   it('shows the golden signals per environment, "no traffic yet" where there is none, and asks again for another window', async () => {
     const api = fakeDeploymentsApi();
-    (api.getMetrics as jest.Mock).mockImplementation(async (_ref, window) => report(window));
+    (api.getMetrics as jest.Mock).mockImplementation(async (_ref, window) =>
+      report(window),
+    );
     renderTab(api);
-    expect(await screen.findByText('12.5 req/s', undefined, FIRST_RENDER)).toBeInTheDocument();
+    expect(
+      await screen.findByText('12.5 req/s', undefined, FIRST_RENDER),
+    ).toBeInTheDocument();
     expect(screen.getByText('1.23 %')).toBeInTheDocument();
     expect(screen.getByText('42 ms')).toBeInTheDocument();
     expect(screen.getByText('-146.0 %')).toBeInTheDocument();
-    expect(screen.getByRole('img', { name: 'Request rate over last hour' })).toBeInTheDocument();
-    expect(screen.getByTestId('no-traffic-production')).toHaveTextContent(/^No traffic yet/);
+    expect(
+      screen.getByRole('img', { name: 'Request rate over last hour' }),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('no-traffic-production')).toHaveTextContent(
+      /^No traffic yet/,
+    );
     expect(api.getMetrics).toHaveBeenLastCalledWith(entityRef, '1h');
 
     await userEvent.click(screen.getByText('Last hour'));
-    await userEvent.click(await screen.findByRole('option', { name: 'Last 30 days' }));
-    expect(await screen.findByRole('img', { name: 'Request rate over last 30 days' })).toBeInTheDocument();
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Last 30 days' }),
+    );
+    expect(
+      await screen.findByRole('img', {
+        name: 'Request rate over last 30 days',
+      }),
+    ).toBeInTheDocument();
     expect(api.getMetrics).toHaveBeenLastCalledWith(entityRef, '30d');
   });
 
   it('says metrics are unavailable when Prometheus is down, without an error page', async () => {
     const api = fakeDeploymentsApi();
     (api.getMetrics as jest.Mock).mockRejectedValue(
-      await responseError(503, 'Metrics are not available: Prometheus at http://127.0.0.1:19090 does not answer', 'ServiceUnavailableError'),
+      await responseError(
+        503,
+        'Metrics are not available: Prometheus at http://127.0.0.1:19090 does not answer',
+        'ServiceUnavailableError',
+      ),
     );
     renderTab(api);
-    expect(await screen.findByTestId('metrics-unavailable', undefined, FIRST_RENDER)).toHaveTextContent(
+    expect(
+      await screen.findByTestId('metrics-unavailable', undefined, FIRST_RENDER),
+    ).toHaveTextContent(
       /^Metrics are not available: Prometheus at http:\/\/127\.0\.0\.1:19090 does not answer\. The rest of the page works/,
     );
   });
@@ -86,6 +117,12 @@ describe('MetricsContent', () => {
   it('explains a component that is not on the golden path yet', async () => {
     const api = fakeDeploymentsApi();
     renderTab(api);
-    expect(await screen.findByText('No environment to show', undefined, FIRST_RENDER)).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'No environment to show',
+        undefined,
+        FIRST_RENDER,
+      ),
+    ).toBeInTheDocument();
   });
 });

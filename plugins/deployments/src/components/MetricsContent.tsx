@@ -42,8 +42,10 @@ const rate = (v: number | undefined) => {
   if (v === undefined) return '–';
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(v >= 1 ? 1 : 3)} req/s`;
 };
-const seconds = (v: number | undefined) =>
-  v === undefined ? '–' : v < 1 ? `${(v * 1000).toFixed(0)} ms` : `${v.toFixed(2)} s`;
+const seconds = (v: number | undefined) => {
+  if (v === undefined) return '–';
+  return v < 1 ? `${(v * 1000).toFixed(0)} ms` : `${v.toFixed(2)} s`;
+};
 
 function Signal(props: {
   title: string;
@@ -61,7 +63,9 @@ function Signal(props: {
       </Typography>
       <Typography variant="h6">{props.value}</Typography>
       <Sparkline
-        label={`${props.title} over ${WINDOW_LABELS[report.window].toLowerCase()}`}
+        label={`${props.title} over ${WINDOW_LABELS[
+          report.window
+        ].toLowerCase()}`}
         points={props.points}
         from={now - windowSeconds}
         to={now}
@@ -71,21 +75,43 @@ function Signal(props: {
   );
 }
 
-function EnvironmentMetricsCard(props: { item: EnvironmentMetrics; report: MetricsReport; now: number }) {
+function EnvironmentMetricsCard(props: {
+  item: EnvironmentMetrics;
+  report: MetricsReport;
+  now: number;
+}) {
   const { item, report, now } = props;
   const budget = item.errorBudgetRemaining;
   return (
-    <InfoCard title={item.environment} subheader={`namespace ${item.namespace} · SLO ${item.objectivePercent} %`}>
+    <InfoCard
+      title={item.environment}
+      subheader={`namespace ${item.namespace} · SLO ${item.objectivePercent} %`}
+    >
       {item.traffic === 'none' ? (
         <Typography data-testid={`no-traffic-${item.environment}`}>
-          No traffic yet: no request has been answered here in this window (health probes aside).
+          No traffic yet: no request has been answered here in this window
+          (health probes aside).
         </Typography>
       ) : (
         <>
-          <Signal title="Request rate" value={rate(item.requestRate)} points={item.series.requestRate} report={report} now={now} />
-          <Signal title="Error rate (5xx)" value={percent(item.errorRatio)} points={item.series.errorRatio} report={report} now={now} />
           <Signal
-            title={`p99 latency (SLO: under ${seconds(item.latencyThresholdSeconds)})`}
+            title="Request rate"
+            value={rate(item.requestRate)}
+            points={item.series.requestRate}
+            report={report}
+            now={now}
+          />
+          <Signal
+            title="Error rate (5xx)"
+            value={percent(item.errorRatio)}
+            points={item.series.errorRatio}
+            report={report}
+            now={now}
+          />
+          <Signal
+            title={`p99 latency (SLO: under ${seconds(
+              item.latencyThresholdSeconds,
+            )})`}
             value={seconds(item.p99LatencySeconds)}
             points={item.series.p99LatencySeconds}
             report={report}
@@ -94,7 +120,10 @@ function EnvironmentMetricsCard(props: { item: EnvironmentMetrics; report: Metri
           <Typography variant="body2" color="textSecondary">
             Error budget left
           </Typography>
-          <Typography variant="h6" color={budget !== undefined && budget < 0 ? 'error' : 'initial'}>
+          <Typography
+            variant="h6"
+            color={budget !== undefined && budget < 0 ? 'error' : 'initial'}
+          >
             {percent(budget, 1)}
           </Typography>
         </>
@@ -109,19 +138,29 @@ export function MetricsContent() {
   const entityRef = stringifyEntityRef(entity);
   const api = useDeploymentsApi();
   const [window, setWindow] = useState<MetricsWindow>('1h');
-  const report = useAsyncRetry(() => api.getMetrics(entityRef, window), [api, entityRef, window]);
+  const report = useAsyncRetry(
+    () => api.getMetrics(entityRef, window),
+    [api, entityRef, window],
+  );
   useInterval(report.retry, METRICS_POLL_MS);
   const now = Date.now() / 1000;
 
   let body;
   if (report.error && !report.value) {
     // Told apart by the backend's error name (ResponseError carries it), never by wording.
-    const backend = (report.error as { body?: { error?: { name?: string; message?: string } } }).body?.error;
+    const backend = (
+      report.error as { body?: { error?: { name?: string; message?: string } } }
+    ).body?.error;
     body =
       backend?.name === 'ServiceUnavailableError' ? (
-        <WarningPanel severity="warning" title="Metrics are not available right now" defaultExpanded>
+        <WarningPanel
+          severity="warning"
+          title="Metrics are not available right now"
+          defaultExpanded
+        >
           <Typography data-testid="metrics-unavailable">
-            {backend.message}. The rest of the page works; metrics come back once Prometheus answers.
+            {backend.message}. The rest of the page works; metrics come back
+            once Prometheus answers.
           </Typography>
         </WarningPanel>
       ) : (
@@ -142,7 +181,11 @@ export function MetricsContent() {
       <Grid container spacing={3}>
         {report.value.items.map(item => (
           <Grid item xs={12} md={6} key={item.environment}>
-            <EnvironmentMetricsCard item={item} report={report.value!} now={now} />
+            <EnvironmentMetricsCard
+              item={item}
+              report={report.value!}
+              now={now}
+            />
           </Grid>
         ))}
       </Grid>

@@ -22,7 +22,8 @@ export function Sparkline(props: {
   const segments: string[] = [];
   let previous: number | undefined;
   for (const [t, v] of points) {
-    const command = previous === undefined || t - previous > stepSeconds * 1.5 ? 'M' : 'L';
+    const command =
+      previous === undefined || t - previous > stepSeconds * 1.5 ? 'M' : 'L';
     segments.push(`${command}${x(t).toFixed(1)},${y(v).toFixed(1)}`);
     previous = t;
   }
@@ -35,9 +36,22 @@ export function Sparkline(props: {
       preserveAspectRatio="none"
       style={{ display: 'block', maxWidth: width }}
     >
-      <line x1={0} y1={height - 1} x2={width} y2={height - 1} stroke="currentColor" strokeOpacity={0.2} />
+      <line
+        x1={0}
+        y1={height - 1}
+        x2={width}
+        y2={height - 1}
+        stroke="currentColor"
+        strokeOpacity={0.2}
+      />
       {segments.length > 0 && (
-        <path d={segments.join(' ')} fill="none" stroke="currentColor" strokeWidth={1.5} vectorEffect="non-scaling-stroke" />
+        <path
+          d={segments.join(' ')}
+          fill="none"
+          stroke="currentColor"
+          strokeWidth={1.5}
+          vectorEffect="non-scaling-stroke"
+        />
       )}
     </svg>
   );

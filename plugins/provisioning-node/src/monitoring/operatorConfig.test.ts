@@ -1,6 +1,14 @@
-import { prometheusConfig, ruleFileFor, scrapeConfigsFor } from './operatorConfig';
+import {
+  prometheusConfig,
+  ruleFileFor,
+  scrapeConfigsFor,
+} from './operatorConfig';
 
-const api = { url: 'https://127.0.0.1:16443', caFile: '/ca.crt', bearerTokenFile: '/token' };
+const api = {
+  url: 'https://127.0.0.1:16443',
+  caFile: '/ca.crt',
+  bearerTokenFile: '/token',
+};
 const monitor = {
   metadata: { name: 'orders-api', namespace: 'orders-api-staging' },
   spec: {
@@ -17,7 +25,11 @@ describe('what the Prometheus Operator makes of a ServiceMonitor', () => {
       scrape_interval: '15s',
       metrics_path: '/metrics',
       kubernetes_sd_configs: [
-        { role: 'endpoints', api_server: api.url, namespaces: { names: ['orders-api-staging'] } },
+        {
+          role: 'endpoints',
+          api_server: api.url,
+          namespaces: { names: ['orders-api-staging'] },
+        },
       ],
     });
     const relabel = config.relabel_configs as Array<Record<string, unknown>>;
@@ -41,7 +53,13 @@ describe('what the Prometheus Operator makes of a ServiceMonitor', () => {
       replacement: '${1}',
     });
     expect(relabel.map(r => r.target_label)).toEqual(
-      expect.arrayContaining(['namespace', 'service', 'pod', 'container', 'endpoint']),
+      expect.arrayContaining([
+        'namespace',
+        'service',
+        'pod',
+        'container',
+        'endpoint',
+      ]),
     );
   });
 
@@ -51,26 +69,43 @@ describe('what the Prometheus Operator makes of a ServiceMonitor', () => {
         metadata: monitor.metadata,
         spec: {
           namespaceSelector: { any: true },
-          selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] },
+          selector: {
+            matchExpressions: [
+              { key: 'tier', operator: 'In', values: ['a', 'b'] },
+            ],
+          },
           jobLabel: 'app',
           endpoints: [{ targetPort: 8080 }],
         },
       },
       api,
     );
-    expect((config.kubernetes_sd_configs as object[])[0]).not.toHaveProperty('namespaces');
+    expect((config.kubernetes_sd_configs as object[])[0]).not.toHaveProperty(
+      'namespaces',
+    );
     const relabel = config.relabel_configs as Array<Record<string, unknown>>;
-    expect(relabel).toContainEqual(expect.objectContaining({ action: 'keep', regex: '(a|b);true' }));
     expect(relabel).toContainEqual(
-      expect.objectContaining({ source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: '8080' }),
+      expect.objectContaining({ action: 'keep', regex: '(a|b);true' }),
     );
     expect(relabel).toContainEqual(
-      expect.objectContaining({ source_labels: ['__meta_kubernetes_service_label_app'], target_label: 'job' }),
+      expect.objectContaining({
+        source_labels: ['__meta_kubernetes_pod_container_port_number'],
+        regex: '8080',
+      }),
+    );
+    expect(relabel).toContainEqual(
+      expect.objectContaining({
+        source_labels: ['__meta_kubernetes_service_label_app'],
+        target_label: 'job',
+      }),
     );
   });
 
   it('writes the whole prometheus.yml, sorted, and a rule file per PrometheusRule', () => {
-    const other = { ...monitor, metadata: { name: 'a-api', namespace: 'a-api-staging' } };
+    const other = {
+      ...monitor,
+      metadata: { name: 'a-api', namespace: 'a-api-staging' },
+    };
     const config = prometheusConfig({
       monitors: [monitor, other],
       api,
@@ -78,14 +113,24 @@ describe('what the Prometheus Operator makes of a ServiceMonitor', () => {
       ruleFilesGlob: '/rules/*.yaml',
       selfTarget: '127.0.0.1:9090',
     });
-    expect((config.scrape_configs as Array<{ job_name: string }>).map(c => c.job_name)).toEqual([
+    expect(
+      (config.scrape_configs as Array<{ job_name: string }>).map(
+        c => c.job_name,
+      ),
+    ).toEqual([
       'prometheus',
       'serviceMonitor/a-api-staging/a-api/0',
       'serviceMonitor/orders-api-staging/orders-api/0',
     ]);
     expect(config.rule_files).toEqual(['/rules/*.yaml']);
     expect(
-      ruleFileFor({ metadata: { name: 'orders-api-slo', namespace: 'ns' }, spec: { groups: [{ name: 'g' }] } }),
-    ).toEqual({ name: 'ns-orders-api-slo.yaml', content: { groups: [{ name: 'g' }] } });
+      ruleFileFor({
+        metadata: { name: 'orders-api-slo', namespace: 'ns' },
+        spec: { groups: [{ name: 'g' }] },
+      }),
+    ).toEqual({
+      name: 'ns-orders-api-slo.yaml',
+      content: { groups: [{ name: 'g' }] },
+    });
   });
 });

@@ -81,9 +81,17 @@ function selectorRelabelings(selector: LabelSelector = {}): Relabel[] {
     ];
     const values = `(${(exp.values ?? []).map(escapeRegex).join('|')});true`;
     if (exp.operator === 'In') {
-      rules.push({ action: 'keep', source_labels: label(exp.key), regex: values });
+      rules.push({
+        action: 'keep',
+        source_labels: label(exp.key),
+        regex: values,
+      });
     } else if (exp.operator === 'NotIn') {
-      rules.push({ action: 'drop', source_labels: label(exp.key), regex: values });
+      rules.push({
+        action: 'drop',
+        source_labels: label(exp.key),
+        regex: values,
+      });
     } else if (exp.operator === 'Exists') {
       rules.push({ action: 'keep', source_labels: present, regex: 'true' });
     } else if (exp.operator === 'DoesNotExist') {
@@ -134,12 +142,33 @@ export function scrapeConfigsFor(
       '__meta_kubernetes_endpoint_address_target_name',
     ];
     relabel.push(
-      { source_labels: target, separator: ';', regex: 'Node;(.*)', replacement: '${1}', target_label: 'node' },
-      { source_labels: target, separator: ';', regex: 'Pod;(.*)', replacement: '${1}', target_label: 'pod' },
-      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-      { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+      {
+        source_labels: target,
+        separator: ';',
+        regex: 'Node;(.*)',
+        replacement: '${1}',
+        target_label: 'node',
+      },
+      {
+        source_labels: target,
+        separator: ';',
+        regex: 'Pod;(.*)',
+        replacement: '${1}',
+        target_label: 'pod',
+      },
+      {
+        source_labels: ['__meta_kubernetes_namespace'],
+        target_label: 'namespace',
+      },
+      {
+        source_labels: ['__meta_kubernetes_service_name'],
+        target_label: 'service',
+      },
       { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-      { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
+      {
+        source_labels: ['__meta_kubernetes_pod_container_name'],
+        target_label: 'container',
+      },
     );
     if (ep.filterRunning !== false) {
       relabel.push({
@@ -150,7 +179,9 @@ export function scrapeConfigsFor(
     }
     for (const l of spec.targetLabels ?? []) {
       relabel.push({
-        source_labels: [`__meta_kubernetes_service_label_${sanitizeLabelName(l)}`],
+        source_labels: [
+          `__meta_kubernetes_service_label_${sanitizeLabelName(l)}`,
+        ],
         target_label: sanitizeLabelName(l),
         regex: '(.+)',
         replacement: '${1}',
@@ -171,7 +202,9 @@ export function scrapeConfigsFor(
     });
     if (spec.jobLabel) {
       relabel.push({
-        source_labels: [`__meta_kubernetes_service_label_${sanitizeLabelName(spec.jobLabel)}`],
+        source_labels: [
+          `__meta_kubernetes_service_label_${sanitizeLabelName(spec.jobLabel)}`,
+        ],
         target_label: 'job',
         regex: '(.+)',
         replacement: '${1}',
@@ -227,12 +260,19 @@ export function prometheusConfig(options: {
       evaluation_interval: options.scrapeInterval ?? '15s',
     },
     alerting: {
-      alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }],
+      alertmanagers: [
+        { static_configs: [{ targets: [options.alertmanager] }] },
+      ],
     },
     rule_files: [options.ruleFilesGlob],
     scrape_configs: [
       ...(options.selfTarget
-        ? [{ job_name: 'prometheus', static_configs: [{ targets: [options.selfTarget] }] }]
+        ? [
+            {
+              job_name: 'prometheus',
+              static_configs: [{ targets: [options.selfTarget] }],
+            },
+          ]
         : []),
       ...monitors.flatMap(m => scrapeConfigsFor(m, options.api)),
     ],
@@ -240,7 +280,10 @@ export function prometheusConfig(options: {
 }
 
 /** A PrometheusRule's rule file, as the operator mounts it: `<namespace>-<name>.yaml`. */
-export function ruleFileFor(rule: PrometheusRule): { name: string; content: Record<string, unknown> } {
+export function ruleFileFor(rule: PrometheusRule): {
+  name: string;
+  content: Record<string, unknown>;
+} {
   return {
     name: `${rule.metadata.namespace}-${rule.metadata.name}.yaml`,
     content: { groups: rule.spec.groups ?? [] },

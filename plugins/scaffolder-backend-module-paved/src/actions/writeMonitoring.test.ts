@@ -18,7 +18,10 @@ describe('paved:monitoring:write', () => {
       input: {
         name: 'orders-api',
         tier: 'critical' as const,
-        namespaces: { staging: 'orders-api-staging', production: 'orders-api-production' },
+        namespaces: {
+          staging: 'orders-api-staging',
+          production: 'orders-api-production',
+        },
       },
     });
     await createWriteMonitoringAction().handler(ctx);
@@ -29,18 +32,36 @@ describe('paved:monitoring:write', () => {
       'deploy/monitoring/production/grafana-dashboard.yaml',
     ]);
     const rule = yaml.parse(
-      await readFile(path.join(workspacePath, 'deploy/monitoring/production/prometheusrule.yaml'), 'utf8'),
+      await readFile(
+        path.join(
+          workspacePath,
+          'deploy/monitoring/production/prometheusrule.yaml',
+        ),
+        'utf8',
+      ),
     );
-    expect(rule).toMatchObject({ kind: 'PrometheusRule', metadata: { name: 'orders-api-slo' } });
-    expect(JSON.stringify(rule)).toContain('namespace=\\"orders-api-production\\"');
+    expect(rule).toMatchObject({
+      kind: 'PrometheusRule',
+      metadata: { name: 'orders-api-slo' },
+    });
+    expect(JSON.stringify(rule)).toContain(
+      'namespace=\\"orders-api-production\\"',
+    );
     expect(JSON.stringify(rule)).toContain('> 0.0144');
   });
 
   it('names the field of a threshold that is not a histogram bound', async () => {
     const ctx = createMockActionContext({
       workspacePath,
-      input: { name: 'orders-api', tier: 'standard' as const, namespaces: { staging: 's' }, latencyThresholdSeconds: 0.3 },
+      input: {
+        name: 'orders-api',
+        tier: 'standard' as const,
+        namespaces: { staging: 's' },
+        latencyThresholdSeconds: 0.3,
+      },
     });
-    await expect(createWriteMonitoringAction().handler(ctx)).rejects.toThrow(/^latencyThresholdSeconds: /);
+    await expect(createWriteMonitoringAction().handler(ctx)).rejects.toThrow(
+      /^latencyThresholdSeconds: /,
+    );
   });
 });

@@ -14,7 +14,12 @@ export interface PrometheusClient {
   /** An instant query's first sample value; undefined when it returned nothing (or NaN). */
   instant(query: string, time: Date): Promise<number | undefined>;
   /** A range query's first series' points (NaN points left out). */
-  range(query: string, start: Date, end: Date, stepSeconds: number): Promise<Array<[number, number]>>;
+  range(
+    query: string,
+    start: Date,
+    end: Date,
+    stepSeconds: number,
+  ): Promise<Array<[number, number]>>;
 }
 
 /** Talks to Prometheus over HTTP; unreachable or failing is a ServiceUnavailableError (503). */
@@ -41,7 +46,9 @@ export class HttpPrometheusClient implements PrometheusClient {
       });
     } catch (error) {
       throw new ServiceUnavailableError(
-        `Metrics are not available: Prometheus at ${this.baseUrl} does not answer (${(error as Error).message})`,
+        `Metrics are not available: Prometheus at ${
+          this.baseUrl
+        } does not answer (${(error as Error).message})`,
       );
     }
     const body = (await response.json().catch(() => undefined)) as
@@ -49,7 +56,9 @@ export class HttpPrometheusClient implements PrometheusClient {
       | undefined;
     if (!response.ok || body?.status !== 'success') {
       throw new ServiceUnavailableError(
-        `Metrics are not available: Prometheus answered ${response.status}${body?.error ? ` (${body.error})` : ''}`,
+        `Metrics are not available: Prometheus answered ${response.status}${
+          body?.error ? ` (${body.error})` : ''
+        }`,
       );
     }
     return body.data!.result;
