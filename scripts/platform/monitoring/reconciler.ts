@@ -27,10 +27,14 @@ import {
 import https from 'node:https';
 import path from 'node:path';
 import {
+  discoveredTargets,
+  type EndpointsObject,
   prometheusConfig,
   type PrometheusRule,
   ruleFileFor,
   type ServiceMonitor,
+  type ServiceObject,
+  targetsFileName,
 } from '../../../plugins/provisioning-node/src/monitoring/operatorConfig.ts';
 
 const env = (name: string) => {
@@ -50,6 +54,7 @@ const alertmanager = env('PAVED_ALERTMANAGER_ADDRESS');
 const promtool = env('PAVED_PROMTOOL');
 const resyncMs = Number(process.env.PAVED_MONITORING_RESYNC_MS ?? 2000);
 const rulesDir = path.join(dir, 'rules');
+const targetsDir = path.join(dir, 'targets');
 const agent = new https.Agent({ ca: readFileSync(caFile), keepAlive: true });
 
 const log = (msg: string, fields: Record<string, unknown> = {}) =>
@@ -58,7 +63,9 @@ const log = (msg: string, fields: Record<string, unknown> = {}) =>
   );
 
 function list<T>(plural: string): Promise<T[]> {
-  const url = `${apiServer}/apis/monitoring.coreos.com/v1/${plural}`;
+  const url = plural.includes('/')
+    ? `${apiServer}${plural}`
+    : `${apiServer}/apis/monitoring.coreos.com/v1/${plural}`;
   return new Promise((resolve, reject) => {
     const request = https.get(
       url,
@@ -111,10 +118,31 @@ function checkRules(file: string): Promise<string | undefined> {
 const refused = new Map<string, string>();
 
 async function reconcile(): Promise<void> {
-  const [monitors, rules] = await Promise.all([
+  const [monitors, rules, services, endpoints] = await Promise.all([
     list<ServiceMonitor>('servicemonitors'),
     list<PrometheusRule>('prometheusrules'),
+    list<ServiceObject>('/api/v1/services'),
+    list<EndpointsObject>('/api/v1/endpoints'),
   ]);
+  // Discovery (Debian's Prometheus has no Kubernetes discovery): each endpoint's targets into
+  // targets/<ns>_<name>_<i>.json, which Prometheus re-reads by itself.
+  await mkdir(targetsDir, { recursive: true });
+  const targetFiles = new Set<string>();
+  for (const monitor of monitors) {
+    for (let i = 0; i < (monitor.spec.endpoints ?? []).length; i++) {
+      const file = targetsFileName(monitor, i);
+      targetFiles.add(file);
+      const groups = discoveredTargets(monitor, i, services, endpoints);
+      await writeIfChanged(
+        path.join(targetsDir, file),
+        `${JSON.stringify(groups, null, 2)}\n`,
+      );
+    }
+  }
+  for (const file of await readdir(targetsDir)) {
+    if (!targetFiles.has(file))
+      await rm(path.join(targetsDir, file), { force: true });
+  }
   await mkdir(rulesDir, { recursive: true });
   let changed = false;
   const wanted = new Set<string>();
@@ -152,6 +180,7 @@ async function reconcile(): Promise<void> {
     api: { url: apiServer, caFile, bearerTokenFile: tokenFile },
     alertmanager,
     ruleFilesGlob: path.join(rulesDir, '*.yaml'),
+    targetsDir,
     selfTarget: new URL(prometheusUrl).host,
     scrapeInterval: process.env.PAVED_MONITORING_SCRAPE_INTERVAL,
   });

@@ -1,4 +1,5 @@
 import {
+  discoveredTargets,
   prometheusConfig,
   ruleFileFor,
   scrapeConfigsFor,
@@ -131,6 +132,80 @@ describe('what the Prometheus Operator makes of a ServiceMonitor', () => {
     ).toEqual({
       name: 'ns-orders-api-slo.yaml',
       content: { groups: [{ name: 'g' }] },
+    });
+  });
+});
+
+describe("discovery for a Prometheus without Kubernetes discovery (Debian's)", () => {
+  it("finds the selected Services' ready addresses on the named port, with the operator's target labels", () => {
+    const services = [
+      {
+        metadata: {
+          name: 'orders-api',
+          namespace: 'orders-api-staging',
+          labels: { 'app.kubernetes.io/name': 'orders-api' },
+        },
+      },
+      {
+        metadata: {
+          name: 'other',
+          namespace: 'orders-api-staging',
+          labels: { 'app.kubernetes.io/name': 'other' },
+        },
+      },
+      {
+        metadata: {
+          name: 'orders-api',
+          namespace: 'elsewhere',
+          labels: { 'app.kubernetes.io/name': 'orders-api' },
+        },
+      },
+    ];
+    const subsets = [
+      {
+        addresses: [
+          {
+            ip: '10.91.0.7',
+            targetRef: { kind: 'Pod', name: 'orders-api-abc' },
+          },
+        ],
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'admin', port: 9000 },
+        ],
+      },
+    ];
+    const endpoints = services.map(s => ({ metadata: s.metadata, subsets }));
+    expect(discoveredTargets(monitor, 0, services, endpoints)).toEqual([
+      {
+        targets: ['10.91.0.7:8080'],
+        labels: {
+          namespace: 'orders-api-staging',
+          service: 'orders-api',
+          endpoint: 'http',
+          job: 'orders-api',
+          pod: 'orders-api-abc',
+        },
+      },
+    ]);
+    const config = prometheusConfig({
+      monitors: [monitor],
+      api,
+      alertmanager: 'am:9093',
+      ruleFilesGlob: '/rules/*.yaml',
+      targetsDir: '/targets',
+    });
+    expect((config.scrape_configs as object[])[0]).toEqual({
+      job_name: 'serviceMonitor/orders-api-staging/orders-api/0',
+      honor_labels: false,
+      file_sd_configs: [
+        {
+          files: ['/targets/orders-api-staging_orders-api_0.json'],
+          refresh_interval: '5s',
+        },
+      ],
+      scrape_interval: '15s',
+      metrics_path: '/metrics',
     });
   });
 });

@@ -244,6 +244,11 @@ export function scrapeConfigsFor(
 export function prometheusConfig(options: {
   monitors: ServiceMonitor[];
   api: ApiServerAccess;
+  /**
+   * Where the reconciler writes each endpoint's targets (file_sd) when Prometheus lacks
+   * Kubernetes discovery (Debian's build); without it, kubernetes_sd_configs as the operator.
+   */
+  targetsDir?: string;
   alertmanager: string;
   ruleFilesGlob: string;
   scrapeInterval?: string;
@@ -274,7 +279,17 @@ export function prometheusConfig(options: {
             },
           ]
         : []),
-      ...monitors.flatMap(m => scrapeConfigsFor(m, options.api)),
+      ...monitors.flatMap(m =>
+        options.targetsDir
+          ? (m.spec.endpoints ?? []).map((_, i) =>
+              fileScrapeConfigFor(
+                m,
+                i,
+                `${options.targetsDir}/${targetsFileName(m, i)}`,
+              ),
+            )
+          : scrapeConfigsFor(m, options.api),
+      ),
     ],
   };
 }
@@ -288,4 +303,126 @@ export function ruleFileFor(rule: PrometheusRule): {
     name: `${rule.metadata.namespace}-${rule.metadata.name}.yaml`,
     content: { groups: rule.spec.groups ?? [] },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery done here. Debian's Prometheus (the local platform's) is built without Kubernetes
+// service discovery, so the reconciler performs the `endpoints` role itself: it selects the
+// Services and their Endpoints as the keep rules above would, and writes the targets, with the
+// labels the relabelings above would leave (namespace, service, pod, endpoint, job, target
+// labels), into a file_sd file per job. Prometheus reads those files (no reload needed).
+
+export interface ServiceObject {
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+  };
+}
+
+export interface EndpointsObject {
+  metadata: { name: string; namespace: string };
+  subsets?: Array<{
+    addresses?: Array<{
+      ip: string;
+      targetRef?: { kind?: string; name?: string };
+    }>;
+    ports?: Array<{ name?: string; port: number }>;
+  }>;
+}
+
+export function selectorMatches(
+  selector: LabelSelector = {},
+  labels: Record<string, string> = {},
+): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[k] !== v) return false;
+  }
+  for (const exp of selector.matchExpressions ?? []) {
+    const present = exp.key in labels;
+    const inValues = present && (exp.values ?? []).includes(labels[exp.key]);
+    if (exp.operator === 'In' && !inValues) return false;
+    if (exp.operator === 'NotIn' && inValues) return false;
+    if (exp.operator === 'Exists' && !present) return false;
+    if (exp.operator === 'DoesNotExist' && present) return false;
+  }
+  return true;
+}
+
+/** The file_sd groups of one ServiceMonitor endpoint: what kubernetes_sd + relabeling yield. */
+export function discoveredTargets(
+  monitor: ServiceMonitor,
+  endpointIndex: number,
+  services: ServiceObject[],
+  endpoints: EndpointsObject[],
+): Array<{ targets: string[]; labels: Record<string, string> }> {
+  const spec = monitor.spec;
+  const ep = (spec.endpoints ?? [])[endpointIndex];
+  const namespaces = spec.namespaceSelector?.any
+    ? undefined
+    : spec.namespaceSelector?.matchNames ?? [monitor.metadata.namespace];
+  const groups: Array<{ targets: string[]; labels: Record<string, string> }> =
+    [];
+  for (const service of services) {
+    const { name, namespace, labels = {} } = service.metadata;
+    if (namespaces && !namespaces.includes(namespace)) continue;
+    if (!selectorMatches(spec.selector, labels)) continue;
+    const found = endpoints.find(
+      e => e.metadata.name === name && e.metadata.namespace === namespace,
+    );
+    for (const subset of found?.subsets ?? []) {
+      for (const port of subset.ports ?? []) {
+        const wanted = ep.port
+          ? port.name === ep.port
+          : ep.targetPort !== undefined &&
+            String(port.port) === String(ep.targetPort);
+        if (!wanted) continue;
+        for (const address of subset.addresses ?? []) {
+          const target: Record<string, string> = {
+            namespace,
+            service: name,
+            endpoint: ep.port ?? String(ep.targetPort ?? ''),
+            job: (spec.jobLabel && labels[spec.jobLabel]) || name,
+          };
+          if (address.targetRef?.kind === 'Pod' && address.targetRef.name)
+            target.pod = address.targetRef.name;
+          for (const l of spec.targetLabels ?? []) {
+            if (labels[l]) target[sanitizeLabelName(l)] = labels[l];
+          }
+          groups.push({
+            targets: [`${address.ip}:${port.port}`],
+            labels: target,
+          });
+        }
+      }
+    }
+  }
+  return groups;
+}
+
+/** The scrape config of a ServiceMonitor endpoint over a file_sd file (see discoveredTargets). */
+export function fileScrapeConfigFor(
+  monitor: ServiceMonitor,
+  endpointIndex: number,
+  targetsFile: string,
+): Record<string, unknown> {
+  const ep = (monitor.spec.endpoints ?? [])[endpointIndex];
+  const config: Record<string, unknown> = {
+    job_name: `serviceMonitor/${monitor.metadata.namespace}/${monitor.metadata.name}/${endpointIndex}`,
+    honor_labels: ep.honorLabels ?? false,
+    file_sd_configs: [{ files: [targetsFile], refresh_interval: '5s' }],
+  };
+  if (ep.interval) config.scrape_interval = ep.interval;
+  if (ep.scrapeTimeout) config.scrape_timeout = ep.scrapeTimeout;
+  config.metrics_path = ep.path ?? '/metrics';
+  if (ep.scheme) config.scheme = ep.scheme;
+  return config;
+}
+
+/** The file name of a ServiceMonitor endpoint's targets. */
+export function targetsFileName(
+  monitor: ServiceMonitor,
+  endpointIndex: number,
+): string {
+  return `${monitor.metadata.namespace}_${monitor.metadata.name}_${endpointIndex}.json`;
 }
