@@ -6,6 +6,8 @@ import { createServer, Server } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { Server as HttpServer } from 'node:http';
 import { createRouter } from '../router';
+import { InsightsService } from '../services/Insights';
+import { LogsService } from '../services/LogsService';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import {
@@ -64,6 +66,8 @@ describe('metrics route', () => {
       builds: {} as BuildService,
       secrets: {} as SecretsService,
       metrics,
+      logs: {} as LogsService,
+      insights: {} as InsightsService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

@@ -4,9 +4,11 @@ import express from 'express';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { createRouter } from '../router';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
+import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
 // The routes' validation alone: bad input is a 400 naming the field and the
@@ -56,7 +58,9 @@ describe('secrets routes', () => {
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
       metrics: {} as MetricsService,
+      logs: {} as LogsService,
       secrets,
+      insights: {} as InsightsService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

@@ -4,9 +4,11 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
+import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
 // The spec and the router describe the same endpoints.
@@ -42,7 +44,9 @@ describe('openapi.yaml', () => {
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
       metrics: {} as MetricsService,
+      logs: {} as LogsService,
       secrets: {} as SecretsService,
+      insights: {} as InsightsService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

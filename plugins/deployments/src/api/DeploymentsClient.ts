@@ -2,6 +2,8 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
+  AdoptionQuery,
+  AdoptionReport,
   ApprovalRequest,
   BuildLogChunk,
   BuildPage,
@@ -9,6 +11,8 @@ import {
   Deployment,
   DeploymentAuditEvent,
   DeploymentPage,
+  DoraQuery,
+  DoraReport,
   EnvironmentStatus,
   deploymentsRequest,
   ListApprovalsOptions,
@@ -148,6 +152,22 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.call('GetMetrics', {
       params: entityParams(entityRef),
       query: environment ? { window, environment } : { window },
+    });
+  }
+
+  getDoraInsights(query: DoraQuery): Promise<DoraReport> {
+    return this.call('GetDoraInsights', {
+      query: {
+        window: query.window,
+        groupBy: query.groupBy,
+        entityRef: query.entityRef,
+      },
+    });
+  }
+
+  getAdoptionInsights(query: AdoptionQuery): Promise<AdoptionReport> {
+    return this.call('GetAdoptionInsights', {
+      query: { window: query.window },
     });
   }
 
