@@ -1,12 +1,14 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import { addBuildRoutes } from './routes/builds';
+import { addMetricsRoutes } from './routes/metrics';
 import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { MetricsService } from './services/MetricsService';
 import { InsightsService } from './services/Insights';
 import { LogsService } from './services/LogsService';
 import { SecretsService } from './services/SecretsService';
@@ -31,10 +33,12 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  metrics: MetricsService;
   logs: LogsService;
   insights: InsightsService;
 }) {
-  const { httpAuth, deployments, builds, secrets, logs, insights } = options;
+  const { httpAuth, deployments, builds, secrets, metrics, logs, insights } =
+    options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -155,6 +159,7 @@ export async function createRouter(options: {
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
+  addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
   addLogRoutes(router, { logs, callerOf, entityRefOf });
 
   return router;

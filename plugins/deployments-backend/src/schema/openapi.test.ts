@@ -7,6 +7,7 @@ import { stale } from '../../scripts/generate-openapi';
 import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
@@ -42,6 +43,7 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      metrics: {} as MetricsService,
       logs: {} as LogsService,
       secrets: {} as SecretsService,
       insights: {} as InsightsService,

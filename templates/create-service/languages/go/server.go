@@ -26,15 +26,33 @@ type Server struct {
 	cfg      Config
 	logger   *slog.Logger
 	draining atomic.Bool
+	metrics  *Metrics
+	routes   map[string]http.Handler
 }
 
-// NewServer returns a server for cfg that logs to logger.
+// NewServer returns a server for cfg that logs to logger. /metrics serves its metrics
+// (metrics.go): every other request is counted and timed by route.
 func NewServer(cfg Config, logger *slog.Logger) *Server {
-	return &Server{cfg: cfg, logger: logger}
+	s := &Server{cfg: cfg, logger: logger, metrics: NewMetrics()}
+	s.routes = map[string]http.Handler{"/metrics": s.metrics.Handler()}
+	for _, route := range []string{"/healthz", "/readyz", "/"} {
+		s.routes[route] = s.metrics.Instrument(route, http.HandlerFunc(s.route))
+	}
+	s.routes["unmatched"] = s.metrics.Instrument("unmatched", http.HandlerFunc(s.route))
+	return s
 }
 
-// ServeHTTP routes a request.
+// ServeHTTP hands a request to its route's instrumented handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.routes[r.URL.Path]
+	if !ok {
+		h = s.routes["unmatched"]
+	}
+	h.ServeHTTP(w, r)
+}
+
+// route answers a request.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	var handle func() (int, any)
 	switch r.URL.Path {
 	case "/healthz":

@@ -6,7 +6,8 @@ import urllib.request
 
 from app import SERVICE_NAME
 from app.config import Config
-from app.server import Server
+from app.metrics import Metrics
+from app.server import Handler, Server
 
 SECRET_URL = "postgres://orders:s3cret@db:5432/orders"
 
@@ -52,6 +53,57 @@ class ServerTest(unittest.TestCase):
     def test_unknown_routes_and_methods(self) -> None:
         self.assertEqual(self.request("/nope")[0], 404)
         self.assertEqual(self.request("/healthz", method="POST")[0], 405)
+
+
+    def test_metrics_count_and_time_each_route(self) -> None:
+        for path, method in [("/healthz", "GET"), ("/healthz", "GET"), ("/random/path/1", "GET")]:
+            self.request(path, method=method)
+        self.request("/healthz", method="POST")
+        url = f"http://127.0.0.1:{self.server.port}/metrics"
+        with urllib.request.urlopen(url) as response:
+            self.assertEqual(response.status, 200)
+            content_type = response.headers["Content-Type"]
+            text = response.read().decode()
+        self.assertTrue(content_type.startswith("text/plain; version=0.0.4"), content_type)
+        for line in [
+            "# TYPE http_requests_total counter",
+            'http_requests_total{code="200",method="GET",route="/healthz"} 2.0',
+            'http_requests_total{code="405",method="POST",route="/healthz"} 1.0',
+            # Unknown paths share one series: no label per URL.
+            'http_requests_total{code="404",method="GET",route="unmatched"} 1.0',
+            "# TYPE http_request_duration_seconds histogram",
+            'http_request_duration_seconds_bucket{code="200",le="+Inf",method="GET",route="/healthz"} 2.0',
+            'http_request_duration_seconds_count{code="200",method="GET",route="/healthz"} 2.0',
+        ]:
+            self.assertIn(line, text.splitlines())
+        self.assertNotIn("/random/path", text)
+        self.assertNotIn('route="/metrics"', text)
+        self.assertIn("process_resident_memory_bytes", text)
+
+    def test_a_failing_route_is_answered_500_and_counted_as_an_error(self) -> None:
+        metrics = Metrics()
+        server = Server(("127.0.0.1", 0), Config(), metrics)
+
+        def fail(*_args: object) -> None:
+            raise RuntimeError("database unreachable")
+
+        original = Handler._route
+        Handler._route = fail  # type: ignore[method-assign]
+        self.addCleanup(setattr, Handler, "_route", original)
+        thread = threading.Thread(target=server.serve_forever)
+        thread.start()
+        with self.assertLogs("app.server", "ERROR"):
+            with self.assertRaises(urllib.error.HTTPError) as failed:
+                urllib.request.urlopen(f"http://127.0.0.1:{server.port}/")
+        self.assertEqual(failed.exception.code, 500)
+        failed.exception.close()
+        # The request is counted once its handler returns: closing waits for it.
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        text = metrics.exposition().decode().splitlines()
+        self.assertIn('http_requests_total{code="500",method="GET",route="/"} 1.0', text)
+        self.assertIn('http_request_duration_seconds_count{code="500",method="GET",route="/"} 1.0', text)
 
 
 if __name__ == "__main__":

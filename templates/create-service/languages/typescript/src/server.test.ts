@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
+import http from 'node:http';
+import { createMetrics, instrument } from './metrics.ts';
 import { createServer, loadConfig } from './server.ts';
 
 const server = createServer({ databaseUrl: 'postgres://user:secret@db/orders', version: '3f9c2a1' });
@@ -85,4 +87,52 @@ test('logs JSON lines, reports GIT_COMMIT and exits 0 on SIGTERM', async t => {
     lines.map(l => l.msg),
     ['listening', 'shutting down', 'stopped'],
   );
+});
+
+test('GET /metrics counts and times each route in the Prometheus text format', async () => {
+  const metrics = createMetrics();
+  const counted = createServer({}, metrics);
+  await new Promise<void>(resolve => counted.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(counted.address() as AddressInfo).port}`;
+  try {
+    await fetch(`${url}/healthz`);
+    await fetch(`${url}/healthz`);
+    await fetch(`${url}/random/path/123`);
+    await fetch(`${url}/healthz`, { method: 'POST' });
+    const response = await fetch(`${url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    assert.match(text, /^# TYPE http_requests_total counter$/m);
+    assert.match(text, /^http_requests_total\{route="\/healthz",method="GET",code="200"\} 2$/m);
+    assert.match(text, /^http_requests_total\{route="\/healthz",method="POST",code="405"\} 1$/m);
+    // Unknown paths share one series: no label per URL.
+    assert.match(text, /^http_requests_total\{route="unmatched",method="GET",code="404"\} 1$/m);
+    assert.ok(!text.includes('/random/path'));
+    assert.match(text, /^# TYPE http_request_duration_seconds histogram$/m);
+    assert.match(text, /^http_request_duration_seconds_bucket\{le="\+Inf",route="\/healthz",method="GET",code="200"\} 2$/m);
+    assert.match(text, /^http_request_duration_seconds_count\{route="\/healthz",method="GET",code="200"\} 2$/m);
+    // /metrics itself is not counted; the runtime's own metrics are there.
+    assert.ok(!/route="\/metrics"/.test(text));
+    assert.match(text, /^process_resident_memory_bytes \d+/m);
+  } finally {
+    counted.close();
+  }
+});
+
+test('a route that throws is answered 500 and counted as an error', async t => {
+  const metrics = createMetrics();
+  const failing = http.createServer(
+    instrument(metrics, '/orders', () => {
+      throw new Error('database unreachable');
+    }),
+  );
+  await new Promise<void>(resolve => failing.listen(0, '127.0.0.1', resolve));
+  t.after(() => failing.close());
+  const response = await fetch(`http://127.0.0.1:${(failing.address() as AddressInfo).port}/orders`);
+  assert.equal(response.status, 500);
+  assert.deepEqual(await response.json(), { error: 'Internal error' });
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^http_requests_total\{route="\/orders",method="GET",code="500"\} 1$/m);
+  assert.match(text, /^http_request_duration_seconds_count\{route="\/orders",method="GET",code="500"\} 1$/m);
 });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createMetrics, instrument, type Metrics, serveMetrics } from './metrics.ts';
 
 /** Settings of ${{ values.name }}, read from the environment. */
 export interface Config {
@@ -28,33 +29,51 @@ export function log(level: 'INFO' | 'ERROR', msg: string, fields: Record<string,
  * The HTTP server of ${{ values.name }}.
  * `/healthz` answers while the process runs (liveness), with the version it
  * runs; `/readyz` while it takes traffic (readiness) and 503 once it is
- * shutting down. Kubernetes probes both (deploy/kubernetes).
+ * shutting down. Kubernetes probes both (deploy/kubernetes). `/metrics` is
+ * for Prometheus (metrics.ts): every other request is counted and timed by route.
  */
-export function createServer(config: Partial<Pick<Config, 'databaseUrl' | 'version'>> = {}): http.Server {
+export function createServer(
+  config: Partial<Pick<Config, 'databaseUrl' | 'version'>> = {},
+  metrics: Metrics = createMetrics(),
+): http.Server {
   const version = config.version || 'dev';
-  const server: http.Server = http.createServer((req, res) => {
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+  const send = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const routes: Record<string, (res: http.ServerResponse) => void> = {
+    '/healthz': res => send(res, 200, { status: 'ok', version }),
+    // After server.close() (SIGTERM) it stops listening: report draining so
+    // the pod leaves the Service while in-flight requests finish.
+    '/readyz': res =>
+      server.listening
+        ? send(res, 200, { status: 'ready', database: config.databaseUrl ? 'configured' : 'not configured' })
+        : send(res, 503, { status: 'draining' }),
+    '/': res => send(res, 200, { service: '${{ values.name }}', description: ${{ values.description | dump }} }),
+  };
+  const handlers = new Map(
+    Object.entries(routes).map(([path, route]) => [
+      path,
+      instrument(metrics, path, (req, res) => {
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.setHeader('allow', 'GET, HEAD');
+          return send(res, 405, { error: `${req.method} is not allowed on ${path}` });
+        }
+        return route(res);
+      }),
+    ]),
+  );
+  const unmatched = instrument(metrics, 'unmatched', (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const routes: Record<string, () => void> = {
-      '/healthz': () => send(200, { status: 'ok', version }),
-      // After server.close() (SIGTERM) it stops listening: report draining so
-      // the pod leaves the Service while in-flight requests finish.
-      '/readyz': () =>
-        server.listening
-          ? send(200, { status: 'ready', database: config.databaseUrl ? 'configured' : 'not configured' })
-          : send(503, { status: 'draining' }),
-      '/': () => send(200, { service: '${{ values.name }}', description: ${{ values.description | dump }} }),
-    };
-    const route = routes[path];
-    if (!route) return send(404, { error: `No route for ${req.method} ${path}` });
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      return send(405, { error: `${req.method} is not allowed on ${path}` });
+    send(res, 404, { error: `No route for ${req.method} ${path}` });
+  });
+  const server: http.Server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/metrics') {
+      void serveMetrics(metrics, res);
+      return;
     }
-    return route();
+    void (handlers.get(path) ?? unmatched)(req, res);
   });
   return server;
 }
