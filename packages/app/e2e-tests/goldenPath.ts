@@ -15,7 +15,8 @@ export async function guestHeaders(request: APIRequestContext) {
 /**
  * A golden-path service made through the scaffolder API as the guest (owner
  * storefront-team, no database unless asked), run to its end: for tests of what comes after
- * Create Service; its browser flow has its own test. Returns the guest's headers.
+ * Create Service; its browser flow has its own test. Returns the guest's headers
+ * and the scaffolder task's id.
  */
 export async function createServiceThroughApi(
   request: APIRequestContext,
@@ -51,5 +52,5 @@ export async function createServiceThroughApi(
       { timeout: 300_000, intervals: [1_000] },
     )
     .toBe('completed');
-  return headers;
+  return { headers, taskId: id as string };
 }

@@ -12,6 +12,9 @@ import { getThroughGateway, sqlAs, vaultSecret } from './platform';
  * logs in while the new one from Vault does. The service is a TypeScript one
  * with a database: its pods reach the platform's PostgreSQL through the
  * node's relay (docs/decisions/0018), and /info says whether it answers.
+ * No value leaks: every API answer the browser got, the Create Service task's
+ * log, the catalog's entities, the history and audit trail, and the pages'
+ * HTML are searched for every value set or generated.
  */
 
 type Info = {
@@ -27,11 +30,9 @@ async function info(url: string): Promise<Info | undefined> {
 
 async function stagingUrl(page: Page, name: string) {
   await page.goto(`/catalog/default/component/${name}/environments`);
-  const link = page
-    .getByTestId('environment-staging')
-    .getByRole('link', {
-      name: new RegExp(`^http://${name}\\.${name}-staging\\.localhost:\\d+`),
-    });
+  const link = page.getByTestId('environment-staging').getByRole('link', {
+    name: new RegExp(`^http://${name}\\.${name}-staging\\.localhost:\\d+`),
+  });
   await expect(link).toBeVisible({ timeout: 60_000 });
   return (await link.getAttribute('href'))!;
 }
@@ -59,8 +60,24 @@ test.describe('secrets on the real node', () => {
     signedIn: page,
     request,
   }) => {
+    // Every answer of the backend to the browser, for the leak check at the end.
+    const seen: Array<Promise<string>> = [];
+    page.on('response', response => {
+      if (!new URL(response.url()).pathname.startsWith('/api/')) return;
+      seen.push(
+        response
+          .text()
+          .then(text => `${response.url()}\n${text}`)
+          .catch(() => ''),
+      );
+    });
     const name = `sec-${randomBytes(3).toString('hex')}`;
-    await createServiceThroughApi(request, name, 'typescript', 'postgres');
+    const { headers, taskId } = await createServiceThroughApi(
+      request,
+      name,
+      'typescript',
+      'postgres',
+    );
     const url = await stagingUrl(page, name);
 
     // The pods reach the platform's PostgreSQL and log in.
@@ -98,9 +115,19 @@ test.describe('secrets on the real node', () => {
     await expect(row).toContainText(String(setVersion));
     expect(await page.content()).not.toContain(value);
 
-    // Rotate the database password while a loop keeps asking the service.
-    const oldUrl = (await vaultSecret(`services/${name}/database`)).url;
-    expect(sqlAs(oldUrl, 'SELECT 1')).toBe('1');
+    // Rotate the database password twice while a loop keeps asking the service. The
+    // first moves staging off the service-wide login, which production still uses, so
+    // that one keeps working; the second retires staging's own first login.
+    const ownerUrl = (await vaultSecret(`services/${name}/database`)).url;
+    expect(sqlAs(ownerUrl, 'SELECT 1')).toBe('1');
+    const logsIn = (connectionUrl: string) => {
+      try {
+        sqlAs(connectionUrl, 'SELECT 1');
+        return 'logs in';
+      } catch (error) {
+        return String((error as { stderr?: string }).stderr);
+      }
+    };
     let requests = 0;
     const failures: string[] = [];
     let looping = true;
@@ -116,25 +143,32 @@ test.describe('secrets on the real node', () => {
         await new Promise(resolve => setTimeout(resolve, 100));
       }
     })();
+    const urls: string[] = [];
     try {
-      await page.reload();
-      await card
-        .getByRole('table', { name: 'Secrets in staging' })
-        .getByRole('row')
-        .filter({ hasText: 'DATABASE_PASSWORD' })
-        .getByRole('button', { name: 'Rotate' })
-        .click();
-      const rotatedVersion = await confirm(
-        page,
-        'Rotate DATABASE_PASSWORD in staging',
-        'Rotate and restart',
-      );
-      await expect
-        .poll(async () => info(url), { timeout: 60_000 })
-        .toMatchObject({
-          secretVersions: { 'env/staging': rotatedVersion },
-          database: 'answers',
-        });
+      for (const round of [1, 2]) {
+        await page.reload();
+        await card
+          .getByRole('table', { name: 'Secrets in staging' })
+          .getByRole('row')
+          .filter({ hasText: 'DATABASE_PASSWORD' })
+          .getByRole('button', { name: 'Rotate' })
+          .click();
+        const rotatedVersion = await confirm(
+          page,
+          'Rotate DATABASE_PASSWORD in staging',
+          'Rotate and restart',
+        );
+        await expect
+          .poll(async () => info(url), { timeout: 60_000 })
+          .toMatchObject({
+            secretVersions: { 'env/staging': rotatedVersion },
+            database: 'answers',
+          });
+        urls.push(
+          (await vaultSecret(`services/${name}/env/staging`)).DATABASE_URL,
+        );
+        expect(urls[round - 1]).not.toBe(round === 1 ? ownerUrl : urls[0]);
+      }
     } finally {
       looping = false;
       await loop;
@@ -142,23 +176,63 @@ test.describe('secrets on the real node', () => {
     expect(requests).toBeGreaterThan(20);
     expect(failures).toEqual([]);
 
-    // The old login is refused once the new pods are Ready; the new one from Vault logs in.
-    const own = await vaultSecret(`services/${name}/env/staging`);
-    expect(own.DATABASE_URL).not.toBe(oldUrl);
-    expect(sqlAs(own.DATABASE_URL, 'SELECT 1')).toBe('1');
+    // The login staging left is refused once the new pods are Ready; the new one from
+    // Vault logs in, and the service-wide one, production's, still does.
+    const [oldUrl, newUrl] = urls;
+    expect(logsIn(newUrl)).toBe('logs in');
     await expect
-      .poll(
-        () => {
-          try {
-            sqlAs(oldUrl, 'SELECT 1');
-            return 'logs in';
-          } catch (error) {
-            return String((error as { stderr?: string }).stderr);
-          }
-        },
-        { timeout: 60_000 },
-      )
-      .toMatch(/not permitted to log in|password authentication failed/);
-    expect(await page.content()).not.toContain(own.DATABASE_PASSWORD);
+      .poll(() => logsIn(oldUrl), { timeout: 60_000 })
+      .toMatch(/not permitted to log in/);
+    expect(logsIn(ownerUrl)).toBe('logs in');
+    const own = await vaultSecret(`services/${name}/env/staging`);
+
+    // No value anywhere a user or a log reader sees.
+    const pages: string[] = [];
+    for (const tab of ['', '/environments']) {
+      await page.goto(`/catalog/default/component/${name}${tab}`);
+      await expect(
+        entityCard(page, 'Secrets').or(page.getByTestId('environment-staging')),
+      ).toBeVisible();
+      pages.push(await page.content());
+    }
+    const api = async (path: string) =>
+      `${path}\n${await (await request.get(path, { headers })).text()}`;
+    const collected = [
+      ...(await Promise.all(seen)),
+      ...pages,
+      await api(`/api/scaffolder/v2/tasks/${taskId}`),
+      await api(`/api/scaffolder/v2/tasks/${taskId}/events`),
+      await api(`/api/catalog/entities?filter=metadata.name=${name}`),
+      await api(`/api/catalog/entities?filter=metadata.name=${name}-database`),
+      await api(
+        `/api/deployments/entities/component/default/${name}/deployments?limit=100`,
+      ),
+      await api(
+        `/api/deployments/entities/component/default/${name}/audit-events?limit=100`,
+      ),
+      await api(
+        `/api/deployments/entities/component/default/${name}/environments/staging/secrets`,
+      ),
+    ];
+    // The collection is real: the task log, the entity, the history and the secrets' names are in it.
+    const all = collected.join('\n');
+    expect(all).toContain('First deployment to staging');
+    expect(all).toContain(`"name":"${name}"`);
+    expect(all).toContain('secret-rotate');
+    expect(all).toContain('FEATURE_TOKEN');
+    const values = {
+      value,
+      ownerPassword: new URL(ownerUrl).password,
+      oldPassword: new URL(oldUrl).password,
+      newPassword: own.DATABASE_PASSWORD,
+      sessionSecret: (await vaultSecret(`services/${name}/app`)).SESSION_SECRET,
+    };
+    for (const [what, secret] of Object.entries(values)) {
+      expect(secret, what).toBeTruthy();
+      expect({ what, leaked: all.includes(secret!) }).toEqual({
+        what,
+        leaked: false,
+      });
+    }
   });
 });
