@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { entityCard, expect, test } from './fixtures';
+import { expect, test } from './fixtures';
 import { createServiceThroughApi } from './goldenPath';
 import { getThroughGateway, sqlAs, vaultSecret } from './platform';
 
@@ -88,7 +88,11 @@ test.describe('secrets on the real node', () => {
     // Set a secret in the card.
     const value = `e2e-${randomBytes(24).toString('hex')}`;
     await page.goto(`/catalog/default/component/${name}`);
-    const card = entityCard(page, 'Secrets');
+    // The Secrets card (an InfoCard, not an article): its table and buttons are the page's only ones.
+    const card = page;
+    await expect(
+      page.getByRole('heading', { name: 'Secrets', exact: true }),
+    ).toBeVisible();
     await card.getByRole('button', { name: 'Set a secret' }).click();
     const form = page.getByRole('dialog', { name: 'Set a secret in staging' });
     await form.getByLabel('Key').fill('FEATURE_TOKEN');
@@ -191,7 +195,10 @@ test.describe('secrets on the real node', () => {
     for (const tab of ['', '/environments']) {
       await page.goto(`/catalog/default/component/${name}${tab}`);
       await expect(
-        entityCard(page, 'Secrets').or(page.getByTestId('environment-staging')),
+        page
+          .getByRole('heading', { name: 'Secrets', exact: true })
+          .or(page.getByTestId('environment-staging'))
+          .first(),
       ).toBeVisible();
       pages.push(await page.content());
     }
