@@ -7,14 +7,19 @@
 #   integration tests (backend on SQLite and PostgreSQL; Kubernetes, Vault,
 #   OpenTofu) → Playwright in Chromium against the built app
 #
-# Set PAVED_TEST_ONLY to one of: static, fast, unit, fault, e2e to run one stage. Arguments go to
+# Set PAVED_TEST_ONLY to one of: static, fast, ui, unit, fault, e2e to run one stage. Arguments go to
 # Jest, e.g. `PAVED_TEST_ONLY=unit npm test -- plugins/deployments-backend`, or with
 # PAVED_TEST_ONLY=e2e to Playwright, e.g. `PAVED_TEST_ONLY=e2e npm test -- demo.test.ts`.
 #
-# `fast` is the fast tier: Jest on every test file except `*.platform.test.ts` and
-# `*.fault.test.ts` (the ones that need the local platform), without starting the platform. A fast test that
-# asks for the platform fails (loadLocalPlatform), naming the suffix to give its file. `unit`
-# (all but the fault tests) and the full run still run every test file, the fast tier included.
+# The tiers (docs/decisions/0010), none of which starts the platform but unit, fault and e2e:
+#   fast  the rules: Jest on the backend, node and common packages, leaving out
+#         `*.platform.test.ts` and `*.fault.test.ts` (they need the local platform) and
+#         `*.toolchain.test.ts` (they run the golden path's own toolchains: Go, npm, Python,
+#         mkdocs). A fast test that asks for the platform fails (loadLocalPlatform), naming
+#         the suffix to give its file.
+#   ui    the frontend packages' component tests (jsdom, the Backstage app around them).
+# `unit` (all but the fault tests) and the full run still run every test file, both tiers
+# and the toolchain tests included.
 set -euo pipefail
 cd "$PAVED_ROOT"
 source scripts/lib/common.sh
@@ -94,8 +99,8 @@ if [[ $only == all || $only == static ]]; then
 fi
 
 case $only in
-  all | static | fast | unit | fault | e2e) ;;
-  *) echo "PAVED_TEST_ONLY must be static, fast, unit, fault or e2e (got '$only')" >&2 && exit 2 ;;
+  all | static | fast | ui | unit | fault | e2e) ;;
+  *) echo "PAVED_TEST_ONLY must be static, fast, ui, unit, fault or e2e (got '$only')" >&2 && exit 2 ;;
 esac
 
 # Jest's transform cache lives in $PAVED_CACHE/jest, so that a fresh clone's run starts warm
@@ -110,10 +115,29 @@ use_test_postgres() {
   BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=$(postgres_url)
 }
 
-if [[ $only == fast ]]; then
+# The workspace packages of the frontend roles (the ui tier), or of every other role (fast).
+projects() {
+  node -e '
+    const fs = require("fs");
+    const ui = ["frontend", "frontend-plugin", "frontend-plugin-module", "web-library"];
+    for (const dir of ["packages", "plugins"].flatMap(d => fs.readdirSync(d).map(p => `${d}/${p}`))) {
+      if (!fs.existsSync(`${dir}/package.json`)) continue;
+      const pkg = JSON.parse(fs.readFileSync(`${dir}/package.json`, "utf8"));
+      if (ui.includes(pkg.backstage?.role) === (process.argv[1] === "ui")) console.log(pkg.name);
+    }' "$1"
+}
+
+if [[ $only == fast || $only == ui ]]; then
   export PAVED_TEST_TIER=fast
-  stage "Fast tests (no platform; *.platform.test.ts and *.fault.test.ts left out)" \
-    yarn test:unit --ci --watchAll=false --cacheDirectory "$PAVED_CACHE/jest" "$@" --testPathIgnorePatterns /node_modules/ '\.(platform|fault)\.test\.'
+  mapfile -t selected < <(projects "$only")
+  if [[ $only == fast ]]; then
+    title="Fast tests (the rules; no platform, no toolchains, no UI)"
+  else
+    title="UI tests (the frontend packages' components, in jsdom)"
+  fi
+  # Path filters ("$@") first: --selectProjects and --testPathIgnorePatterns take the words after them.
+  stage "$title" yarn test:unit --ci --watchAll=false --cacheDirectory "$PAVED_CACHE/jest" \
+    "$@" --selectProjects "${selected[@]}" --testPathIgnorePatterns /node_modules/ '\.(platform|fault|toolchain)\.test\.'
 fi
 
 if [[ $only == all || $only == unit ]]; then

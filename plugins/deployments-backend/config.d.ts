@@ -13,5 +13,13 @@ export interface Config {
        */
       rolloutTimeoutSeconds?: number;
     };
+    insights?: {
+      /**
+       * The environment whose deployments the DORA figures count. Default:
+       * the environment named `production`, else the last of
+       * `paved.environments`.
+       */
+      productionEnvironment?: string;
+    };
   };
 }

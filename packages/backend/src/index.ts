@@ -34,6 +34,9 @@ backend.add(import('@paved/plugin-scaffolder-backend-module-provisioning'));
 
 // Deploy, environments, promotion with approval, rollback and audit (/api/deployments).
 backend.add(import('@paved/plugin-deployments-backend'));
+// Its operations as actions for AI assistants (MCP at /api/mcp-actions/v1) and `backstage-cli
+// actions` (backend.actions.pluginSources names the plugins whose actions are offered).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 // TechDocs, built locally; the prebuild module builds every entity's docs so search covers them.
 backend.add(import('@backstage/plugin-techdocs-backend'));

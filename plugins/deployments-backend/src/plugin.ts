@@ -2,9 +2,11 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   deploymentPermissions,
+  insightsPermissions,
   readPlatformTeam,
   secretPermissions,
 } from '@paved/plugin-deployments-common';
@@ -12,6 +14,7 @@ import {
   kubernetesClustersServiceRef,
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
+import { registerDeploymentActions } from './actions';
 import { createRouter } from './router';
 import { DefaultBuildService } from './services/BuildService';
 import { KnexBuildStore } from './services/BuildStore';
@@ -24,12 +27,14 @@ import {
   OwnerOrPlatformTeamApproverRule,
 } from './services/DeploymentService';
 import { KnexDeploymentStore } from './services/DeploymentStore';
+import { DefaultLogsService } from './services/LogsService';
 import {
   DefaultSecretsService,
   PostgresDatabaseLogins,
   VaultEnvironmentSecrets,
 } from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
+import { DefaultInsightsService, KnexInsightsStore } from './services/Insights';
 
 /** Default of `paved.deployments.rolloutTimeoutSeconds`. */
 const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
@@ -58,12 +63,14 @@ export const deploymentsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         clusters: kubernetesClustersServiceRef,
         vault: vaultServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { config, catalog, auth, logger, clusters, vault } = deps;
         deps.permissionsRegistry.addPermissions([
           ...deploymentPermissions,
           ...secretPermissions,
+          ...insightsPermissions,
         ]);
         // Each environment on its own cluster; the service fails the start
         // when an environment's cluster is not configured.
@@ -137,14 +144,34 @@ export const deploymentsPlugin = createBackendPlugin({
           secrets: environmentSecrets,
           deployments,
         });
+        const insights = new DefaultInsightsService({
+          store: await KnexInsightsStore.create(deps.database),
+          catalog,
+          auth,
+          permissions: deps.permissions,
+          // DORA counts production: the environment named so, else the last one.
+          productionEnvironment:
+            config.getOptionalString('paved.insights.productionEnvironment') ??
+            (
+              environments.find(e => e.name === 'production') ??
+              environments[environments.length - 1]
+            ).name,
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
             deployments,
             builds,
             secrets,
+            logs: new DefaultLogsService({ environments, catalog, clusters }),
+            insights,
           }),
         );
+        // The same operations for `backstage-cli actions` and the MCP actions backend.
+        registerDeploymentActions(deps.actionsRegistry, {
+          deployments,
+          secrets,
+        });
         deps.lifecycle.addStartupHook(() => deployments.resumeRollouts());
         deps.lifecycle.addShutdownHook(async () => {
           deployments.stop();

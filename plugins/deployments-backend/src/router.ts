@@ -1,11 +1,14 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import { addBuildRoutes } from './routes/builds';
+import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { InsightsService } from './services/Insights';
+import { LogsService } from './services/LogsService';
 import { SecretsService } from './services/SecretsService';
 
 /** What the route handlers share: the caller of a request, the entity of its path. */
@@ -28,8 +31,10 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  logs: LogsService;
+  insights: InsightsService;
 }) {
-  const { httpAuth, deployments, builds, secrets } = options;
+  const { httpAuth, deployments, builds, secrets, logs, insights } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -50,6 +55,7 @@ export async function createRouter(options: {
         credentials.principal.type === 'user'
           ? credentials.principal.userEntityRef
           : undefined,
+      userAgent: req.get('user-agent'),
     };
   };
   const entityRefOf = (req: { params: EntityPath }) =>
@@ -139,8 +145,17 @@ export async function createRouter(options: {
       .json(await deployments.rollback(req.body, await callerOf(req)));
   });
 
+  router.get('/insights/dora', async (req, res) => {
+    res.json(await insights.dora(req.query, await callerOf(req)));
+  });
+
+  router.get('/insights/adoption', async (req, res) => {
+    res.json(await insights.adoption(req.query, await callerOf(req)));
+  });
+
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
+  addLogRoutes(router, { logs, callerOf, entityRefOf });
 
   return router;
 }

@@ -8,6 +8,7 @@ export * from './types';
 export * from './schema';
 export * from './builds';
 export * from './secrets';
+export * from './logs';
 export { validateImageReference } from './image';
 export type { ImageReference, ImageValidation } from './image';
 export * from './permissions';

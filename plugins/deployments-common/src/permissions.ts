@@ -62,3 +62,14 @@ export const secretPermissions = [
   secretWritePermission,
   secretRotatePermission,
 ];
+
+/**
+ * See the platform insights: DORA figures, adoption (everyone by default;
+ * feedback comments stay the platform team's).
+ */
+export const insightsReadPermission = createPermission({
+  name: 'paved.insights.read',
+  attributes: { action: 'read' },
+});
+
+export const insightsPermissions = [insightsReadPermission];

@@ -62,3 +62,18 @@ export type ListDeploymentsOptions = Operations['ListDeployments']['query'];
 
 /** The query of `GET /entities/:kind/:namespace/:name/approvals`. */
 export type ListApprovalsOptions = Operations['ListApprovals']['query'];
+
+/** `GET /insights/dora`: DORA's four keys per group, with the deployments each counts. */
+export type DoraReport = Schemas.DoraReport;
+export type DoraGroup = Schemas.DoraGroup;
+export type DoraReportFigures = Schemas.DoraFigures;
+export type DoraReportTier = Schemas.DoraTier;
+export type DoraWeekFigures = Schemas.DoraWeek;
+/** The query of `GET /insights/dora`. */
+export type DoraQuery = Operations['GetDoraInsights']['query'];
+
+/** `GET /insights/adoption`: golden-path adoption, the organisation first, then each team. */
+export type AdoptionReport = Schemas.AdoptionReport;
+export type AdoptionFigures = Schemas.AdoptionFigures;
+/** The query of `GET /insights/adoption`. */
+export type AdoptionQuery = Operations['GetAdoptionInsights']['query'];

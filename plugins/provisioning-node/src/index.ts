@@ -41,6 +41,9 @@ export type {
   ApplyOptions,
   ApplyOutcome,
   KubernetesClient,
+  LogLine,
+  LogOptions,
+  PodSummary,
   RolloutStatus,
   WaitForRolloutOptions,
 } from './kubernetes';

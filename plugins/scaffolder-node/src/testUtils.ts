@@ -1,4 +1,11 @@
-import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import type {
+  ActionContext,
+  TemplateExample,
+} from '@backstage/plugin-scaffolder-node';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { JsonObject, JsonValue } from '@backstage/types';
 import yaml from 'yaml';
 
@@ -54,4 +61,53 @@ export function exampleInputs(
       return [description, input] as [string, JsonObject];
     });
   });
+}
+
+/**
+ * The context an action's handler gets, for the actions' rule tests (the fast tier,
+ * docs/decisions/0010): the shape `createMockActionContext` of
+ * `@backstage/plugin-scaffolder-node-test-utils` gives, without loading the whole test
+ * backend into every test file. `output`, `createTemporaryDirectory` and the logger's methods
+ * are jest mocks; the workspace is a fresh temporary directory unless one is given.
+ */
+export function mockActionContext<TInput extends JsonObject>(
+  options: {
+    input?: TInput;
+    workspacePath?: string;
+    logger?: ActionContext<TInput>['logger'];
+    secrets?: ActionContext<TInput>['secrets'];
+    user?: ActionContext<TInput>['user'];
+    isDryRun?: boolean;
+  } = {},
+): ActionContext<TInput> & { output: jest.Mock } {
+  const workspacePath =
+    options.workspacePath ??
+    mkdtempSync(path.join(os.tmpdir(), 'paved-action-workspace-'));
+  const logger =
+    options.logger ??
+    (Object.fromEntries(
+      ['error', 'warn', 'info', 'debug', 'child'].map(level => [
+        level,
+        jest.fn(),
+      ]),
+    ) as unknown as ActionContext<TInput>['logger']);
+  const credentials = {
+    $$type: '@backstage/BackstageCredentials' as const,
+    principal: { type: 'user', userEntityRef: 'user:default/mock' },
+  };
+  return {
+    input: (options.input ?? {}) as TInput,
+    workspacePath,
+    logger,
+    logStream: new PassThrough(),
+    output: jest.fn(),
+    createTemporaryDirectory: jest.fn(async () => workspacePath),
+    checkpoint: async ({ fn }: { fn: () => any }) => fn(),
+    getInitiatorCredentials: async () => credentials,
+    task: { id: 'mock-task-id' },
+    step: { id: 'mock-step-id', name: 'mock step name' },
+    secrets: options.secrets,
+    user: options.user,
+    isDryRun: options.isDryRun,
+  } as unknown as ActionContext<TInput> & { output: jest.Mock };
 }

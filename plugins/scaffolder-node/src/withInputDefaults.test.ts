@@ -1,5 +1,5 @@
+import { mockActionContext } from './testUtils';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { withInputDefaults } from './withInputDefaults';
 
 describe('withInputDefaults', () => {
@@ -43,7 +43,7 @@ describe('withInputDefaults', () => {
 
   it('fills in every missing value, nested ones too, and keeps what was given', async () => {
     await action.handler(
-      createMockActionContext({
+      mockActionContext({
         input: {
           name: 'a',
           vault: { path: 'services/a' },
@@ -52,7 +52,7 @@ describe('withInputDefaults', () => {
       }),
     );
     await action.handler(
-      createMockActionContext({
+      mockActionContext({
         input: {
           name: 'b',
           timeoutSeconds: 5,
@@ -84,12 +84,8 @@ describe('withInputDefaults', () => {
   });
 
   it('leaves an optional object without a default out, and never shares a default object between runs', async () => {
-    await action.handler(
-      createMockActionContext({ input: { name: 'c' } as any }),
-    );
-    await action.handler(
-      createMockActionContext({ input: { name: 'd' } as any }),
-    );
+    await action.handler(mockActionContext({ input: { name: 'c' } as any }));
+    await action.handler(mockActionContext({ input: { name: 'd' } as any }));
     const [c, d] = seen as any[];
     expect(c).not.toHaveProperty('vault');
     expect(c.labels).not.toBe(d.labels);

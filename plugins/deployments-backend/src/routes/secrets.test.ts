@@ -4,8 +4,10 @@ import express from 'express';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { createRouter } from '../router';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
 // The routes' validation alone: bad input is a 400 naming the field and the
@@ -54,7 +56,9 @@ describe('secrets routes', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      logs: {} as LogsService,
       secrets,
+      insights: {} as InsightsService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

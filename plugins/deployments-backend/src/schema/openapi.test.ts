@@ -4,8 +4,10 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
+import { InsightsService } from '../services/Insights';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
 // The spec and the router describe the same endpoints.
@@ -40,7 +42,9 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      logs: {} as LogsService,
       secrets: {} as SecretsService,
+      insights: {} as InsightsService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

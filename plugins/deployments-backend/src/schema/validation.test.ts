@@ -109,6 +109,23 @@ describe('validateRequests (openapi.yaml)', () => {
     );
   });
 
+  it('refuses a missing required query parameter and a number outside its set', () => {
+    expect(run('GET', '/insights/dora', {}).message).toBe(
+      'window: Required; send one of 7, 30, 90',
+    );
+    expect(run('GET', '/insights/dora', { window: '14' }).message).toBe(
+      'window: 14 is not allowed; send one of 7, 30, 90',
+    );
+    expect(
+      run('GET', '/insights/dora', { window: '30', groupBy: 'planet' }).message,
+    ).toBe(
+      'groupBy: unknown groupBy "planet"; send one of organisation, team, system, service',
+    );
+    expect(run('GET', '/insights/dora', { window: '90' }).query).toEqual({
+      window: 90,
+    });
+  });
+
   it('leaves patterns to the services, whose messages name the fix', () => {
     expect(
       run(

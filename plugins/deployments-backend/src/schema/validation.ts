@@ -122,7 +122,16 @@ export function validateRequests(spec: Spec): RequestHandler {
     for (const parameter of documented) {
       const { name, schema = {} } = parameter;
       const raw = req.query[name];
-      if (raw === undefined || raw === '') continue;
+      if (raw === undefined || raw === '') {
+        if (parameter.required) {
+          problems.push(
+            `${name}: Required${
+              schema.enum ? `; send one of ${schema.enum.join(', ')}` : ''
+            }`,
+          );
+        }
+        continue;
+      }
       if (typeof raw !== 'string') {
         problems.push(`${name}: give it once`);
         continue;
@@ -139,6 +148,12 @@ export function validateRequests(spec: Spec): RequestHandler {
           (schema.maximum !== undefined && value > schema.maximum)
         ) {
           problems.push(`${name}: must be a whole number${range}`);
+        } else if (schema.enum && !schema.enum.includes(value)) {
+          problems.push(
+            `${name}: ${value} is not allowed; send one of ${schema.enum.join(
+              ', ',
+            )}`,
+          );
         } else query[name] = value;
       } else if (schema.enum && !schema.enum.includes(raw)) {
         problems.push(

@@ -1,5 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
+  AdoptionQuery,
+  AdoptionReport,
   ApprovalRequest,
   ListApprovalsOptions,
   BuildLogChunk,
@@ -9,6 +11,8 @@ import {
   DeploymentAuditEvent,
   DeploymentPage,
   DeployRequest,
+  DoraQuery,
+  DoraReport,
   EnvironmentStatus,
   ListBuildsOptions,
   ListDeploymentsOptions,
@@ -66,6 +70,10 @@ export interface DeploymentsApi {
   getBuild(id: string): Promise<BuildWithLog>;
   /** The build's log from `offset` (0, or the `nextOffset` of the previous chunk). */
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk>;
+  /** DORA's four keys for the organisation, teams, systems or one service, with the deployments each counts. */
+  getDoraInsights(query: DoraQuery): Promise<DoraReport>;
+  /** Golden-path adoption, the organisation first, then each team. */
+  getAdoptionInsights(query: AdoptionQuery): Promise<AdoptionReport>;
   /** The keys the service's pods get in an environment: names and versions, never values. */
   listSecrets(entityRef: string, environment: string): Promise<SecretList>;
   /** Sets and unsets keys (one new version, then a restart); `dryRun` only says what would change. */

@@ -100,6 +100,19 @@ describe('DeploymentsClient', () => {
     ]);
   });
 
+  it('reads the insights with their query', async () => {
+    const { client, fetch } = clientAnswering(200, { groups: [] });
+    await client.getDoraInsights({
+      window: 30,
+      entityRef: 'component:default/orders-api',
+    });
+    await client.getAdoptionInsights({ window: 90 });
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      'http://backend/api/deployments/insights/dora?window=30&entityRef=component%3Adefault%2Forders-api',
+      'http://backend/api/deployments/insights/adoption?window=90',
+    ]);
+  });
+
   it("throws a ResponseError with the backend's message", async () => {
     const { client } = clientAnswering(409, {
       error: { name: 'ConflictError', message: 'already under way' },

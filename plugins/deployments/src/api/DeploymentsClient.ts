@@ -2,6 +2,8 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
+  AdoptionQuery,
+  AdoptionReport,
   ApprovalRequest,
   BuildLogChunk,
   BuildPage,
@@ -9,6 +11,8 @@ import {
   Deployment,
   DeploymentAuditEvent,
   DeploymentPage,
+  DoraQuery,
+  DoraReport,
   EnvironmentStatus,
   deploymentsRequest,
   ListApprovalsOptions,
@@ -136,6 +140,22 @@ export class DeploymentsClient implements DeploymentsApi {
 
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk> {
     return this.call('GetBuildLog', { params: { id }, query: { offset } });
+  }
+
+  getDoraInsights(query: DoraQuery): Promise<DoraReport> {
+    return this.call('GetDoraInsights', {
+      query: {
+        window: query.window,
+        groupBy: query.groupBy,
+        entityRef: query.entityRef,
+      },
+    });
+  }
+
+  getAdoptionInsights(query: AdoptionQuery): Promise<AdoptionReport> {
+    return this.call('GetAdoptionInsights', {
+      query: { window: query.window },
+    });
   }
 
   listSecrets(entityRef: string, environment: string): Promise<SecretList> {

@@ -204,6 +204,12 @@ export function fakeDeploymentsApi(
     rotateSecrets: jest.fn(async (_ref, env, request) =>
       secretResult(env, request.dryRun),
     ),
+    getDoraInsights: jest.fn(async () => {
+      throw new Error('no insights in this fake');
+    }),
+    getAdoptionInsights: jest.fn(async () => {
+      throw new Error('no insights in this fake');
+    }),
     ...overrides,
   } as jest.Mocked<DeploymentsApi>;
 }

@@ -1,6 +1,7 @@
 // Over 400 lines: server-side apply with its diff, the rollout watch (re-established when
-// the apiserver closes it) and the rollout diagnosis share the client's error mapping; the
-// judging itself is in rollout.ts and diagnosis.ts, tested without a cluster.
+// the apiserver closes it), the rollout diagnosis and the pods and logs of a Deployment share
+// the client's error mapping; the judging itself is in rollout.ts and diagnosis.ts, tested
+// without a cluster.
 import {
   ConflictError,
   InputError,
@@ -15,10 +16,12 @@ import {
   KubeConfig,
   KubernetesObject,
   KubernetesObjectApi,
+  Log,
   PatchStrategy,
   V1Deployment,
   Watch,
 } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { diagnosePods, RolloutDiagnosis, tailOf } from './diagnosis';
 import { diffObjects } from './diff';
@@ -28,6 +31,9 @@ import {
   AppliedObject,
   ApplyOptions,
   KubernetesClient,
+  LogLine,
+  LogOptions,
+  PodSummary,
   RolloutStatus,
   WaitForRolloutOptions,
 } from './types';
@@ -88,9 +94,11 @@ export class DefaultKubernetesClient implements KubernetesClient {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
   private readonly watcher: Watch;
+  private readonly logs: Log;
   private readonly server: string;
 
   constructor(kubeConfig: KubeConfig) {
+    this.logs = new Log(kubeConfig);
     this.objects = kubeConfig.makeApiClient(DiscoveringObjectApi);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
@@ -498,6 +506,107 @@ export class DefaultKubernetesClient implements KubernetesClient {
     ).catch(error => {
       if (error instanceof NotFoundError) return undefined;
       throw error;
+    });
+  }
+
+  async listPods(namespace: string, name: string): Promise<PodSummary[]> {
+    const what = `Deployment ${namespace}/${name}`;
+    const deployment = await this.call(`read ${what}`, () =>
+      this.apps.readNamespacedDeployment({ namespace, name }),
+    ).catch(error => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    const matchLabels = deployment?.spec?.selector?.matchLabels;
+    if (!deployment || !matchLabels) return [];
+    const pods = await this.call(`list the pods of ${what}`, () =>
+      this.core.listNamespacedPod({
+        namespace,
+        labelSelector: Object.entries(matchLabels)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(','),
+      }),
+    );
+    return pods.items
+      .map(pod => {
+        const statuses = pod.status?.containerStatuses ?? [];
+        return {
+          name: pod.metadata!.name!,
+          phase: pod.status?.phase ?? 'Unknown',
+          ready:
+            statuses.length > 0 && statuses.every(container => container.ready),
+          restarts: statuses.reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+          containers: (pod.spec?.containers ?? []).map(c => c.name),
+          startedAt: pod.status?.startTime
+            ? new Date(pod.status.startTime).toISOString()
+            : undefined,
+        };
+      })
+      .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+  }
+
+  async streamLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: LogOptions,
+    onLine: (line: LogLine) => void,
+  ): Promise<void> {
+    const { signal } = options;
+    if (signal?.aborted) return;
+    let rest = '';
+    const emit = (raw: string) => {
+      // `timestamps=true`: each line starts with its RFC 3339 time and a space.
+      const space = raw.indexOf(' ');
+      onLine(
+        space > 0
+          ? { time: raw.slice(0, space), text: raw.slice(space + 1) }
+          : { time: new Date().toISOString(), text: raw },
+      );
+    };
+    await new Promise<void>((resolve, reject) => {
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          const lines = (rest + chunk.toString('utf8')).split('\n');
+          rest = lines.pop() ?? '';
+          lines.forEach(emit);
+          callback();
+        },
+        final(callback) {
+          if (rest) emit(rest);
+          rest = '';
+          callback();
+        },
+      });
+      sink.on('finish', () => resolve());
+      sink.on('error', reject);
+      // The response body client-node pipes in: it errors when the read is
+      // aborted (expected: `signal`) or the connection breaks (a failure).
+      sink.on('pipe', source =>
+        source.on('error', (error: Error) => {
+          if (signal?.aborted) resolve();
+          else
+            reject(this.errorOf(`read the log of ${namespace}/${pod}`, error));
+        }),
+      );
+      this.call(`read the log of ${namespace}/${pod} (${container})`, () =>
+        this.logs.log(namespace, pod, container, sink, {
+          follow: options.follow ?? false,
+          sinceSeconds: options.sinceSeconds,
+          sinceTime: options.sinceTime,
+          tailLines: options.tailLines,
+          timestamps: true,
+        }),
+      ).then(controller => {
+        const stop = () => {
+          controller.abort();
+          if (rest) emit(rest);
+          rest = '';
+          resolve();
+        };
+        if (signal?.aborted) stop();
+        signal?.addEventListener('abort', stop, { once: true });
+      }, reject);
     });
   }
 

@@ -13,6 +13,9 @@ export type {
   ApplyOptions,
   ApplyOutcome,
   KubernetesClient,
+  LogLine,
+  LogOptions,
+  PodSummary,
   RolloutStatus,
   WaitForRolloutOptions,
 } from './types';

@@ -65,6 +65,40 @@ export interface WaitForRolloutOptions {
   diagnoseEveryMs?: number;
 }
 
+/** A pod of a Deployment, as the logs API lists it. */
+export interface PodSummary {
+  name: string;
+  /** The pod's phase: Pending, Running, Succeeded, Failed or Unknown. */
+  phase: string;
+  /** Every container is ready. */
+  ready: boolean;
+  /** Restarts of all its containers together. */
+  restarts: number;
+  /** Its containers' names, the first is the service's. */
+  containers: string[];
+  /** When the pod started (ISO). */
+  startedAt?: string;
+}
+
+/** What part of a container's log to read. At most one of sinceSeconds and sinceTime. */
+export interface LogOptions {
+  sinceSeconds?: number;
+  /** RFC 3339. */
+  sinceTime?: string;
+  /** The last N lines (of what `since` selects). */
+  tailLines?: number;
+  /** Keep reading new lines until `signal` aborts or the container ends. */
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One line of a container's log, with the time the container runtime recorded it. */
+export interface LogLine {
+  /** RFC 3339 with nanoseconds, as the kubelet writes it. */
+  time: string;
+  text: string;
+}
+
 /** Paved's Kubernetes client: server-side apply, dry run and diff, rollout watch. */
 export interface KubernetesClient {
   /** Server-side applies each object in order, as field manager `paved`. */
@@ -95,4 +129,18 @@ export interface KubernetesClient {
   read(object: KubernetesObject): Promise<KubernetesObject | undefined>;
   /** Deletes objects; ones already gone are skipped. */
   delete(objects: KubernetesObject[]): Promise<void>;
+  /** The pods the Deployment's selector matches, oldest first; [] when the Deployment doesn't exist. */
+  listPods(namespace: string, deployment: string): Promise<PodSummary[]>;
+  /**
+   * Reads a container's log line by line (the kubelet's log API), calling
+   * `onLine` for each; resolves when the log ends (without `follow`: at once;
+   * with it: when the container stops or `signal` aborts).
+   */
+  streamLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: LogOptions,
+    onLine: (line: LogLine) => void,
+  ): Promise<void>;
 }

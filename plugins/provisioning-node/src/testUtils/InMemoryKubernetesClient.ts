@@ -11,6 +11,8 @@ import {
   AppliedObject,
   ApplyOptions,
   KubernetesClient,
+  LogLine,
+  PodSummary,
   RolloutStatus,
   WaitForRolloutOptions,
 } from '../kubernetes/types';
@@ -204,6 +206,21 @@ export class InMemoryKubernetesClient implements KubernetesClient {
 
   async delete(objects: KubernetesObject[]): Promise<void> {
     for (const object of objects) this.objects.delete(keyOf(object));
+  }
+
+  /** No pods run here: the logs API is tested on the local platform. */
+  async listPods(): Promise<PodSummary[]> {
+    return [];
+  }
+
+  async streamLogs(
+    _namespace: string,
+    _pod: string,
+    _container: string,
+    _options: unknown,
+    _onLine: (line: LogLine) => void,
+  ): Promise<void> {
+    return;
   }
 
   private take(namespace: string, name: string): PendingRollout[] {

@@ -1,30 +1,30 @@
+import { testCatalog } from '@paved/plugin-provisioning-node/testDoubles';
 import { InputError } from '@backstage/errors';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createAssertEntityExistsAction } from './assertEntityExists';
-import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import {
+  exampleInputs,
+  mockActionContext,
+} from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './assertEntityExists.examples';
 
 describe('paved:catalog:assert-exists', () => {
-  const catalog = catalogServiceMock({
-    entities: [
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Group',
-        metadata: { name: 'storefront-team', namespace: 'default' },
-        spec: { type: 'team', children: [] },
-      },
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'System',
-        metadata: { name: 'storefront', namespace: 'default' },
-        spec: { owner: 'storefront-team' },
-      },
-    ],
-  });
+  const catalog = testCatalog([
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'storefront-team', namespace: 'default' },
+      spec: { type: 'team', children: [] },
+    },
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'System',
+      metadata: { name: 'storefront', namespace: 'default' },
+      spec: { owner: 'storefront-team' },
+    },
+  ]);
   const run = (entityRef: string, kinds = ['Group', 'User']) =>
     createAssertEntityExistsAction({ catalog }).handler(
-      createMockActionContext({ input: { entityRef, field: 'owner', kinds } }),
+      mockActionContext({ input: { entityRef, field: 'owner', kinds } }),
     );
 
   it('accepts an owner in the catalog, with or without kind and namespace', async () => {
@@ -58,7 +58,7 @@ describe('paved:catalog:assert-exists', () => {
   )('runs its example: %s', async (_description, input) => {
     await expect(
       createAssertEntityExistsAction({ catalog }).handler(
-        createMockActionContext({ input: input as any }),
+        mockActionContext({ input: input as any }),
       ),
     ).resolves.toBeUndefined();
   });

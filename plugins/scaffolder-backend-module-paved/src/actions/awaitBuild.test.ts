@@ -1,9 +1,14 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import {
+  testAuth,
+  testLogger,
+} from '@paved/plugin-provisioning-node/testDoubles';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createAwaitBuildAction, summarizeLog } from './awaitBuild';
-import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import {
+  exampleInputs,
+  mockActionContext,
+} from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './awaitBuild.examples';
 
 // The action against a stand-in of the deployments backend's build routes
@@ -114,7 +119,7 @@ function action(deployments: FakeDeployments) {
       getBaseUrl: async () => deployments.baseUrl,
       getExternalBaseUrl: async () => deployments.baseUrl,
     },
-    auth: mockServices.auth({ pluginId: 'scaffolder' }),
+    auth: testAuth('scaffolder'),
     pollIntervalMs: 20,
   });
 }
@@ -124,8 +129,8 @@ type Context = Parameters<ReturnType<typeof action>['handler']>[0] & {
 };
 
 function context(input: Record<string, string | number>) {
-  const logger = mockServices.logger.mock();
-  const ctx = createMockActionContext({
+  const logger = testLogger();
+  const ctx = mockActionContext({
     input,
     logger,
   }) as unknown as Context;
@@ -200,7 +205,7 @@ describe('paved:build:await', () => {
       `/api/deployments/entities/component/default/orders-api/builds?commitSha=${SHA}&limit=1`,
     );
     expect(deployments.requests[0].authorization).toMatch(
-      /^Bearer mock-service-token:.*"target":"deployments"/,
+      /^Bearer test-token:scaffolder:deployments$/,
     );
   });
 

@@ -1,8 +1,10 @@
+import { testCatalog } from '@paved/plugin-provisioning-node/testDoubles';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createAwaitEntityAction } from './awaitEntity';
-import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import {
+  exampleInputs,
+  mockActionContext,
+} from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './awaitEntity.examples';
 
 const orders: Entity = {
@@ -19,11 +21,11 @@ const orders: Entity = {
 describe('paved:catalog:await-entity', () => {
   it('returns once the entity appears', async () => {
     const entities: Entity[] = [];
-    const catalog = catalogServiceMock.mock({
+    const catalog = Object.assign(testCatalog([]), {
       getEntityByRef: jest.fn(async () => entities[0]),
     });
     setTimeout(() => entities.push(orders), 50);
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: { entityRef: 'component:orders-api' },
     });
     await createAwaitEntityAction({ catalog, pollIntervalMs: 10 }).handler(
@@ -39,8 +41,8 @@ describe('paved:catalog:await-entity', () => {
   });
 
   it('fails with what to check when the entity never appears', async () => {
-    const catalog = catalogServiceMock({ entities: [] });
-    const context = createMockActionContext({
+    const catalog = testCatalog([]);
+    const context = mockActionContext({
       input: { entityRef: 'component:default/ghost', timeoutSeconds: 1 },
     });
     await expect(
@@ -53,9 +55,9 @@ describe('paved:catalog:await-entity', () => {
   });
 
   it('does not wait in a dry run', async () => {
-    const catalog = catalogServiceMock.mock();
+    const catalog = testCatalog([]);
     const context = {
-      ...createMockActionContext({
+      ...mockActionContext({
         input: { entityRef: 'component:default/ghost' },
       }),
       isDryRun: true,
@@ -69,10 +71,10 @@ describe('paved:catalog:await-entity', () => {
       "steps['register'].output.entityRef": 'component:default/orders-api',
     }),
   )('runs its example: %s', async (_description, input) => {
-    const catalog = catalogServiceMock({ entities: [orders] });
+    const catalog = testCatalog([orders]);
     await expect(
       createAwaitEntityAction({ catalog }).handler(
-        createMockActionContext({ input: input as any }),
+        mockActionContext({ input: input as any }),
       ),
     ).resolves.toBeUndefined();
   });

@@ -1,9 +1,11 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { testAuth } from '@paved/plugin-provisioning-node/testDoubles';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createDeployAction } from './deploy';
-import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import {
+  exampleInputs,
+  mockActionContext,
+} from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './deploy.examples';
 
 /**
@@ -52,16 +54,19 @@ async function deploymentsApi(
   });
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const discovery = mockServices.discovery.mock({
-    getBaseUrl: async id => `http://127.0.0.1:${port}/api/${id}`,
-  });
+  const discovery = {
+    getBaseUrl: jest.fn(
+      async (id: string) => `http://127.0.0.1:${port}/api/${id}`,
+    ),
+    getExternalBaseUrl: jest.fn(),
+  };
   return { server, discovery };
 }
 
 const action = (discovery: any) =>
   createDeployAction({
     discovery,
-    auth: mockServices.auth(),
+    auth: testAuth('scaffolder'),
     pollIntervalMs: 5,
   });
 
@@ -83,7 +88,7 @@ describe('paved:deployment:deploy', () => {
       (body, headers) => posted.push({ body, auth: headers.authorization }),
     );
     close = () => server.close();
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: {
         entityRef: 'orders-api',
         environment: 'staging',
@@ -115,7 +120,7 @@ describe('paved:deployment:deploy', () => {
       },
     ]);
     close = () => server.close();
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: {
         entityRef: 'component:default/orders-api',
         environment: 'staging',
@@ -134,7 +139,7 @@ describe('paved:deployment:deploy', () => {
   it("passes the API's refusal on, by its words", async () => {
     const { server, discovery } = await deploymentsApi([]);
     close = () => server.close();
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: {
         entityRef: 'component:default/orders-api',
         environment: 'production',
@@ -148,9 +153,9 @@ describe('paved:deployment:deploy', () => {
   });
 
   it('does nothing in a dry run', async () => {
-    const discovery = mockServices.discovery.mock();
+    const discovery = { getBaseUrl: jest.fn(), getExternalBaseUrl: jest.fn() };
     const context = {
-      ...createMockActionContext({
+      ...mockActionContext({
         input: {
           entityRef: 'component:default/orders-api',
           environment: 'staging',
@@ -175,7 +180,7 @@ describe('paved:deployment:deploy', () => {
       { id: 'd-1', status: 'succeeded', message: 'Rolled out' },
     ]);
     close = () => server.close();
-    const context = createMockActionContext({ input: input as any });
+    const context = mockActionContext({ input: input as any });
     await action(discovery).handler(context);
     expect(context.output).toHaveBeenCalledWith('deploymentId', 'd-1');
   });

@@ -1,5 +1,4 @@
 import { ConflictError } from '@backstage/errors';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { GitRemoteClient } from '@paved/plugin-git-remote-node';
 import {
   startTestGitRemote,
@@ -10,7 +9,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import {
+  exampleInputs,
+  mockActionContext,
+} from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './publishToGitRemote.examples';
 import { createPublishToGitRemoteAction } from './publishToGitRemote';
 
@@ -45,7 +47,7 @@ describe('paved:git-remote:publish', () => {
     });
 
   it('creates the repository and pushes the workspace to main', async () => {
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: { name: 'inventory', description: 'Stock levels' },
       workspacePath,
     });
@@ -87,7 +89,7 @@ describe('paved:git-remote:publish', () => {
 
   it('refuses a name that already has a repository, saying what to do', async () => {
     await client.createRepository({ name: 'taken' });
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: { name: 'taken' },
       workspacePath,
     });
@@ -98,7 +100,7 @@ describe('paved:git-remote:publish', () => {
 
   it('resumes an earlier run: pushes into its empty repository, and keeps one that has content', async () => {
     await client.createRepository({ name: 'half-done' });
-    const first = createMockActionContext({
+    const first = mockActionContext({
       input: { name: 'half-done', resume: true },
       workspacePath,
     });
@@ -111,7 +113,7 @@ describe('paved:git-remote:publish', () => {
     expect(pushed?.files).toEqual(['catalog-info.yaml', 'docs/index.md']);
 
     await writeFile(path.join(workspacePath, 'extra.txt'), 'later\n');
-    const again = createMockActionContext({
+    const again = mockActionContext({
       input: { name: 'half-done', resume: true },
       workspacePath,
     });
@@ -128,7 +130,7 @@ describe('paved:git-remote:publish', () => {
   it('creates nothing in a dry run', async () => {
     // createMockActionContext drops isDryRun, so set it on the result.
     const context = {
-      ...createMockActionContext({ input: { name: 'dry-one' }, workspacePath }),
+      ...mockActionContext({ input: { name: 'dry-one' }, workspacePath }),
       isDryRun: true,
     };
     await action().handler(context);
@@ -142,7 +144,7 @@ describe('paved:git-remote:publish', () => {
   });
 
   it('publishes only the sourcePath when given, and refuses one outside the workspace', async () => {
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: { name: 'just-docs', sourcePath: 'docs', defaultBranch: 'trunk' },
       workspacePath,
     });
@@ -152,7 +154,7 @@ describe('paved:git-remote:publish', () => {
     );
     expect((await files.json()).files).toEqual(['index.md']);
 
-    const escaping = createMockActionContext({
+    const escaping = mockActionContext({
       input: { name: 'escape', sourcePath: '../..' },
       workspacePath,
     });
@@ -165,7 +167,7 @@ describe('paved:git-remote:publish', () => {
   it.each(exampleInputs(examples, 'paved:git-remote:publish', {}))(
     'runs its example: %s',
     async (_description, input) => {
-      const context = createMockActionContext({
+      const context = mockActionContext({
         input: input as any,
         workspacePath,
       });

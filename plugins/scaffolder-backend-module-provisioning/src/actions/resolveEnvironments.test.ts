@@ -1,5 +1,7 @@
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { exampleInputs } from '@paved/plugin-scaffolder-node/testUtils';
+import {
+  exampleInputs,
+  mockActionContext,
+} from '@paved/plugin-scaffolder-node/testUtils';
 import { examples } from './resolveEnvironments.examples';
 import { createResolveEnvironmentsAction } from './resolveEnvironments';
 
@@ -24,7 +26,7 @@ describe('paved:environments:resolve', () => {
   });
 
   it("outputs the service's namespace per environment", async () => {
-    const context = createMockActionContext({
+    const context = mockActionContext({
       input: { service: 'orders-api' },
     });
     await action.handler(context);
@@ -50,7 +52,7 @@ describe('paved:environments:resolve', () => {
       'parameters.name': 'orders-api',
     }),
   )('runs its example: %s', async (_description, input) => {
-    const context = createMockActionContext({ input: input as any });
+    const context = mockActionContext({ input: input as any });
     await action.handler(context);
     expect(context.output).toHaveBeenCalledWith('namespaces', {
       staging: 'orders-api-staging',

@@ -1,22 +1,20 @@
-import {
-  mockCredentials,
-  mockServices,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CreateBuildRequest } from '@paved/plugin-deployments-common';
+import {
+  testCatalog,
+  testCredentials,
+} from '@paved/plugin-provisioning-node/testDoubles';
+import { testDatabase } from '../../__testUtils__/database';
 import { KnexBuildStore } from '../BuildStore';
 import { DefaultBuildService } from './DefaultBuildService';
 
 // The rules of build records, on a SQLite store, in seconds; the HTTP side
 // and PostgreSQL are in builds.platform.test.ts.
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const SHA = '3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e';
-const builder = { credentials: mockCredentials.service('paved-builder') };
+const builder = { credentials: testCredentials.service('paved-builder') };
 const alice = {
-  credentials: mockCredentials.user('user:default/alice'),
+  credentials: testCredentials.user('user:default/alice'),
   userEntityRef: 'user:default/alice',
 };
 const ordersApi: Entity = {
@@ -27,15 +25,13 @@ const ordersApi: Entity = {
 };
 
 async function createService(logLimit?: number) {
-  const knex = await databases.init('SQLITE_3');
-  const store = await KnexBuildStore.create(
-    mockServices.database({ knex, migrations: { skip: false } }),
-  );
+  const { database } = await testDatabase();
+  const store = await KnexBuildStore.create(database);
   let now = Date.parse('2026-03-01T12:00:00Z');
   return {
     builds: new DefaultBuildService({
       store,
-      catalog: catalogServiceMock({ entities: [ordersApi] }),
+      catalog: testCatalog([ordersApi]),
       logLimit,
       now: () => new Date(now),
     }),

@@ -1,16 +1,12 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { testDatabase } from '../../__testUtils__/database';
 import { keepLogTail, KnexBuildStore } from './KnexBuildStore';
 import { NewBuild } from './BuildStore';
 
 // The store on SQLite, in seconds (PostgreSQL: builds.platform.test.ts).
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
 async function createStore() {
-  const knex = await databases.init('SQLITE_3');
-  return KnexBuildStore.create(
-    mockServices.database({ knex, migrations: { skip: false } }),
-  );
+  const { database } = await testDatabase();
+  return KnexBuildStore.create(database);
 }
 
 let n = 0;

@@ -1,13 +1,14 @@
-import {
-  mockCredentials,
-  mockServices,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Environment, VaultClient } from '@paved/plugin-provisioning-node';
 import { InMemoryKubernetesClient } from '@paved/plugin-provisioning-node/testUtils';
+import {
+  testAuth,
+  testCatalog,
+  testCredentials,
+  testLogger,
+  testPermissions,
+} from '@paved/plugin-provisioning-node/testDoubles';
+import { testDatabase } from '../../__testUtils__/database';
 import { KnexDeploymentStore } from '../DeploymentStore';
 import { DefaultDeploymentAuditWriter } from './audit';
 import { OwnerOrPlatformTeamApproverRule } from './approverRule';
@@ -17,8 +18,6 @@ import { KubernetesWorkloadCopier } from './workloadCopy';
 
 // The use cases with every part in memory: SQLite, an in-memory cluster,
 // given memberships. (With the real parts: plugin.platform.test.ts.)
-
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 const environments = [
   {
@@ -52,16 +51,14 @@ const REF = 'component:default/orders-api';
 const hannah = 'user:default/hannah';
 const omar = 'user:default/omar';
 const caller = (user: string) => ({
-  credentials: mockCredentials.user(user),
+  credentials: testCredentials.user(user),
   userEntityRef: user,
 });
 const image = (tag: string) => `registry.paved.local/orders-api:${tag}`;
 
 async function setup() {
-  const knex = await databases.init('SQLITE_3');
-  const store = await KnexDeploymentStore.create(
-    mockServices.database({ knex, migrations: { skip: false } }),
-  );
+  const { database } = await testDatabase();
+  const store = await KnexDeploymentStore.create(database);
   const kubernetes = new InMemoryKubernetesClient([
     {
       apiVersion: 'apps/v1',
@@ -78,18 +75,15 @@ async function setup() {
   // One cluster for both environments (the cross-cluster copy: workloadCopy.test.ts).
   const clusters = { forEnvironment: () => kubernetes };
   const audit = new DefaultDeploymentAuditWriter({ store });
-  const logger = mockServices.logger.mock();
+  const logger = testLogger();
   const service = new DefaultDeploymentService({
     environments,
     store,
-    catalog: catalogServiceMock({ entities: [entity] }),
+    catalog: testCatalog([entity]),
     clusters,
     vault: {} as VaultClient, // the entity has no paved.dev/vault-path
-    permissions: mockServices.permissions.mock({
-      authorize: async requests =>
-        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-    }),
-    auth: mockServices.auth(),
+    permissions: testPermissions(),
+    auth: testAuth(),
     logger,
     audit,
     watcher: new KubernetesRolloutWatcher({

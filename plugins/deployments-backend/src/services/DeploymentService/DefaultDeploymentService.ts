@@ -159,6 +159,7 @@ export class DefaultDeploymentService implements DeploymentService {
           replicas: request.replicas,
           requestedBy: user,
           message: `Deploy ${request.image} requested by ${user}`,
+          userAgent: caller.userAgent,
         }),
       deployment => deployment.id,
     );
@@ -284,6 +285,7 @@ export class DefaultDeploymentService implements DeploymentService {
             requestedBy: user,
             message: `Promotion of ${image} from ${from.name} requested by ${user}`,
             sourceEnvironment: from.name,
+            userAgent: caller.userAgent,
           }),
         d => d.id,
       );
@@ -338,6 +340,7 @@ export class DefaultDeploymentService implements DeploymentService {
             requestedBy: approval.requestedBy,
             message: `Promotion of ${approval.image} from ${approval.fromEnvironment} requested by ${approval.requestedBy}, approved by ${user}`,
             sourceEnvironment: approval.fromEnvironment,
+            userAgent: caller.userAgent,
           });
         } catch (error) {
           await this.options.store.reopenApproval(id);
@@ -462,6 +465,15 @@ export class DefaultDeploymentService implements DeploymentService {
       );
     }
     await this.authorize(deploymentRollbackPermission, entityRef, caller);
+    // What runs now is what the rollback undoes: a change failure for the insights.
+    const [running] = (
+      await this.options.store.listDeployments({
+        entityRef,
+        environment: request.environment,
+        status: 'succeeded',
+        limit: 1,
+      })
+    ).items;
     return this.options.audit.audited(
       {
         actor: user,
@@ -476,6 +488,8 @@ export class DefaultDeploymentService implements DeploymentService {
           image: target.image,
           requestedBy: user,
           message: `Rollback to ${target.image} (deployment ${target.id}) requested by ${user}`,
+          reverts: running && running.id !== target.id ? running.id : undefined,
+          userAgent: caller.userAgent,
         }),
       deployment => deployment.id,
     );

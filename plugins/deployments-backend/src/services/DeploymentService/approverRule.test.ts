@@ -1,6 +1,6 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ApprovalRequest } from '@paved/plugin-deployments-common';
+import { testCredentials } from '@paved/plugin-provisioning-node/testDoubles';
 import {
   MembershipSource,
   OwnerOrPlatformTeamApproverRule,
@@ -49,7 +49,7 @@ const check = (user: string, request = approval()) =>
     user,
     approval: request,
     entity,
-    credentials: mockCredentials.user(user),
+    credentials: testCredentials.user(user),
   });
 
 describe('OwnerOrPlatformTeamApproverRule', () => {
@@ -99,7 +99,7 @@ describe('OwnerOrPlatformTeamApproverRule', () => {
         user: 'user:default/zoe',
         approval: approval(),
         entity,
-        credentials: mockCredentials.user('user:default/zoe'),
+        credentials: testCredentials.user('user:default/zoe'),
       }),
     ).resolves.toBeUndefined();
   });

@@ -176,6 +176,8 @@ export class DeployStep {
         message,
         previousImage: liveBefore?.image,
         rollbackOf: request.rollbackOf,
+        reverts: request.reverts,
+        userAgent: request.userAgent,
         secretChange,
       };
       await store.insertDeployment(deployment);

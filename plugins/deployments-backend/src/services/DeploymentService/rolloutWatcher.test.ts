@@ -1,9 +1,9 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { DeploymentAuditEvent } from '@paved/plugin-deployments-common';
 import { InMemoryKubernetesClient } from '@paved/plugin-provisioning-node/testUtils';
 import { Environment } from '@paved/plugin-provisioning-node';
 import { DeploymentOutcome, StoredDeployment } from '../DeploymentStore';
+import { testLogger } from '@paved/plugin-provisioning-node/testDoubles';
 import { DefaultDeploymentAuditWriter } from './audit';
 import {
   automaticRollbackOf,
@@ -66,7 +66,7 @@ function setup(options: { heartbeatMs?: number } = {}) {
     store,
     audit,
     environments: [staging],
-    logger: mockServices.logger.mock(),
+    logger: testLogger(),
     timeoutMs: 60_000,
     heartbeatMs: options.heartbeatMs,
   });

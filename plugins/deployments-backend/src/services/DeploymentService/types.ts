@@ -28,6 +28,8 @@ export interface Caller {
   credentials: BackstageCredentials;
   /** The user entity ref; required for actions that change something. */
   userEntityRef?: string;
+  /** The request's User-Agent, recorded on the deployments it starts (portal or CLI). */
+  userAgent?: string;
 }
 
 /** Deploys, promotes, approves and rolls back golden-path services. */
@@ -74,6 +76,10 @@ export interface StartDeploymentRequest {
   sourceEnvironment?: string;
   /** An automatic rollback: the deployment whose failed rollout it undoes. */
   rollbackOf?: string;
+  /** A requested rollback: the deployment it undoes (what ran before it). */
+  reverts?: string;
+  /** The User-Agent of the request that started it. */
+  userAgent?: string;
   /** A change of the environment's own secret, written to Vault under the deploy lock before the restart. */
   secretChange?: SecretChange;
 }

@@ -11,6 +11,8 @@ import {
 export interface StoredDeployment extends Deployment {
   namespace: string;
   workload: string;
+  /** The User-Agent of the request that started it (portal or CLI, for the insights). */
+  userAgent?: string;
 }
 
 /** How a rollout ended. */

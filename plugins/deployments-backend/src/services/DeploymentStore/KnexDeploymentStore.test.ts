@@ -1,18 +1,13 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { testDatabase } from '../../__testUtils__/database';
 import { KnexDeploymentStore } from './KnexDeploymentStore';
 import { StoredDeployment } from './DeploymentStore';
 
 // The store's rules on SQLite, in seconds (on PostgreSQL, through the
 // plugin: plugin.platform.test.ts).
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
 async function createStore(options: { staleLockMs?: number } = {}) {
-  const knex = await databases.init('SQLITE_3');
-  const store = await KnexDeploymentStore.create(
-    mockServices.database({ knex, migrations: { skip: false } }),
-    options,
-  );
+  const { database, knex } = await testDatabase();
+  const store = await KnexDeploymentStore.create(database, options);
   return { store, knex };
 }
 

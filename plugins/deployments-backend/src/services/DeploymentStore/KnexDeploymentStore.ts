@@ -45,6 +45,8 @@ type DeploymentRow = {
   previous_image: string | null;
   rollback_of: string | null;
   secret_change?: string | null;
+  reverts?: string | null;
+  user_agent?: string | null;
 };
 
 type ApprovalRow = {
@@ -99,6 +101,8 @@ function toDeployment(row: DeploymentRow): StoredDeployment {
     previousImage: orUndefined(row.previous_image),
     rollbackOf: orUndefined(row.rollback_of),
     secretChange: row.secret_change ? JSON.parse(row.secret_change) : undefined,
+    reverts: row.reverts ?? undefined,
+    userAgent: row.user_agent ?? undefined,
   };
 }
 
@@ -269,6 +273,8 @@ export class KnexDeploymentStore implements DeploymentStore {
       secret_change: deployment.secretChange
         ? JSON.stringify(deployment.secretChange)
         : null,
+      reverts: deployment.reverts ?? null,
+      user_agent: deployment.userAgent?.slice(0, 512) ?? null,
     });
   }
 

@@ -1016,6 +1016,250 @@ export const spec = {
           },
         },
       },
+    '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods': {
+      get: {
+        operationId: 'ListPods',
+        summary: "The pods of the service's Deployment in an environment",
+        description:
+          "What `pod` of the logs can name: each pod the Deployment's selector\nmatches on the environment's cluster, oldest first, with its\ncontainers. Needs read access to the entity in the catalog.\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/environment',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The pods; empty when the service does not run there.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Pod',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/environments/{environment}/logs': {
+      get: {
+        operationId: 'ReadLogs',
+        summary:
+          "The service's container logs in an environment, as NDJSON; with follow, streamed",
+        description:
+          "One JSON object per line (`application/x-ndjson`, a `LogLine`), read\nfrom the kubelet through the environment's cluster: every pod of the\nservice (or `pod`), the service's container (or `container`), the\nlast `tailLines` lines (default 100 unless `since` is given) and,\nwith `follow=true`, new lines as they come until the client\ndisconnects. Lines of several pods are in time order per pod. A\nfailure after the answer started is a last line `{\"error\": {name,\nmessage}}` (an ErrorBody). Needs read access to the entity in the\ncatalog. A `pod` that is not one of the service's is a 404 naming\n`pod`, a `container` it does not have a 404 naming `container`.\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/environment',
+          },
+          {
+            name: 'pod',
+            in: 'query',
+            description:
+              "One of ListPods' names; default every pod of the service.",
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'container',
+            in: 'query',
+            description:
+              "One of the pod's containers; default its first (the service's).",
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'since',
+            in: 'query',
+            description:
+              'Lines from this long ago (`30s`, `15m`, `1h`, `2d`; at most 30\ndays) or from this time (ISO 8601, e.g. `2026-11-29T03:00:00Z`).\n',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'tailLines',
+            in: 'query',
+            description: 'The last N lines of what `since` selects (per pod).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 10000,
+            },
+          },
+          {
+            name: 'follow',
+            in: 'query',
+            description: 'Keep the answer open and stream new lines.',
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
+              default: 'false',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One LogLine per line, then the end (or, with follow, more).',
+            content: {
+              'application/x-ndjson': {
+                schema: {
+                  $ref: '#/components/schemas/LogLine',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/insights/dora': {
+      get: {
+        operationId: 'GetDoraInsights',
+        summary:
+          "DORA's four keys from the production deployments, with what each counts",
+        description:
+          "Deployment frequency, change lead time, change failure rate and failed\ndeployment recovery time (DORA's current definitions, stated in\n`definitions`) over the last `window` days of production deployments,\nfor the organisation, per team (the components' owners), per system or\nper service, each with the deployment ids it counts, a weekly trend and\nthe tier by the 2024 report's clusters (`tierSource`). Needs\n`paved.insights.read` (everyone by default).\n",
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            required: true,
+            description: 'Days back from now; 7, 30 or 90.',
+            schema: {
+              type: 'integer',
+              enum: [7, 30, 90],
+            },
+          },
+          {
+            name: 'groupBy',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['organisation', 'team', 'system', 'service'],
+              default: 'organisation',
+            },
+          },
+          {
+            name: 'entityRef',
+            in: 'query',
+            description:
+              'Only this service (e.g. `component:default/orders-api`); its figures as one group.',
+            schema: {
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The figures of each group.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DoraReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/insights/adoption': {
+      get: {
+        operationId: 'GetAdoptionInsights',
+        summary: 'Golden-path adoption for the organisation and per team',
+        description:
+          "From the catalog: services (`spec.type: service`) on the golden path\n(`paved.dev/golden-path`) and those with the database Paved provisions\n(`resource:<name>-database`); from the deployment records of the last\n`window` days, every environment: deploys through the portal, the CLI\nor otherwise (by the request's User-Agent). Needs `paved.insights.read`.\n",
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            required: true,
+            description: 'Days back from now; 7, 30 or 90.',
+            schema: {
+              type: 'integer',
+              enum: [7, 30, 90],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The organisation first, then each team.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AdoptionReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1281,6 +1525,11 @@ export const spec = {
           rollbackOf: {
             description:
               'On an automatic rollback, the deployment whose rollout failed',
+            type: 'string',
+          },
+          reverts: {
+            description:
+              'On a requested rollback, the deployment it undoes (the one that ran before it)',
             type: 'string',
           },
           secretChange: {
@@ -1845,6 +2094,351 @@ export const spec = {
           },
         },
       },
+      AdoptionReport: {
+        type: 'object',
+        required: ['window', 'from', 'to', 'groups'],
+        properties: {
+          window: {
+            type: 'integer',
+          },
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          groups: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['key', 'figures'],
+              properties: {
+                key: {
+                  description: "organisation, or the team's entity ref",
+                  type: 'string',
+                },
+                figures: {
+                  $ref: '#/components/schemas/AdoptionFigures',
+                },
+              },
+            },
+          },
+        },
+      },
+      AdoptionFigures: {
+        type: 'object',
+        required: [
+          'services',
+          'goldenPath',
+          'goldenPathShare',
+          'withDatabase',
+          'databaseShare',
+          'deploys',
+        ],
+        properties: {
+          services: {
+            type: 'integer',
+          },
+          goldenPath: {
+            type: 'integer',
+          },
+          goldenPathShare: {
+            type: 'number',
+            nullable: true,
+          },
+          withDatabase: {
+            type: 'integer',
+          },
+          databaseShare: {
+            type: 'number',
+            nullable: true,
+          },
+          deploys: {
+            type: 'object',
+            required: ['portal', 'cli', 'other'],
+            properties: {
+              portal: {
+                type: 'integer',
+              },
+              cli: {
+                type: 'integer',
+              },
+              other: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+      },
+      DoraReport: {
+        type: 'object',
+        required: [
+          'window',
+          'from',
+          'to',
+          'environment',
+          'groupBy',
+          'tierSource',
+          'definitions',
+          'groups',
+        ],
+        properties: {
+          window: {
+            type: 'integer',
+          },
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          environment: {
+            description: 'The production environment the figures are of',
+            type: 'string',
+          },
+          groupBy: {
+            type: 'string',
+            enum: ['organisation', 'team', 'system', 'service'],
+          },
+          tierSource: {
+            type: 'string',
+          },
+          definitions: {
+            type: 'object',
+            required: [
+              'deploymentFrequency',
+              'leadTime',
+              'changeFailureRate',
+              'recoveryTime',
+            ],
+            properties: {
+              deploymentFrequency: {
+                type: 'string',
+              },
+              leadTime: {
+                type: 'string',
+              },
+              changeFailureRate: {
+                type: 'string',
+              },
+              recoveryTime: {
+                type: 'string',
+              },
+            },
+          },
+          groups: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DoraGroup',
+            },
+          },
+        },
+      },
+      DoraGroup: {
+        type: 'object',
+        required: ['key', 'figures', 'trend'],
+        properties: {
+          key: {
+            description:
+              'organisation, or the team, system or service entity ref',
+            type: 'string',
+          },
+          figures: {
+            $ref: '#/components/schemas/DoraFigures',
+          },
+          trend: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DoraWeek',
+            },
+          },
+        },
+      },
+      DoraTier: {
+        type: 'string',
+        nullable: true,
+        enum: ['elite', 'high', 'medium', 'low', null],
+      },
+      DoraFigures: {
+        type: 'object',
+        required: [
+          'deploymentFrequency',
+          'leadTime',
+          'changeFailureRate',
+          'recoveryTime',
+          'tier',
+        ],
+        properties: {
+          deploymentFrequency: {
+            type: 'object',
+            required: ['count', 'perDay', 'deploymentIds'],
+            properties: {
+              count: {
+                type: 'integer',
+              },
+              perDay: {
+                type: 'number',
+              },
+              deploymentIds: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          leadTime: {
+            type: 'object',
+            required: ['medianSeconds', 'samples'],
+            properties: {
+              medianSeconds: {
+                type: 'number',
+                nullable: true,
+              },
+              samples: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['deploymentId', 'commitTime', 'seconds'],
+                  properties: {
+                    deploymentId: {
+                      type: 'string',
+                    },
+                    commitSha: {
+                      type: 'string',
+                    },
+                    commitTime: {
+                      type: 'string',
+                      format: 'date-time',
+                    },
+                    seconds: {
+                      type: 'number',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          changeFailureRate: {
+            type: 'object',
+            required: ['rate', 'failed', 'count', 'failedDeploymentIds'],
+            properties: {
+              rate: {
+                type: 'number',
+                nullable: true,
+              },
+              failed: {
+                type: 'integer',
+              },
+              count: {
+                type: 'integer',
+              },
+              failedDeploymentIds: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          recoveryTime: {
+            type: 'object',
+            required: ['medianSeconds', 'samples', 'unrecoveredDeploymentIds'],
+            properties: {
+              medianSeconds: {
+                type: 'number',
+                nullable: true,
+              },
+              samples: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['deploymentId', 'recoveredBy', 'seconds'],
+                  properties: {
+                    deploymentId: {
+                      type: 'string',
+                    },
+                    recoveredBy: {
+                      type: 'string',
+                    },
+                    seconds: {
+                      type: 'number',
+                    },
+                  },
+                },
+              },
+              unrecoveredDeploymentIds: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          tier: {
+            type: 'object',
+            required: [
+              'overall',
+              'deploymentFrequency',
+              'leadTime',
+              'changeFailureRate',
+              'recoveryTime',
+            ],
+            properties: {
+              overall: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              deploymentFrequency: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              leadTime: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              changeFailureRate: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+              recoveryTime: {
+                $ref: '#/components/schemas/DoraTier',
+              },
+            },
+          },
+        },
+      },
+      DoraWeek: {
+        type: 'object',
+        required: [
+          'weekStart',
+          'deployments',
+          'leadTimeMedianSeconds',
+          'changeFailureRate',
+          'recoveryMedianSeconds',
+        ],
+        properties: {
+          weekStart: {
+            type: 'string',
+            format: 'date-time',
+          },
+          deployments: {
+            type: 'integer',
+          },
+          leadTimeMedianSeconds: {
+            type: 'number',
+            nullable: true,
+          },
+          changeFailureRate: {
+            type: 'number',
+            nullable: true,
+          },
+          recoveryMedianSeconds: {
+            type: 'number',
+            nullable: true,
+          },
+        },
+      },
       DeploymentSecretChange: {
         description:
           'On a deployment that restarted the service for a secret change; key names and versions only',
@@ -1914,6 +2508,61 @@ export const spec = {
             description:
               "A service-wide key the environment's own key of the same name overrides",
             type: 'boolean',
+          },
+        },
+      },
+      Pod: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'phase', 'ready', 'restarts', 'containers'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          phase: {
+            description: 'Pending, Running, Succeeded, Failed or Unknown',
+            type: 'string',
+          },
+          ready: {
+            description: 'Every container is ready',
+            type: 'boolean',
+          },
+          restarts: {
+            description: 'Restarts of all its containers together',
+            type: 'integer',
+          },
+          containers: {
+            description: "Its containers' names; the first is the service's",
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      LogLine: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['time', 'pod', 'container', 'text'],
+        properties: {
+          time: {
+            description:
+              'When the container runtime recorded the line (RFC 3339, nanoseconds)',
+            type: 'string',
+          },
+          pod: {
+            type: 'string',
+          },
+          container: {
+            type: 'string',
+          },
+          text: {
+            description: 'The line, without its newline',
+            type: 'string',
           },
         },
       },

@@ -65,6 +65,8 @@ export interface Deployment {
   previousImage?: string;
   /** On an automatic rollback, the deployment whose rollout failed */
   rollbackOf?: string;
+  /** On a requested rollback, the deployment it undoes (the one that ran before it) */
+  reverts?: string;
   secretChange?: DeploymentSecretChange;
 }
 
@@ -252,6 +254,103 @@ export interface SecretKeyChange {
   change: 'added' | 'changed' | 'removed';
 }
 
+export interface AdoptionReport {
+  window: number;
+  from: string;
+  to: string;
+  groups: Array<{
+    /** organisation, or the team's entity ref */
+    key: string;
+    figures: AdoptionFigures;
+  }>;
+}
+
+export interface AdoptionFigures {
+  services: number;
+  goldenPath: number;
+  goldenPathShare: number | null;
+  withDatabase: number;
+  databaseShare: number | null;
+  deploys: {
+    portal: number;
+    cli: number;
+    other: number;
+  };
+}
+
+export interface DoraReport {
+  window: number;
+  from: string;
+  to: string;
+  /** The production environment the figures are of */
+  environment: string;
+  groupBy: 'organisation' | 'team' | 'system' | 'service';
+  tierSource: string;
+  definitions: {
+    deploymentFrequency: string;
+    leadTime: string;
+    changeFailureRate: string;
+    recoveryTime: string;
+  };
+  groups: Array<DoraGroup>;
+}
+
+export interface DoraGroup {
+  /** organisation, or the team, system or service entity ref */
+  key: string;
+  figures: DoraFigures;
+  trend: Array<DoraWeek>;
+}
+
+export type DoraTier = 'elite' | 'high' | 'medium' | 'low' | null | null;
+
+export interface DoraFigures {
+  deploymentFrequency: {
+    count: number;
+    perDay: number;
+    deploymentIds: Array<string>;
+  };
+  leadTime: {
+    medianSeconds: number | null;
+    samples: Array<{
+      deploymentId: string;
+      commitSha?: string;
+      commitTime: string;
+      seconds: number;
+    }>;
+  };
+  changeFailureRate: {
+    rate: number | null;
+    failed: number;
+    count: number;
+    failedDeploymentIds: Array<string>;
+  };
+  recoveryTime: {
+    medianSeconds: number | null;
+    samples: Array<{
+      deploymentId: string;
+      recoveredBy: string;
+      seconds: number;
+    }>;
+    unrecoveredDeploymentIds: Array<string>;
+  };
+  tier: {
+    overall: DoraTier;
+    deploymentFrequency: DoraTier;
+    leadTime: DoraTier;
+    changeFailureRate: DoraTier;
+    recoveryTime: DoraTier;
+  };
+}
+
+export interface DoraWeek {
+  weekStart: string;
+  deployments: number;
+  leadTimeMedianSeconds: number | null;
+  changeFailureRate: number | null;
+  recoveryMedianSeconds: number | null;
+}
+
 /** On a deployment that restarted the service for a secret change; key names and versions only */
 export interface DeploymentSecretChange {
   version: number;
@@ -278,6 +377,28 @@ export interface SecretKey {
   generated: boolean;
   /** A service-wide key the environment's own key of the same name overrides */
   overridden?: boolean;
+}
+
+export interface Pod {
+  name: string;
+  /** Pending, Running, Succeeded, Failed or Unknown */
+  phase: string;
+  /** Every container is ready */
+  ready: boolean;
+  /** Restarts of all its containers together */
+  restarts: number;
+  /** Its containers' names; the first is the service's */
+  containers: Array<string>;
+  startedAt?: string;
+}
+
+export interface LogLine {
+  /** When the container runtime recorded the line (RFC 3339, nanoseconds) */
+  time: string;
+  pod: string;
+  container: string;
+  /** The line, without its newline */
+  text: string;
 }
 
 export interface SecretList {
@@ -605,6 +726,74 @@ export interface Operations {
     body: SecretRotateRequest;
     response: SecretChangeResult;
   };
+  /** The pods of the service's Deployment in an environment */
+  ListPods: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+      /** One of `paved.environments`; another is a 400 naming the known ones. */
+      environment: string;
+    };
+    response: {
+      items: Array<Pod>;
+    };
+  };
+  /** The service's container logs in an environment, as NDJSON; with follow, streamed */
+  ReadLogs: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/logs';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+      /** One of `paved.environments`; another is a 400 naming the known ones. */
+      environment: string;
+    };
+    query: {
+      /** One of ListPods' names; default every pod of the service. */
+      pod?: string;
+      /** One of the pod's containers; default its first (the service's). */
+      container?: string;
+      /** Lines from this long ago (`30s`, `15m`, `1h`, `2d`; at most 30
+       * days) or from this time (ISO 8601, e.g. `2026-11-29T03:00:00Z`). */
+      since?: string;
+      /** The last N lines of what `since` selects (per pod). */
+      tailLines?: number;
+      /** Keep the answer open and stream new lines. */
+      follow?: 'true' | 'false';
+    };
+    response: void;
+  };
+  /** DORA's four keys from the production deployments, with what each counts */
+  GetDoraInsights: {
+    method: 'GET';
+    path: '/insights/dora';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+      groupBy?: 'organisation' | 'team' | 'system' | 'service';
+      /** Only this service (e.g. `component:default/orders-api`); its figures as one group. */
+      entityRef?: string;
+    };
+    response: DoraReport;
+  };
+  /** Golden-path adoption for the organisation and per team */
+  GetAdoptionInsights: {
+    method: 'GET';
+    path: '/insights/adoption';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+    };
+    response: AdoptionReport;
+  };
 }
 
 export type OperationId = keyof Operations;
@@ -661,6 +850,16 @@ export const OPERATIONS: {
     method: 'POST',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets/rotate',
   },
+  ListPods: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods',
+  },
+  ReadLogs: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/logs',
+  },
+  GetDoraInsights: { method: 'GET', path: '/insights/dora' },
+  GetAdoptionInsights: { method: 'GET', path: '/insights/adoption' },
 };
 
 /** The operations as backend-openapi-utils' `EndpointMap` (for the typed router). */
@@ -757,5 +956,22 @@ export type EndpointMap = {
     path: Operations['RotateSecrets']['params'];
     body: Operations['RotateSecrets']['body'];
     response: Operations['RotateSecrets']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/pods': {
+    path: Operations['ListPods']['params'];
+    response: Operations['ListPods']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/logs': {
+    path: Operations['ReadLogs']['params'];
+    query: Operations['ReadLogs']['query'];
+    response: Operations['ReadLogs']['response'];
+  };
+  '#get|/insights/dora': {
+    query: Operations['GetDoraInsights']['query'];
+    response: Operations['GetDoraInsights']['response'];
+  };
+  '#get|/insights/adoption': {
+    query: Operations['GetAdoptionInsights']['query'];
+    response: Operations['GetAdoptionInsights']['response'];
   };
 };
