@@ -59,6 +59,13 @@ kubernetes:
           serviceAccountToken: $(cat "$PAVED_RUN/kubernetes/admin-token")
           caFile: $PAVED_RUN/kubernetes/certs/ca.crt
 paved:
+  # Services' pods reach the platform's PostgreSQL through the node's relay (lib/node.sh,
+  # docs/decisions/0018): the host and port the postgres-database module writes to Vault.
+  provisioning:
+    moduleDefaults:
+      postgres-database:
+        host: $(node_postgres_host)
+        port: $PAVED_NODE_POSTGRES_PORT
   platform:
     kubeconfig: $PAVED_RUN/kubeconfig
     registry:

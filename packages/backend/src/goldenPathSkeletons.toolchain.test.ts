@@ -35,6 +35,7 @@ const expectedFiles: Record<Language, string[]> = {
     'src/server.ts',
     'src/metrics.ts',
     'src/server.test.ts',
+    'src/database.ts',
   ],
   go: [
     'go.mod',
@@ -43,6 +44,7 @@ const expectedFiles: Record<Language, string[]> = {
     'server.go',
     'metrics.go',
     'config.go',
+    'database.go',
     'server_test.go',
   ],
   python: [
@@ -52,6 +54,7 @@ const expectedFiles: Record<Language, string[]> = {
     'app/main.py',
     'app/server.py',
     'app/metrics.py',
+    'app/database.py',
     'tests/test_server.py',
   ],
 };

@@ -21,7 +21,8 @@ const (
 // Server is the HTTP server of ${{ values.name }}.
 // /healthz answers while the process runs (liveness), with the version it runs;
 // /readyz while it takes traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
-// (deploy/kubernetes).
+// (deploy/kubernetes). /info says what runs: the version, the versions of its secrets and
+// whether the database answers (it connects on every request; never the URL).
 type Server struct {
 	cfg      Config
 	logger   *slog.Logger
@@ -59,6 +60,19 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		handle = func() (int, any) { return http.StatusOK, map[string]string{"status": "ok", "version": s.version()} }
 	case "/readyz":
 		handle = s.readiness
+	case "/info":
+		handle = func() (int, any) {
+			versions := s.cfg.SecretVersions
+			if versions == nil {
+				versions = map[string]int{}
+			}
+			return http.StatusOK, map[string]any{
+				"service":        serviceName,
+				"version":        s.version(),
+				"secretVersions": versions,
+				"database":       CheckDatabase(s.cfg.DatabaseURL, 3*time.Second),
+			}
+		}
 	case "/":
 		handle = func() (int, any) {
 			return http.StatusOK, map[string]string{"service": serviceName, "description": serviceDescription}

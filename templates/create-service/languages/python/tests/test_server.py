@@ -9,19 +9,27 @@ from app.config import Config
 from app.metrics import Metrics
 from app.server import Handler, Server
 
-SECRET_URL = "postgres://orders:s3cret@db:5432/orders"
+# Port 9 on loopback: nothing listens, so the database is unreachable, fast.
+SECRET_URL = "postgres://orders:s3cret@127.0.0.1:9/orders"
 
 
 class ServerTest(unittest.TestCase):
     def setUp(self) -> None:
-        self.server = Server(("127.0.0.1", 0), Config(database_url=SECRET_URL, version="3f9c2a1"))
+        self.server = Server(
+            ("127.0.0.1", 0),
+            Config(
+                database_url=SECRET_URL,
+                version="3f9c2a1",
+                secret_versions={"app": 1, "env/staging": 3},
+            ),
+        )
         thread = threading.Thread(target=self.server.serve_forever)
         thread.start()
         self.addCleanup(thread.join)
         self.addCleanup(self.server.server_close)
         self.addCleanup(self.server.shutdown)
 
-    def request(self, path: str, method: str = "GET") -> tuple[int, dict[str, str]]:
+    def request(self, path: str, method: str = "GET") -> tuple[int, dict[str, object]]:
         url = f"http://127.0.0.1:{self.server.port}{path}"
         try:
             with urllib.request.urlopen(urllib.request.Request(url, method=method)) as response:
@@ -38,6 +46,20 @@ class ServerTest(unittest.TestCase):
     def test_readyz_reports_the_database_without_its_url(self) -> None:
         self.assertEqual(
             self.request("/readyz"), (200, {"status": "ready", "database": "configured"})
+        )
+
+    def test_info_reports_secret_versions_and_whether_the_database_answers(self) -> None:
+        self.assertEqual(
+            self.request("/info"),
+            (
+                200,
+                {
+                    "service": SERVICE_NAME,
+                    "version": "3f9c2a1",
+                    "secretVersions": {"app": 1, "env/staging": 3},
+                    "database": "unreachable (ConnectionRefusedError)",
+                },
+            ),
         )
 
     def test_readyz_is_503_while_draining(self) -> None:

@@ -5,10 +5,16 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import http from 'node:http';
+import { checkDatabase, ScramClient } from './database.ts';
 import { createMetrics, instrument } from './metrics.ts';
-import { createServer, loadConfig } from './server.ts';
+import { createServer, loadConfig, parseSecretVersions } from './server.ts';
 
-const server = createServer({ databaseUrl: 'postgres://user:secret@db/orders', version: '3f9c2a1' });
+const server = createServer({
+  // Port 9 on loopback: nothing listens, so the database is unreachable, fast.
+  databaseUrl: 'postgres://user:secret@127.0.0.1:9/orders',
+  version: '3f9c2a1',
+  secretVersions: { app: 1, 'env/staging': 3 },
+});
 let baseUrl = '';
 
 before(async () => {
@@ -39,6 +45,44 @@ test('GET /readyz answers ready and says whether a database is configured, never
   assert.ok(!text.includes('secret'));
 });
 
+test('GET /info reports the versions of its secrets and whether the database answers, never a value', async () => {
+  const response = await fetch(`${baseUrl}/info`);
+  assert.equal(response.status, 200);
+  const text = await response.text();
+  assert.deepEqual(JSON.parse(text), {
+    service: '${{ values.name }}',
+    version: '3f9c2a1',
+    secretVersions: { app: 1, 'env/staging': 3 },
+    database: 'unreachable (ECONNREFUSED)',
+  });
+  assert.ok(!text.includes('secret@'));
+});
+
+test('secret versions are read from the pod annotation; anything else is left out', () => {
+  assert.deepEqual(parseSecretVersions('app=1,database=2,env/staging=12'), {
+    app: 1,
+    database: 2,
+    'env/staging': 12,
+  });
+  assert.deepEqual(parseSecretVersions(''), {});
+  assert.deepEqual(parseSecretVersions('app=x,=3,env/staging'), {});
+});
+
+test('the database check says "not configured" without a URL', async () => {
+  assert.equal(await checkDatabase(undefined), 'not configured');
+});
+
+test('SCRAM-SHA-256 computes the proof and checks the server as RFC 7677 does', () => {
+  const client = new ScramClient('pencil', 'rOprNGfwEbeRWgbNEkqO', 'user');
+  assert.equal(client.clientFirst(), 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO');
+  assert.equal(
+    client.clientFinal('r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096'),
+    'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+  );
+  assert.ok(client.verifyServer('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4='));
+  assert.ok(!client.verifyServer('v=AAAA'));
+});
+
 test('GET / names the service', async () => {
   const response = await fetch(`${baseUrl}/`);
   assert.equal(response.status, 200);
@@ -51,12 +95,16 @@ test('unknown routes are 404, other methods 405', async () => {
 });
 
 test('config comes from the environment', () => {
-  assert.deepEqual(loadConfig({}), { port: 8080, databaseUrl: undefined, version: 'dev' });
-  assert.deepEqual(loadConfig({ PORT: '9090', DATABASE_URL: 'postgres://db', GIT_COMMIT: '3f9c2a1' }), {
-    port: 9090,
-    databaseUrl: 'postgres://db',
-    version: '3f9c2a1',
-  });
+  assert.deepEqual(loadConfig({}), { port: 8080, databaseUrl: undefined, version: 'dev', secretVersions: {} });
+  assert.deepEqual(
+    loadConfig({
+      PORT: '9090',
+      DATABASE_URL: 'postgres://db',
+      GIT_COMMIT: '3f9c2a1',
+      PAVED_SECRET_VERSIONS: 'app=1,env/staging=3',
+    }),
+    { port: 9090, databaseUrl: 'postgres://db', version: '3f9c2a1', secretVersions: { app: 1, 'env/staging': 3 } },
+  );
   assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT must be a port number/);
 });
 
