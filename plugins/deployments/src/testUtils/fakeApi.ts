@@ -190,6 +190,8 @@ export function fakeDeploymentsApi(
       status: 'succeeded' as const,
       finished: true,
     })),
+    listPods: jest.fn(async () => []),
+    readLogs: jest.fn(async () => {}),
     listSecrets: jest.fn(async (_ref, env) => ({
       environment: env,
       vaultPath: `secret/services/orders-api/env/${env}`,
