@@ -31,11 +31,9 @@ test.describe('the Logs tab', () => {
 
     // Its staging URL, as the Environments tab links it.
     await page.goto('/catalog/default/component/orders-api/environments');
-    const link = page
-      .getByTestId('environment-staging')
-      .getByRole('link', {
-        name: /^http:\/\/orders-api\.orders-api-staging\.localhost:\d+/,
-      });
+    const link = page.getByTestId('environment-staging').getByRole('link', {
+      name: /^http:\/\/orders-api\.orders-api-staging\.localhost:\d+/,
+    });
     await expect(link).toBeVisible({ timeout: 60_000 });
     const url = (await link.getAttribute('href'))!;
 
