@@ -47,6 +47,18 @@ export const metricsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The "Logs" tab of golden-path components: read or follow the service's container logs. */
+export const logsEntityContent = EntityContentBlueprint.make({
+  name: 'logs',
+  params: {
+    path: 'logs',
+    title: 'Logs',
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/logs/LogsContent').then(m => <m.LogsContent />),
+  },
+});
+
 /**
  * The overview card "Deployments" on golden-path components: what runs where
  * (version, health, URL, last deploy per environment) and the Deploy button.
@@ -89,6 +101,7 @@ export const deploymentsPlugin = createFrontendPlugin({
     deploymentsApi,
     environmentsEntityContent,
     metricsEntityContent,
+    logsEntityContent,
     deploymentsEntityCard,
     buildsEntityCard,
     secretsEntityCard,

@@ -18,6 +18,8 @@ import {
   MetricsReport,
   MetricsWindow,
   ListDeploymentsOptions,
+  LogLine,
+  Pod,
   PromoteRequest,
   PromotionResult,
   RollbackRequest,
@@ -27,6 +29,22 @@ import {
   SecretRollbackRequest,
   SecretRotateRequest,
 } from '@paved/plugin-deployments-common';
+
+/** What ReadLogs reads (its query parameters), and the signal that stops it. */
+export interface ReadLogsOptions {
+  /** One pod of `listPods`; default every pod of the service. */
+  pod?: string;
+  /** One of the pod's containers; default the service's. */
+  container?: string;
+  /** `15m`, `1h`, … or an ISO 8601 time. */
+  since?: string;
+  /** The last N lines (per pod). */
+  tailLines?: number;
+  /** Keep reading new lines until `signal` aborts. */
+  follow?: boolean;
+  /** Aborting it ends the read: `readLogs` then resolves. */
+  signal?: AbortSignal;
+}
 
 export type {
   DeployRequest,
@@ -100,6 +118,20 @@ export interface DeploymentsApi {
     environment: string,
     request: SecretRotateRequest,
   ): Promise<SecretChangeResult>;
+  /** The pods of the service in an environment, with their containers; empty when it does not run there. */
+  listPods(entityRef: string, environment: string): Promise<Pod[]>;
+  /**
+   * Reads the service's logs, handing each chunk's lines to `onLines` as
+   * they arrive. Resolves at the end of the answer or when `signal` aborts;
+   * rejects with a `ResponseError` when the backend refuses, and with a
+   * `LogStreamFailedError` when the answer ends in an error line.
+   */
+  readLogs(
+    entityRef: string,
+    environment: string,
+    options: ReadLogsOptions,
+    onLines: (lines: LogLine[]) => void,
+  ): Promise<void>;
 }
 
 /** The {@link DeploymentsApi} of the app. */

@@ -195,6 +195,8 @@ export function fakeDeploymentsApi(
       stepSeconds: 60,
       items: [],
     })),
+    listPods: jest.fn(async () => []),
+    readLogs: jest.fn(async () => {}),
     listSecrets: jest.fn(async (_ref, env) => ({
       environment: env,
       vaultPath: `secret/services/orders-api/env/${env}`,
