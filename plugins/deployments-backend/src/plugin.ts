@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   deploymentPermissions,
@@ -35,6 +36,7 @@ import {
 } from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
 import { DefaultInsightsService, KnexInsightsStore } from './services/Insights';
+import { BackstageDeploymentNotifier } from './services/Notifications';
 
 /** Default of `paved.deployments.rolloutTimeoutSeconds`. */
 const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
@@ -64,6 +66,7 @@ export const deploymentsPlugin = createBackendPlugin({
         clusters: kubernetesClustersServiceRef,
         vault: vaultServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { config, catalog, auth, logger, clusters, vault } = deps;
@@ -75,6 +78,20 @@ export const deploymentsPlugin = createBackendPlugin({
         // Each environment on its own cluster; the service fails the start
         // when an environment's cluster is not configured.
         const environments = clusters.environments();
+        // DORA and failure notices concern production: the environment named so, else the last one.
+        const productionEnvironment =
+          config.getOptionalString('paved.insights.productionEnvironment') ??
+          (
+            environments.find(e => e.name === 'production') ??
+            environments[environments.length - 1]
+          ).name;
+        const platformTeam = readPlatformTeam(config);
+        const notifier = new BackstageDeploymentNotifier({
+          notifications: deps.notifications,
+          logger,
+          platformTeam,
+          productionEnvironment,
+        });
         const store = await KnexDeploymentStore.create(deps.database);
         const audit = new DefaultDeploymentAuditWriter({
           store,
@@ -108,6 +125,7 @@ export const deploymentsPlugin = createBackendPlugin({
             audit,
             environments,
             logger,
+            notifier,
             afterSuccess: async deployment => {
               const role = deployment.secretChange?.retireLogin;
               if (!role || !logins) return undefined;
@@ -125,8 +143,9 @@ export const deploymentsPlugin = createBackendPlugin({
               auth,
               userInfo: deps.userInfo,
             }),
-            platformTeam: readPlatformTeam(config),
+            platformTeam,
           }),
+          notifier,
           workloadCopier: new KubernetesWorkloadCopier(clusters),
           healthProbe: new HttpServiceHealthProbe(),
         });
@@ -149,13 +168,7 @@ export const deploymentsPlugin = createBackendPlugin({
           catalog,
           auth,
           permissions: deps.permissions,
-          // DORA counts production: the environment named so, else the last one.
-          productionEnvironment:
-            config.getOptionalString('paved.insights.productionEnvironment') ??
-            (
-              environments.find(e => e.name === 'production') ??
-              environments[environments.length - 1]
-            ).name,
+          productionEnvironment,
         });
         deps.httpRouter.use(
           await createRouter({
