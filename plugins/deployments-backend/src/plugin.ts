@@ -37,6 +37,11 @@ import {
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
 import { DefaultInsightsService, KnexInsightsStore } from './services/Insights';
 import { BackstageDeploymentNotifier } from './services/Notifications';
+import {
+  DefaultFeedbackService,
+  KnexFeedbackStore,
+  ScaffolderTaskClient,
+} from './services/Feedback';
 
 /** Default of `paved.deployments.rolloutTimeoutSeconds`. */
 const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
@@ -58,6 +63,7 @@ export const deploymentsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
         userInfo: coreServices.userInfo,
+        discovery: coreServices.discovery,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
@@ -91,6 +97,11 @@ export const deploymentsPlugin = createBackendPlugin({
           logger,
           platformTeam,
           productionEnvironment,
+        });
+        const membership = new CatalogMembershipSource({
+          catalog,
+          auth,
+          userInfo: deps.userInfo,
         });
         const store = await KnexDeploymentStore.create(deps.database);
         const audit = new DefaultDeploymentAuditWriter({
@@ -138,11 +149,7 @@ export const deploymentsPlugin = createBackendPlugin({
               ) || DEFAULT_ROLLOUT_TIMEOUT_SECONDS) * 1000,
           }),
           approverRule: new OwnerOrPlatformTeamApproverRule({
-            membership: new CatalogMembershipSource({
-              catalog,
-              auth,
-              userInfo: deps.userInfo,
-            }),
+            membership,
             platformTeam,
           }),
           notifier,
@@ -178,6 +185,18 @@ export const deploymentsPlugin = createBackendPlugin({
             secrets,
             logs: new DefaultLogsService({ environments, catalog, clusters }),
             insights,
+            feedback: new DefaultFeedbackService({
+              store: await KnexFeedbackStore.create(deps.database),
+              deployments: store,
+              tasks: new ScaffolderTaskClient({
+                discovery: deps.discovery,
+                auth,
+              }),
+              membership,
+              platformTeam,
+              productionEnvironment,
+              notifier,
+            }),
           }),
         );
         // The same operations for `backstage-cli actions` and the MCP actions backend.

@@ -88,6 +88,7 @@ async function setup() {
     deploymentFailed: async (d: { id: string }) => {
       told.push(`failed ${d.id}`);
     },
+    lowRating: async () => {},
   };
   const service = new DefaultDeploymentService({
     environments,

@@ -104,6 +104,33 @@ describe('BackstageDeploymentNotifier', () => {
     ).resolves.toBeUndefined();
   });
 
+  it('tells the platform team of a low rating, with the context and the comment', async () => {
+    const sent: NotificationSendOptions[] = [];
+    await notifierSending(async o => {
+      sent.push(o);
+    }).lowRating({
+      id: 'f1',
+      rating: 1,
+      category: 'deploy',
+      comment: 'slow',
+      context: {
+        page: '/x',
+        action: 'production-deploy',
+        entityRef: 'component:default/shop',
+        deploymentId: 'd1',
+      },
+      user: 'user:default/alice',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(sent[0].recipients).toEqual({
+      type: 'entity',
+      entityRef: 'group:default/platform-team',
+    });
+    expect(sent[0].payload.description).toBe(
+      'user:default/alice rated production-deploy (deployment d1, on /x) 1/5 [deploy]: slow',
+    );
+  });
+
   it('links to the Environments tab', () => {
     expect(deploymentsLinkOf('component:team/api')).toBe(
       '/catalog/team/component/api/environments',

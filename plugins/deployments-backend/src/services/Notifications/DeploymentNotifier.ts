@@ -1,7 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { ApprovalRequest, Deployment } from '@paved/plugin-deployments-common';
+import {
+  ApprovalRequest,
+  Deployment,
+  Feedback,
+} from '@paved/plugin-deployments-common';
 import { ownersOf } from '../DeploymentService/approverRule';
 
 /** Tells people about what waits for them or concerns them; never fails the action it follows. */
@@ -19,6 +23,8 @@ export interface DeploymentNotifier {
     entity: Entity | undefined,
     why: string,
   ): Promise<void>;
+  /** A rating of 2 or less: the platform team, with the context and the comment. */
+  lowRating(feedback: Feedback): Promise<void>;
 }
 
 /** The link to a service's Environments tab (deploys, approvals), from its entity ref. */
@@ -26,7 +32,9 @@ export function deploymentsLinkOf(entityRef: string): string {
   const match = /^([^:]+):(?:([^/]+)\/)?(.+)$/.exec(entityRef);
   if (!match) return '/catalog';
   const [, kind, namespace = 'default', name] = match;
-  return `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${name}/environments`;
+  return `/catalog/${namespace}/${kind.toLocaleLowerCase(
+    'en-US',
+  )}/${name}/environments`;
 }
 
 /** Sends through Backstage's notifications backend (notificationService); signals push them to open pages. */
@@ -96,6 +104,28 @@ export class BackstageDeploymentNotifier implements DeploymentNotifier {
         severity: 'critical',
         topic: 'paved-deployments',
         scope: `deployment-failed:${deployment.id}`,
+      },
+    });
+  }
+
+  async lowRating(feedback: Feedback) {
+    const { context } = feedback;
+    const subject = context.deploymentId
+      ? `deployment ${context.deploymentId}`
+      : `task ${context.taskId}`;
+    await this.send(`feedback ${feedback.id}`, {
+      recipients: { type: 'entity', entityRef: this.options.platformTeam },
+      payload: {
+        title: `Rated ${feedback.rating}/5: ${context.action} of ${context.entityRef}`,
+        description: `${feedback.user} rated ${
+          context.action
+        } (${subject}, on ${context.page}) ${feedback.rating}/5 [${
+          feedback.category
+        }]${feedback.comment ? `: ${feedback.comment}` : ' without a comment'}`,
+        link: '/insights',
+        severity: 'high',
+        topic: 'paved-feedback',
+        scope: `feedback:${feedback.id}`,
       },
     });
   }
