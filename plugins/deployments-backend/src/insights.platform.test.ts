@@ -1,3 +1,6 @@
+// Over 400 lines: one history built through the real API on both databases (builds, deploys,
+// a promotion with approval, a failed release rolled back by itself, a requested rollback), then
+// every DORA figure, tier, grouping and adoption share checked exactly against what it recorded.
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import {
   mockCredentials,
