@@ -17,6 +17,10 @@ import {
 } from '@paved/plugin-provisioning-node';
 import { registerDeploymentActions } from './actions';
 import { createRouter } from './router';
+import {
+  HttpPrometheusClient,
+  MetricsService,
+} from './services/MetricsService';
 import { DefaultBuildService } from './services/BuildService';
 import { KnexBuildStore } from './services/BuildStore';
 import {
@@ -170,6 +174,13 @@ export const deploymentsPlugin = createBackendPlugin({
           secrets: environmentSecrets,
           deployments,
         });
+        const metrics = new MetricsService({
+          catalog,
+          environments: environments.map(e => e.name),
+          prometheus: new HttpPrometheusClient(
+            config.getOptionalString('paved.platform.prometheus.url'),
+          ),
+        });
         const insights = new DefaultInsightsService({
           store: await KnexInsightsStore.create(deps.database),
           catalog,
@@ -183,6 +194,7 @@ export const deploymentsPlugin = createBackendPlugin({
             deployments,
             builds,
             secrets,
+            metrics,
             logs: new DefaultLogsService({ environments, catalog, clusters }),
             insights,
             feedback: new DefaultFeedbackService({

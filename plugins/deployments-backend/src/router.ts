@@ -1,6 +1,7 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import { addBuildRoutes } from './routes/builds';
+import { addMetricsRoutes } from './routes/metrics';
 import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
@@ -8,6 +9,7 @@ import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
 import { FeedbackService } from './services/Feedback';
+import { MetricsService } from './services/MetricsService';
 import { InsightsService } from './services/Insights';
 import { LogsService } from './services/LogsService';
 import { SecretsService } from './services/SecretsService';
@@ -32,12 +34,21 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  metrics: MetricsService;
   logs: LogsService;
   insights: InsightsService;
   feedback: FeedbackService;
 }) {
-  const { httpAuth, deployments, builds, secrets, logs, insights, feedback } =
-    options;
+  const {
+    httpAuth,
+    deployments,
+    builds,
+    secrets,
+    metrics,
+    logs,
+    insights,
+    feedback,
+  } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -166,6 +177,7 @@ export async function createRouter(options: {
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
+  addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
   addLogRoutes(router, { logs, callerOf, entityRefOf });
 
   return router;

@@ -35,6 +35,18 @@ export const environmentsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The "Metrics" tab of golden-path components: golden signals per environment (Prometheus). */
+export const metricsEntityContent = EntityContentBlueprint.make({
+  name: 'metrics',
+  params: {
+    path: 'metrics',
+    title: 'Metrics',
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/MetricsContent').then(m => <m.MetricsContent />),
+  },
+});
+
 /**
  * The overview card "Deployments" on golden-path components: what runs where
  * (version, health, URL, last deploy per environment) and the Deploy button.
@@ -76,6 +88,7 @@ export const deploymentsPlugin = createFrontendPlugin({
   extensions: [
     deploymentsApi,
     environmentsEntityContent,
+    metricsEntityContent,
     deploymentsEntityCard,
     buildsEntityCard,
     secretsEntityCard,

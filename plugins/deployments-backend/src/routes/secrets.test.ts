@@ -8,6 +8,7 @@ import { InsightsService } from '../services/Insights';
 import { FeedbackService } from '../services/Feedback';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
@@ -57,6 +58,7 @@ describe('secrets routes', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      metrics: {} as MetricsService,
       logs: {} as LogsService,
       secrets,
       insights: {} as InsightsService,

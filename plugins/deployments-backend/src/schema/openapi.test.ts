@@ -8,6 +8,7 @@ import { InsightsService } from '../services/Insights';
 import { FeedbackService } from '../services/Feedback';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
@@ -43,6 +44,7 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      metrics: {} as MetricsService,
       logs: {} as LogsService,
       secrets: {} as SecretsService,
       insights: {} as InsightsService,

@@ -19,6 +19,8 @@ import {
   DoraReport,
   EnvironmentStatus,
   ListBuildsOptions,
+  MetricsReport,
+  MetricsWindow,
   ListDeploymentsOptions,
   PromoteRequest,
   PromotionResult,
@@ -74,6 +76,12 @@ export interface DeploymentsApi {
   getBuild(id: string): Promise<BuildWithLog>;
   /** The build's log from `offset` (0, or the `nextOffset` of the previous chunk). */
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk>;
+  /** Golden signals per environment over a window (at most 30 days), from Prometheus. */
+  getMetrics(
+    entityRef: string,
+    window: MetricsWindow,
+    environment?: string,
+  ): Promise<MetricsReport>;
   /** DORA's four keys for the organisation, teams, systems or one service, with the deployments each counts. */
   getDoraInsights(query: DoraQuery): Promise<DoraReport>;
   /** Golden-path adoption, the organisation first, then each team. */

@@ -20,6 +20,8 @@ import {
   FeedbackRequest,
   deploymentsRequest,
   ListApprovalsOptions,
+  MetricsReport,
+  MetricsWindow,
   OperationId,
   Operations,
   PromotionResult,
@@ -144,6 +146,17 @@ export class DeploymentsClient implements DeploymentsApi {
 
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk> {
     return this.call('GetBuildLog', { params: { id }, query: { offset } });
+  }
+
+  getMetrics(
+    entityRef: string,
+    window: MetricsWindow,
+    environment?: string,
+  ): Promise<MetricsReport> {
+    return this.call('GetMetrics', {
+      params: entityParams(entityRef),
+      query: environment ? { window, environment } : { window },
+    });
   }
 
   getDoraInsights(query: DoraQuery): Promise<DoraReport> {

@@ -190,6 +190,11 @@ export function fakeDeploymentsApi(
       status: 'succeeded' as const,
       finished: true,
     })),
+    getMetrics: jest.fn(async (_ref, window) => ({
+      window,
+      stepSeconds: 60,
+      items: [],
+    })),
     listSecrets: jest.fn(async (_ref, env) => ({
       environment: env,
       vaultPath: `secret/services/orders-api/env/${env}`,

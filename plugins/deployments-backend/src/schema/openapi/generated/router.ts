@@ -801,6 +801,70 @@ export const spec = {
         },
       },
     },
+    '/entities/{kind}/{namespace}/{name}/metrics': {
+      get: {
+        operationId: 'GetMetrics',
+        summary:
+          'Request rate, error ratio, p99 latency and error budget left, per environment',
+        description:
+          'Read from Prometheus with fixed PromQL templates: the only inputs are the\nentity (its `backstage.io/kubernetes-id` and\n`paved.dev/kubernetes-namespace-<env>` annotations, both Kubernetes\nnames) and the parameters below, each from a fixed set; no query text\nis ever taken from the caller. Needs catalog read of the entity.\nPrometheus unreachable is a 503 named `ServiceUnavailableError`.\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'window',
+            in: 'query',
+            description: 'How far back (at most 30 days)',
+            schema: {
+              type: 'string',
+              enum: ['1h', '6h', '1d', '7d', '30d'],
+              default: '1h',
+            },
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            description:
+              'Only this environment (one of `paved.environments`); default all',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One entry per environment the service has a namespace in.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
     '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets': {
       get: {
         operationId: 'ListSecrets',
@@ -2726,6 +2790,106 @@ export const spec = {
             description:
               "A service-wide key the environment's own key of the same name overrides",
             type: 'boolean',
+          },
+        },
+      },
+      MetricsReport: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['window', 'stepSeconds', 'items'],
+        properties: {
+          window: {
+            type: 'string',
+            enum: ['1h', '6h', '1d', '7d', '30d'],
+          },
+          stepSeconds: {
+            description: 'Seconds between the points of each series',
+            type: 'integer',
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EnvironmentMetrics',
+            },
+          },
+        },
+      },
+      EnvironmentMetrics: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'environment',
+          'namespace',
+          'traffic',
+          'objectivePercent',
+          'latencyThresholdSeconds',
+          'series',
+        ],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          traffic: {
+            description:
+              '`none` when no request (probes aside) was answered in the window',
+            type: 'string',
+            enum: ['some', 'none'],
+          },
+          objectivePercent: {
+            description: "The availability SLO of the service's tier",
+            type: 'number',
+          },
+          latencyThresholdSeconds: {
+            type: 'number',
+          },
+          requestRate: {
+            description: 'Requests per second over the window',
+            type: 'number',
+          },
+          errorRatio: {
+            description:
+              'Share of requests answered 5xx over the window (0..1)',
+            type: 'number',
+          },
+          p99LatencySeconds: {
+            type: 'number',
+          },
+          errorBudgetRemaining: {
+            description:
+              'Share of the availability error budget left over the window (1 = untouched, negative = overspent)',
+            type: 'number',
+          },
+          series: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['requestRate', 'errorRatio', 'p99LatencySeconds'],
+            properties: {
+              requestRate: {
+                $ref: '#/components/schemas/MetricSeries',
+              },
+              errorRatio: {
+                $ref: '#/components/schemas/MetricSeries',
+              },
+              p99LatencySeconds: {
+                $ref: '#/components/schemas/MetricSeries',
+              },
+            },
+          },
+        },
+      },
+      MetricSeries: {
+        description:
+          '[unix seconds, value] points, oldest first; gaps where there was no data',
+        type: 'array',
+        items: {
+          type: 'array',
+          minItems: 2,
+          maxItems: 2,
+          items: {
+            type: 'number',
           },
         },
       },

@@ -418,6 +418,38 @@ export interface SecretKey {
   overridden?: boolean;
 }
 
+export interface MetricsReport {
+  window: '1h' | '6h' | '1d' | '7d' | '30d';
+  /** Seconds between the points of each series */
+  stepSeconds: number;
+  items: Array<EnvironmentMetrics>;
+}
+
+export interface EnvironmentMetrics {
+  environment: string;
+  namespace: string;
+  /** `none` when no request (probes aside) was answered in the window */
+  traffic: 'some' | 'none';
+  /** The availability SLO of the service's tier */
+  objectivePercent: number;
+  latencyThresholdSeconds: number;
+  /** Requests per second over the window */
+  requestRate?: number;
+  /** Share of requests answered 5xx over the window (0..1) */
+  errorRatio?: number;
+  p99LatencySeconds?: number;
+  /** Share of the availability error budget left over the window (1 = untouched, negative = overspent) */
+  errorBudgetRemaining?: number;
+  series: {
+    requestRate: MetricSeries;
+    errorRatio: MetricSeries;
+    p99LatencySeconds: MetricSeries;
+  };
+}
+
+/** [unix seconds, value] points, oldest first; gaps where there was no data */
+export type MetricSeries = Array<Array<number>>;
+
 export interface Pod {
   name: string;
   /** Pending, Running, Succeeded, Failed or Unknown */
@@ -706,6 +738,24 @@ export interface Operations {
       nextCursor?: string;
     };
   };
+  /** Request rate, error ratio, p99 latency and error budget left, per environment */
+  GetMetrics: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/metrics';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    query: {
+      /** How far back (at most 30 days) */
+      window?: '1h' | '6h' | '1d' | '7d' | '30d';
+      /** Only this environment (one of `paved.environments`); default all */
+      environment?: string;
+    };
+    response: MetricsReport;
+  };
   /** The keys the service's pods get in an environment; never values */
   ListSecrets: {
     method: 'GET';
@@ -894,6 +944,10 @@ export const OPERATIONS: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/builds',
   },
+  GetMetrics: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/metrics',
+  },
   ListSecrets: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets',
@@ -999,6 +1053,11 @@ export type EndpointMap = {
     path: Operations['ListBuilds']['params'];
     query: Operations['ListBuilds']['query'];
     response: Operations['ListBuilds']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/metrics': {
+    path: Operations['GetMetrics']['params'];
+    query: Operations['GetMetrics']['query'];
+    response: Operations['GetMetrics']['response'];
   };
   '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets': {
     path: Operations['ListSecrets']['params'];
