@@ -8,6 +8,7 @@ import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { FeedbackService } from './services/Feedback';
 import { MetricsService } from './services/MetricsService';
 import { InsightsService } from './services/Insights';
 import { LogsService } from './services/LogsService';
@@ -36,9 +37,18 @@ export async function createRouter(options: {
   metrics: MetricsService;
   logs: LogsService;
   insights: InsightsService;
+  feedback: FeedbackService;
 }) {
-  const { httpAuth, deployments, builds, secrets, metrics, logs, insights } =
-    options;
+  const {
+    httpAuth,
+    deployments,
+    builds,
+    secrets,
+    metrics,
+    logs,
+    insights,
+    feedback,
+  } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -155,6 +165,14 @@ export async function createRouter(options: {
 
   router.get('/insights/adoption', async (req, res) => {
     res.json(await insights.adoption(req.query, await callerOf(req)));
+  });
+
+  router.post('/feedback', async (req, res) => {
+    res.status(201).json(await feedback.create(req.body, await callerOf(req)));
+  });
+
+  router.get('/feedback', async (req, res) => {
+    res.json(await feedback.list(req.query, await callerOf(req)));
   });
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });

@@ -7,6 +7,7 @@ import { AddressInfo } from 'node:net';
 import { Server as HttpServer } from 'node:http';
 import { createRouter } from '../router';
 import { InsightsService } from '../services/Insights';
+import { FeedbackService } from '../services/Feedback';
 import { LogsService } from '../services/LogsService';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
@@ -68,6 +69,7 @@ describe('metrics route', () => {
       metrics,
       logs: {} as LogsService,
       insights: {} as InsightsService,
+      feedback: {} as FeedbackService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { createRouter } from '../router';
 import { InsightsService } from '../services/Insights';
+import { FeedbackService } from '../services/Feedback';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
@@ -61,6 +62,7 @@ describe('secrets routes', () => {
       logs: {} as LogsService,
       secrets,
       insights: {} as InsightsService,
+      feedback: {} as FeedbackService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

@@ -5,6 +5,7 @@ import yaml from 'yaml';
 import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
 import { InsightsService } from '../services/Insights';
+import { FeedbackService } from '../services/Feedback';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
@@ -47,6 +48,7 @@ describe('openapi.yaml', () => {
       logs: {} as LogsService,
       secrets: {} as SecretsService,
       insights: {} as InsightsService,
+      feedback: {} as FeedbackService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

@@ -2,6 +2,10 @@ import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   AdoptionQuery,
   AdoptionReport,
+  Feedback,
+  FeedbackList,
+  FeedbackQuery,
+  FeedbackRequest,
   ApprovalRequest,
   ListApprovalsOptions,
   BuildLogChunk,
@@ -100,6 +104,10 @@ export interface DeploymentsApi {
   getDoraInsights(query: DoraQuery): Promise<DoraReport>;
   /** Golden-path adoption, the organisation first, then each team. */
   getAdoptionInsights(query: AdoptionQuery): Promise<AdoptionReport>;
+  /** Rates an action the user performed (their production deploy, their Create Service run), once. */
+  createFeedback(request: FeedbackRequest): Promise<Feedback>;
+  /** The platform team's list: ratings, comments and the weekly averages per action. */
+  listFeedback(query: FeedbackQuery): Promise<FeedbackList>;
   /** The keys the service's pods get in an environment: names and versions, never values. */
   listSecrets(entityRef: string, environment: string): Promise<SecretList>;
   /** Sets and unsets keys (one new version, then a restart); `dryRun` only says what would change. */

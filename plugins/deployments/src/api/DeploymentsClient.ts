@@ -14,6 +14,10 @@ import {
   DoraQuery,
   DoraReport,
   EnvironmentStatus,
+  Feedback,
+  FeedbackList,
+  FeedbackQuery,
+  FeedbackRequest,
   deploymentsRequest,
   ListApprovalsOptions,
   MetricsReport,
@@ -172,6 +176,20 @@ export class DeploymentsClient implements DeploymentsApi {
   getAdoptionInsights(query: AdoptionQuery): Promise<AdoptionReport> {
     return this.call('GetAdoptionInsights', {
       query: { window: query.window },
+    });
+  }
+
+  createFeedback(request: FeedbackRequest): Promise<Feedback> {
+    return this.call('CreateFeedback', { body: request });
+  }
+
+  listFeedback(query: FeedbackQuery): Promise<FeedbackList> {
+    return this.call('ListFeedback', {
+      query: {
+        window: query.window,
+        action: query.action,
+        entityRef: query.entityRef,
+      },
     });
   }
 

@@ -217,6 +217,12 @@ export function fakeDeploymentsApi(
     getAdoptionInsights: jest.fn(async () => {
       throw new Error('no insights in this fake');
     }),
+    createFeedback: jest.fn(async () => {
+      throw new Error('no feedback in this fake');
+    }),
+    listFeedback: jest.fn(async () => {
+      throw new Error('no feedback in this fake');
+    }),
     ...overrides,
   } as jest.Mocked<DeploymentsApi>;
 }

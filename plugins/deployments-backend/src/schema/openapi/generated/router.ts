@@ -1324,6 +1324,103 @@ export const spec = {
         },
       },
     },
+    '/feedback': {
+      post: {
+        operationId: 'CreateFeedback',
+        summary:
+          'Rate an action one performed (a production deploy, a Create Service run), once',
+        description:
+          'The caller rates a production deployment they requested\n(`context.deploymentId`) or a Create Service task they started\n(`context.taskId`, checked with the scaffolder), once each (409 on a\nsecond). A rating of 2 or less notifies the platform team with the\ncontext and the comment.\n',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/FeedbackRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The stored feedback.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Feedback',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      get: {
+        operationId: 'ListFeedback',
+        summary:
+          'Ratings with their comments, and the average per action per week',
+        description:
+          'For members of the platform team (`paved.platformTeam`) only; others\nget a 403 (comments are theirs to read, and the ratings alone are in\nthe averages they see nowhere else).\n',
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            required: true,
+            description: 'Days back from now; 7, 30 or 90.',
+            schema: {
+              type: 'integer',
+              enum: [7, 30, 90],
+            },
+          },
+          {
+            name: 'action',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['create-service', 'production-deploy'],
+            },
+          },
+          {
+            name: 'entityRef',
+            in: 'query',
+            schema: {
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              "The window's feedback, newest first, and the weekly averages.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FeedbackList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1412,6 +1509,127 @@ export const spec = {
       },
     },
     schemas: {
+      FeedbackContext: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['page', 'action', 'entityRef'],
+        properties: {
+          page: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+          },
+          action: {
+            type: 'string',
+            enum: ['create-service', 'production-deploy'],
+          },
+          entityRef: {
+            type: 'string',
+            minLength: 1,
+          },
+          deploymentId: {
+            description: 'For `production-deploy`, the deployment rated.',
+            type: 'string',
+            minLength: 1,
+          },
+          taskId: {
+            description: 'For `create-service`, the scaffolder task rated.',
+            type: 'string',
+            minLength: 1,
+          },
+        },
+      },
+      FeedbackRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rating', 'category', 'context'],
+        properties: {
+          rating: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 5,
+          },
+          category: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 100,
+          },
+          comment: {
+            type: 'string',
+            maxLength: 2000,
+          },
+          context: {
+            $ref: '#/components/schemas/FeedbackContext',
+          },
+        },
+      },
+      Feedback: {
+        type: 'object',
+        required: ['id', 'rating', 'category', 'context', 'user', 'createdAt'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          rating: {
+            type: 'integer',
+          },
+          category: {
+            type: 'string',
+          },
+          comment: {
+            type: 'string',
+          },
+          context: {
+            $ref: '#/components/schemas/FeedbackContext',
+          },
+          user: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      FeedbackList: {
+        type: 'object',
+        required: ['window', 'items', 'weekly'],
+        properties: {
+          window: {
+            type: 'integer',
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Feedback',
+            },
+          },
+          weekly: {
+            description:
+              'Per action and week (weeks back from now), the count and average rating.',
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['action', 'weekStart', 'count', 'average'],
+              properties: {
+                action: {
+                  type: 'string',
+                },
+                weekStart: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                count: {
+                  type: 'integer',
+                },
+                average: {
+                  type: 'number',
+                },
+              },
+            },
+          },
+        },
+      },
       ErrorBody: {
         type: 'object',
         required: ['error'],

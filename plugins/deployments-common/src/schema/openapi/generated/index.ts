@@ -4,6 +4,45 @@
 /* eslint-disable */
 
 // The schemas (components.schemas).
+export interface FeedbackContext {
+  page: string;
+  action: 'create-service' | 'production-deploy';
+  entityRef: string;
+  /** For `production-deploy`, the deployment rated. */
+  deploymentId?: string;
+  /** For `create-service`, the scaffolder task rated. */
+  taskId?: string;
+}
+
+export interface FeedbackRequest {
+  rating: number;
+  category: string;
+  comment?: string;
+  context: FeedbackContext;
+}
+
+export interface Feedback {
+  id: string;
+  rating: number;
+  category: string;
+  comment?: string;
+  context: FeedbackContext;
+  user: string;
+  createdAt: string;
+}
+
+export interface FeedbackList {
+  window: number;
+  items: Array<Feedback>;
+  /** Per action and week (weeks back from now), the count and average rating. */
+  weekly: Array<{
+    action: string;
+    weekStart: string;
+    count: number;
+    average: number;
+  }>;
+}
+
 export interface ErrorBody {
   error: {
     name: string;
@@ -844,6 +883,27 @@ export interface Operations {
     };
     response: AdoptionReport;
   };
+  /** Ratings with their comments, and the average per action per week */
+  ListFeedback: {
+    method: 'GET';
+    path: '/feedback';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+      action?: 'create-service' | 'production-deploy';
+      entityRef?: string;
+    };
+    response: FeedbackList;
+  };
+  /** Rate an action one performed (a production deploy, a Create Service run), once */
+  CreateFeedback: {
+    method: 'POST';
+    path: '/feedback';
+    status: 201;
+    body: FeedbackRequest;
+    response: Feedback;
+  };
 }
 
 export type OperationId = keyof Operations;
@@ -914,6 +974,8 @@ export const OPERATIONS: {
   },
   GetDoraInsights: { method: 'GET', path: '/insights/dora' },
   GetAdoptionInsights: { method: 'GET', path: '/insights/adoption' },
+  ListFeedback: { method: 'GET', path: '/feedback' },
+  CreateFeedback: { method: 'POST', path: '/feedback' },
 };
 
 /** The operations as backend-openapi-utils' `EndpointMap` (for the typed router). */
@@ -1032,5 +1094,13 @@ export type EndpointMap = {
   '#get|/insights/adoption': {
     query: Operations['GetAdoptionInsights']['query'];
     response: Operations['GetAdoptionInsights']['response'];
+  };
+  '#get|/feedback': {
+    query: Operations['ListFeedback']['query'];
+    response: Operations['ListFeedback']['response'];
+  };
+  '#post|/feedback': {
+    body: Operations['CreateFeedback']['body'];
+    response: Operations['CreateFeedback']['response'];
   };
 };
