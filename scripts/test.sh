@@ -107,8 +107,13 @@ esac
 
 # Jest's transform cache lives in $PAVED_CACHE/jest, so that a fresh clone's run starts warm
 # (a cold one transforms every module first). Jest never evicts it: past 3 GiB it starts over.
+# Another run (another worktree) may be reading or writing it: the old cache is moved aside
+# first, in one rename, and a failure to remove it never stops this run.
 if [ "$(du -sm "$PAVED_CACHE/jest" 2>/dev/null | cut -f1)" -gt 3072 ] 2>/dev/null; then
-  rm -rf "$PAVED_CACHE/jest"
+  old_cache="$PAVED_CACHE/jest.old.$$"
+  if mv "$PAVED_CACHE/jest" "$old_cache" 2>/dev/null; then
+    rm -rf "$old_cache" 2>/dev/null || true
+  fi
 fi
 
 # The integration tests' PostgreSQL: the test platform's (it must be up).
