@@ -88,13 +88,15 @@ export const deploymentsPlugin = createBackendPlugin({
         // Each environment on its own cluster; the service fails the start
         // when an environment's cluster is not configured.
         const environments = clusters.environments();
-        // DORA and failure notices concern production: the environment named so, else the last one.
+        // DORA and failure notices concern production: the environment named so, else the last
+        // one (a backend with no environments, only builds, still starts).
         const productionEnvironment =
           config.getOptionalString('paved.insights.productionEnvironment') ??
           (
             environments.find(e => e.name === 'production') ??
             environments[environments.length - 1]
-          ).name;
+          )?.name ??
+          'production';
         const platformTeam = readPlatformTeam(config);
         const notifier = new BackstageDeploymentNotifier({
           notifications: deps.notifications,
