@@ -43,6 +43,8 @@ export PAVED_PG_PORT=$((15433 + (k - 1) * 100)) PAVED_GIT_PORT=$((28930 + o)) PA
   PAVED_SCHEDULER_PORT=$((20259 + o)) PAVED_KWOK_PORT=$((20247 + o)) PAVED_VAULT_PORT=$((28200 + o))
 # Real workloads (issue 10): the test instance's registry, gateway, builder and node.
 export PAVED_REGISTRY_PORT=$((25000 + o)) PAVED_GATEWAY_PORT=$((28900 + o)) PAVED_BUILDER_PORT=$((28940 + o))
+# Monitoring (issue 13): Prometheus and Alertmanager; tests scrape every 2 s.
+export PAVED_PROMETHEUS_PORT=$((29090 + o)) PAVED_ALERTMANAGER_PORT=$((29093 + o)) PAVED_PROMETHEUS_SCRAPE_INTERVAL=2s
 if [ "$k" = 1 ]; then
   export PAVED_NODE_INSTANCE=test PAVED_NODE_SUBNET=10.87.1 PAVED_POD_CIDR=10.89.0.0/16 PAVED_SERVICE_CIDR=10.97.0.0/16
 else
@@ -105,8 +107,13 @@ esac
 
 # Jest's transform cache lives in $PAVED_CACHE/jest, so that a fresh clone's run starts warm
 # (a cold one transforms every module first). Jest never evicts it: past 3 GiB it starts over.
+# Another run (another worktree) may be reading or writing it: the old cache is moved aside
+# first, in one rename, and a failure to remove it never stops this run.
 if [ "$(du -sm "$PAVED_CACHE/jest" 2>/dev/null | cut -f1)" -gt 3072 ] 2>/dev/null; then
-  rm -rf "$PAVED_CACHE/jest"
+  old_cache="$PAVED_CACHE/jest.old.$$"
+  if mv "$PAVED_CACHE/jest" "$old_cache" 2>/dev/null; then
+    rm -rf "$old_cache" 2>/dev/null || true
+  fi
 fi
 
 # The integration tests' PostgreSQL: the test platform's (it must be up).

@@ -57,13 +57,15 @@ bench_setup() {
   export PAVED_REGISTRY_PORT=${BENCH_REGISTRY_PORT:-$((PAVED_VAULT_PORT + 10))}
   export PAVED_GATEWAY_PORT=${BENCH_GATEWAY_PORT:-$((PAVED_VAULT_PORT + 11))}
   export PAVED_BUILDER_PORT=${BENCH_BUILDER_PORT:-$((PAVED_VAULT_PORT + 12))}
+  export PAVED_PROMETHEUS_PORT=${BENCH_PROMETHEUS_PORT:-$((PAVED_VAULT_PORT + 13))}
+  export PAVED_ALERTMANAGER_PORT=${BENCH_ALERTMANAGER_PORT:-$((PAVED_VAULT_PORT + 14))}
 
   local p
   # Vault (OpenBao, raft storage) also listens on its port + 1 (cluster address).
   for p in "$BACKEND_PORT" "$PAVED_PG_PORT" "$PAVED_GIT_PORT" "$PAVED_KUBE_PORT" "$PAVED_ETCD_PORT" \
     "$PAVED_ETCD_PEER_PORT" "$PAVED_KCM_PORT" "$PAVED_SCHEDULER_PORT" "$PAVED_KWOK_PORT" \
     "$PAVED_VAULT_PORT" "$((PAVED_VAULT_PORT + 1))" "$PAVED_REGISTRY_PORT" "$PAVED_GATEWAY_PORT" \
-    "$PAVED_BUILDER_PORT"; do
+    "$PAVED_BUILDER_PORT" "$PAVED_PROMETHEUS_PORT" "$PAVED_ALERTMANAGER_PORT"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "Port $p is in use; set the BENCH_*_PORT variables." >&2
       exit 1

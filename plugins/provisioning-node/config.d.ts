@@ -52,6 +52,19 @@ export interface Config {
         /** URL pattern with {service} and {namespace}, e.g. "http://{service}.{namespace}.localhost:8900" */
         url: string;
       };
+      /**
+       * The Prometheus that scrapes the services (through their ServiceMonitors); the metrics
+       * API reads it. Without it, the Metrics tab says metrics are not available.
+       */
+      prometheus?: {
+        /** e.g. http://127.0.0.1:19090 */
+        url: string;
+      };
+      /** The Alertmanager the Prometheus sends alerts to. */
+      alertmanager?: {
+        /** e.g. http://127.0.0.1:19093 */
+        url: string;
+      };
       /** The OCI registry the cluster's node pulls from (the local platform's). */
       registry?: {
         /** host:port of its HTTP API, e.g. 127.0.0.1:15000 */

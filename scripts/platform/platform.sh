@@ -18,7 +18,9 @@
 # run for real, see docs/platform/node.md), the gateway (every Service at
 # http://<service>.<namespace>.localhost:$PAVED_GATEWAY_PORT), Vault, OpenTofu with its
 # providers, the base images (built locally, in the registry) and the builder that builds a
-# service's image on every push to its main branch (docs/platform/builds.md).
+# service's image on every push to its main branch (docs/platform/builds.md), and Prometheus +
+# Alertmanager, whose scrape targets and rules come from the ServiceMonitor and PrometheusRule
+# objects in the cluster (lib/prometheus.sh, docs/decisions/0019).
 # Namespaces are not the platform's business: the golden path creates each service's.
 # `up` writes $PAVED_RUN/app-config.platform.yaml, which `npm start` adds to the
 # portal's config when it exists. Run through `scripts/paved platform`, which
@@ -57,6 +59,13 @@ kubernetes:
           serviceAccountToken: $(cat "$PAVED_RUN/kubernetes/admin-token")
           caFile: $PAVED_RUN/kubernetes/certs/ca.crt
 paved:
+  # Services' pods reach the platform's PostgreSQL through the node's relay (lib/node.sh,
+  # docs/decisions/0018): the host and port the postgres-database module writes to Vault.
+  provisioning:
+    moduleDefaults:
+      postgres-database:
+        host: $(node_postgres_host)
+        port: $PAVED_NODE_POSTGRES_PORT
   platform:
     kubeconfig: $PAVED_RUN/kubeconfig
     registry:
@@ -73,6 +82,11 @@ paved:
       binary: $(tofu_bin)
       cliConfig: $PAVED_RUN/tofu/tofurc
       stateConnection: postgres://postgres@127.0.0.1:$PAVED_PG_PORT/paved_tofu_state?sslmode=disable
+    # --- monitoring (lib/prometheus.sh) ---
+    prometheus:
+      url: $(prometheus_url)
+    alertmanager:
+      url: $(alertmanager_url)
     # --- builds on push (lib/builder.sh) ---
     builder:
       url: $(builder_url)
@@ -129,12 +143,15 @@ up() {
   tofu_install
   ensure_tofu_state_database
   images_and_builder_up
+  step "Prometheus and Alertmanager (Debian's), driven by ServiceMonitor and PrometheusRule objects"
+  prometheus_start
   write_portal_config
   step "Platform up in $((SECONDS - started)) s; the portal reads $PLATFORM_CONFIG"
   status
 }
 
 down() {
+  prometheus_stop
   builder_stop
   gateway_stop
   vault_stop
@@ -157,6 +174,7 @@ status() {
   tofu_status
   builder_status
   images_status
+  prometheus_status
 }
 
 # A second cluster: the same kubernetes.sh and node.sh, with their variables pointed at a run

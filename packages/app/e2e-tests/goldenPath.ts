@@ -14,13 +14,15 @@ export async function guestHeaders(request: APIRequestContext) {
 
 /**
  * A golden-path service made through the scaffolder API as the guest (owner
- * storefront-team, no database), run to its end: for tests of what comes after
- * Create Service; its browser flow has its own test. Returns the guest's headers.
+ * storefront-team, no database unless asked), run to its end: for tests of what comes after
+ * Create Service; its browser flow has its own test. Returns the guest's headers
+ * and the scaffolder task's id.
  */
 export async function createServiceThroughApi(
   request: APIRequestContext,
   name: string,
   language: 'typescript' | 'go' | 'python',
+  database: 'none' | 'postgres' = 'none',
 ) {
   const headers = await guestHeaders(request);
   const task = await request.post('/api/scaffolder/v2/tasks', {
@@ -32,7 +34,7 @@ export async function createServiceThroughApi(
         owner: 'group:default/storefront-team',
         description: `A ${language} service of the browser tests`,
         language,
-        database: 'none',
+        database,
         tier: 'experimental',
       },
     },
@@ -50,5 +52,5 @@ export async function createServiceThroughApi(
       { timeout: 300_000, intervals: [1_000] },
     )
     .toBe('completed');
-  return headers;
+  return { headers, taskId: id as string };
 }

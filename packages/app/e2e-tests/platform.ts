@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -104,4 +105,41 @@ export function sqlAs(connectionUrl: string, query: string): string {
   return execFileSync('psql', [connectionUrl, '-tAc', query], {
     encoding: 'utf8',
   }).trim();
+}
+
+/**
+ * GET of a path at a service's URL (http://<service>.<namespace>.localhost:<port>),
+ * through the gateway on loopback: Node's resolver may not resolve `*.localhost`,
+ * so the request goes to 127.0.0.1 with the URL's Host. Resolves with the status
+ * and body; rejects when the connection fails.
+ */
+export function getThroughGateway(
+  serviceUrl: string,
+  requestPath: string,
+  timeoutMs = 5_000,
+): Promise<{ status: number; body: string }> {
+  const url = new URL(requestPath, serviceUrl);
+  return new Promise((resolve, reject) => {
+    const request = http.get(
+      {
+        host: '127.0.0.1',
+        port: Number(url.port || 80),
+        path: url.pathname,
+        headers: { host: url.host },
+        agent: false,
+        timeout: timeoutMs,
+      },
+      response => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', chunk => (body += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
 }

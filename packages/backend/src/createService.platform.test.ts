@@ -1,5 +1,6 @@
 // Just over 400 lines: the golden path end to end on both databases, its dry run, and an
 // apiserver cut mid-run, each with a real build, deploy and catalog entry.
+import http from 'node:http';
 import { TestDatabaseId } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { VaultClient } from '@paved/plugin-provisioning-node';
@@ -219,6 +220,60 @@ describe('Create Service', () => {
           requestedBy: 'user:default/guest',
         }),
       ]);
+
+      // Monitoring by default (issue 13): the service's ServiceMonitor has Prometheus scrape
+      // it; traffic sent through the gateway shows as a request rate in the metrics API.
+      // `*.localhost` is loopback (RFC 6761) but Node does not resolve it: the gateway on
+      // 127.0.0.1 with the service's Host, as a browser sends it.
+      const gateway = new URL(
+        (platform.gateway.url as string)
+          .replace('{service}', name)
+          .replace('{namespace}', `${name}-staging`),
+      );
+      const sendRequest = () =>
+        new Promise<number>((resolve, reject) => {
+          http
+            .get(
+              {
+                host: '127.0.0.1',
+                port: gateway.port,
+                path: '/',
+                headers: { host: gateway.host },
+              },
+              res => {
+                res.resume();
+                res.on('end', () => resolve(res.statusCode ?? 0));
+              },
+            )
+            .on('error', reject);
+        });
+      const metricsOf = async () =>
+        (
+          await fetch(
+            `${portal.base}/deployments/entities/component/default/${name}/metrics?window=1h&environment=staging`,
+            { headers: portal.headers },
+          )
+        ).json();
+      const deadline = Date.now() + 120_000;
+      let staging: any;
+      for (;;) {
+        for (let i = 0; i < 20; i++) {
+          expect(await sendRequest()).toBe(200);
+        }
+        staging = (await metricsOf()).items?.[0];
+        if (staging?.traffic === 'some' || Date.now() > deadline) break;
+        await new Promise(resolve => setTimeout(resolve, 2000));
+      }
+      expect(staging).toMatchObject({
+        environment: 'staging',
+        namespace: `${name}-staging`,
+        traffic: 'some',
+        objectivePercent: 99,
+        errorRatio: 0,
+        errorBudgetRemaining: 1,
+      });
+      expect(staging.requestRate).toBeGreaterThan(0);
+      expect(staging.series.requestRate.length).toBeGreaterThan(0);
 
       // The database exists, its credentials in Vault log in, the staging Secret has them.
       const { credentials } = await expectDatabaseWiredToStaging(name);

@@ -5,7 +5,15 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createFetchTemplateAction } from '@backstage/plugin-scaffolder-backend';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import {
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './__testUtils__/helpers';
@@ -25,15 +33,28 @@ const expectedFiles: Record<Language, string[]> = {
     'tsconfig.json',
     'src/index.ts',
     'src/server.ts',
+    'src/metrics.ts',
     'src/server.test.ts',
+    'src/database.ts',
   ],
-  go: ['go.mod', 'main.go', 'server.go', 'config.go', 'server_test.go'],
+  go: [
+    'go.mod',
+    'go.sum',
+    'main.go',
+    'server.go',
+    'metrics.go',
+    'config.go',
+    'database.go',
+    'server_test.go',
+  ],
   python: [
     'pyproject.toml',
     'app/__init__.py',
     'app/__main__.py',
     'app/main.py',
     'app/server.py',
+    'app/metrics.py',
+    'app/database.py',
     'tests/test_server.py',
   ],
 };
@@ -60,8 +81,45 @@ const baseImages: Record<Language, string[]> = {
   python: ['python:3.11-slim-bookworm', 'python:3.11-slim-bookworm'],
 };
 
-/** Go, standard library only and offline: no toolchain or module downloads. */
-const goEnv = { GOTOOLCHAIN: 'local', GOPROXY: 'off' };
+/**
+ * Each skeleton's one dependency is its language's Prometheus client library
+ * (/metrics). Its tests get it without a network when it was fetched once:
+ * - TypeScript: prom-client from the repo's own node_modules (the backend's
+ *   devDependency at the skeleton's version), linked into the rendered
+ *   service;
+ * - Go: client_golang through the Go module proxy into the module cache
+ *   (GOFLAGS=-mod=readonly: go.sum as the skeleton pins it), no toolchain
+ *   download;
+ * - Python: prometheus-client from PyPI into
+ *   $PAVED_CACHE/python-packages/prometheus-client-<version>, on PYTHONPATH.
+ */
+const goEnv = { GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' };
+const cacheDir = process.env.PAVED_CACHE ?? '/var/cache/paved';
+
+async function pythonDependencies(dir: string): Promise<string> {
+  const pyproject = await readFile(path.join(dir, 'pyproject.toml'), 'utf8');
+  const pin = /"prometheus-client==([\d.]+)"/.exec(pyproject);
+  if (!pin) throw new Error('pyproject.toml does not pin prometheus-client');
+  const target = path.join(
+    cacheDir,
+    'python-packages',
+    `prometheus-client-${pin[1]}`,
+  );
+  if (!existsSync(path.join(target, 'prometheus_client'))) {
+    await run(dir, 'python3', [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--no-compile',
+      '--disable-pip-version-check',
+      '--target',
+      target,
+      `prometheus-client==${pin[1]}`,
+    ]);
+  }
+  return target;
+}
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -153,6 +211,12 @@ describe('Create Service skeletons', () => {
         return scratch;
       };
       await action.handler(context);
+    }
+    if (language === 'typescript') {
+      await symlink(
+        path.join(repoRoot, 'node_modules'),
+        path.join(workspacePath, 'node_modules'),
+      );
     }
     return workspacePath;
   }
@@ -262,11 +326,13 @@ describe('Create Service skeletons', () => {
           const args = ['test', '-v', '-run', '^TestDescription$', '.'];
           return run(tricky, 'go', args, goEnv);
         },
-        python: () =>
-          run(tricky, 'python3', [
-            '-c',
-            'import app; print(app.SERVICE_DESCRIPTION)',
-          ]),
+        python: async () =>
+          run(
+            tricky,
+            'python3',
+            ['-c', 'import app; print(app.SERVICE_DESCRIPTION)'],
+            { PYTHONPATH: await pythonDependencies(tricky) },
+          ),
       }[language];
       expect((await printed()).split('\n')).toContain(description);
     }, 120_000);
@@ -280,7 +346,9 @@ describe('Create Service skeletons', () => {
           name: 'orders-api',
           description: 'Keeps track of orders',
         });
-        // The skeleton's tests need no install: Node strips the types.
+        expect(pkg.dependencies).toEqual({ 'prom-client': expect.any(String) });
+        // The skeleton's tests need no install: Node strips the types, and
+        // prom-client is the repo's own (linked by render()).
         const tests = files.filter(f => f.endsWith('.test.ts'));
         await run(dir, process.execPath, [
           '--experimental-strip-types',
@@ -317,7 +385,10 @@ describe('Create Service skeletons', () => {
           dir,
           'python3',
           ['-m', 'unittest', 'discover', '-s', 'tests', '-v'],
-          { PYTHONDONTWRITEBYTECODE: '1' },
+          {
+            PYTHONDONTWRITEBYTECODE: '1',
+            PYTHONPATH: await pythonDependencies(dir),
+          },
         );
         expect(output).toMatch(/^OK$/m);
       }, 120_000);

@@ -176,6 +176,12 @@ describe('a restart of the portal and of every platform part', () => {
       app: await vault().kv('secret', 2).read(`services/${name}/app`),
     };
     expect(secretsAfter).toEqual(secretsBefore);
+    // They name the host the pods reach (the node's relay, docs/decisions/0018), and log in
+    // through it, by password, once the platform is back.
+    expect(secretsAfter.database!.data.host).toBe(
+      (platformConfig().moduleDefaults['postgres-database'] as { host: string })
+        .host,
+    );
     expect(await currentDatabaseOf(secretsAfter.database!.data.url)).toBe(
       name.replace(/-/g, '_'),
     );

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   deploymentPermissions,
@@ -16,6 +17,10 @@ import {
 } from '@paved/plugin-provisioning-node';
 import { registerDeploymentActions } from './actions';
 import { createRouter } from './router';
+import {
+  HttpPrometheusClient,
+  MetricsService,
+} from './services/MetricsService';
 import { DefaultBuildService } from './services/BuildService';
 import { KnexBuildStore } from './services/BuildStore';
 import {
@@ -35,6 +40,12 @@ import {
 } from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
 import { DefaultInsightsService, KnexInsightsStore } from './services/Insights';
+import { BackstageDeploymentNotifier } from './services/Notifications';
+import {
+  DefaultFeedbackService,
+  KnexFeedbackStore,
+  ScaffolderTaskClient,
+} from './services/Feedback';
 
 /** Default of `paved.deployments.rolloutTimeoutSeconds`. */
 const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
@@ -56,6 +67,7 @@ export const deploymentsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         auth: coreServices.auth,
         userInfo: coreServices.userInfo,
+        discovery: coreServices.discovery,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
@@ -64,6 +76,7 @@ export const deploymentsPlugin = createBackendPlugin({
         clusters: kubernetesClustersServiceRef,
         vault: vaultServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { config, catalog, auth, logger, clusters, vault } = deps;
@@ -75,6 +88,27 @@ export const deploymentsPlugin = createBackendPlugin({
         // Each environment on its own cluster; the service fails the start
         // when an environment's cluster is not configured.
         const environments = clusters.environments();
+        // DORA and failure notices concern production: the environment named so, else the last
+        // one (a backend with no environments, only builds, still starts).
+        const productionEnvironment =
+          config.getOptionalString('paved.insights.productionEnvironment') ??
+          (
+            environments.find(e => e.name === 'production') ??
+            environments[environments.length - 1]
+          )?.name ??
+          'production';
+        const platformTeam = readPlatformTeam(config);
+        const notifier = new BackstageDeploymentNotifier({
+          notifications: deps.notifications,
+          logger,
+          platformTeam,
+          productionEnvironment,
+        });
+        const membership = new CatalogMembershipSource({
+          catalog,
+          auth,
+          userInfo: deps.userInfo,
+        });
         const store = await KnexDeploymentStore.create(deps.database);
         const audit = new DefaultDeploymentAuditWriter({
           store,
@@ -108,6 +142,7 @@ export const deploymentsPlugin = createBackendPlugin({
             audit,
             environments,
             logger,
+            notifier,
             afterSuccess: async deployment => {
               const role = deployment.secretChange?.retireLogin;
               if (!role || !logins) return undefined;
@@ -120,13 +155,10 @@ export const deploymentsPlugin = createBackendPlugin({
               ) || DEFAULT_ROLLOUT_TIMEOUT_SECONDS) * 1000,
           }),
           approverRule: new OwnerOrPlatformTeamApproverRule({
-            membership: new CatalogMembershipSource({
-              catalog,
-              auth,
-              userInfo: deps.userInfo,
-            }),
-            platformTeam: readPlatformTeam(config),
+            membership,
+            platformTeam,
           }),
+          notifier,
           workloadCopier: new KubernetesWorkloadCopier(clusters),
           healthProbe: new HttpServiceHealthProbe(),
         });
@@ -144,18 +176,19 @@ export const deploymentsPlugin = createBackendPlugin({
           secrets: environmentSecrets,
           deployments,
         });
+        const metrics = new MetricsService({
+          catalog,
+          environments: environments.map(e => e.name),
+          prometheus: new HttpPrometheusClient(
+            config.getOptionalString('paved.platform.prometheus.url'),
+          ),
+        });
         const insights = new DefaultInsightsService({
           store: await KnexInsightsStore.create(deps.database),
           catalog,
           auth,
           permissions: deps.permissions,
-          // DORA counts production: the environment named so, else the last one.
-          productionEnvironment:
-            config.getOptionalString('paved.insights.productionEnvironment') ??
-            (
-              environments.find(e => e.name === 'production') ??
-              environments[environments.length - 1]
-            ).name,
+          productionEnvironment,
         });
         deps.httpRouter.use(
           await createRouter({
@@ -163,8 +196,21 @@ export const deploymentsPlugin = createBackendPlugin({
             deployments,
             builds,
             secrets,
+            metrics,
             logs: new DefaultLogsService({ environments, catalog, clusters }),
             insights,
+            feedback: new DefaultFeedbackService({
+              store: await KnexFeedbackStore.create(deps.database),
+              deployments: store,
+              tasks: new ScaffolderTaskClient({
+                discovery: deps.discovery,
+                auth,
+              }),
+              membership,
+              platformTeam,
+              productionEnvironment,
+              notifier,
+            }),
           }),
         );
         // The same operations for `backstage-cli actions` and the MCP actions backend.

@@ -1,12 +1,15 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import { addBuildRoutes } from './routes/builds';
+import { addMetricsRoutes } from './routes/metrics';
 import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
+import { FeedbackService } from './services/Feedback';
+import { MetricsService } from './services/MetricsService';
 import { InsightsService } from './services/Insights';
 import { LogsService } from './services/LogsService';
 import { SecretsService } from './services/SecretsService';
@@ -31,10 +34,21 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  metrics: MetricsService;
   logs: LogsService;
   insights: InsightsService;
+  feedback: FeedbackService;
 }) {
-  const { httpAuth, deployments, builds, secrets, logs, insights } = options;
+  const {
+    httpAuth,
+    deployments,
+    builds,
+    secrets,
+    metrics,
+    logs,
+    insights,
+    feedback,
+  } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
     middleware: [express.json({ limit: '4mb' }), validateRequests(spec as any)],
@@ -157,8 +171,17 @@ export async function createRouter(options: {
     res.json(await insights.adoption(req.query, await callerOf(req)));
   });
 
+  router.post('/feedback', async (req, res) => {
+    res.status(201).json(await feedback.create(req.body, await callerOf(req)));
+  });
+
+  router.get('/feedback', async (req, res) => {
+    res.json(await feedback.list(req.query, await callerOf(req)));
+  });
+
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
+  addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
   addLogRoutes(router, { logs, callerOf, entityRefOf });
 
   return router;

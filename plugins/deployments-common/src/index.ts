@@ -14,3 +14,4 @@ export type { ImageReference, ImageValidation } from './image';
 export * from './permissions';
 export { DEFAULT_PLATFORM_TEAM, readPlatformTeam } from './platformTeam';
 export { DEPLOYMENT_IN_PROGRESS_ERROR } from './errors';
+export * from './monitoring';

@@ -77,3 +77,12 @@ export type AdoptionReport = Schemas.AdoptionReport;
 export type AdoptionFigures = Schemas.AdoptionFigures;
 /** The query of `GET /insights/adoption`. */
 export type AdoptionQuery = Operations['GetAdoptionInsights']['query'];
+
+/** `POST /feedback`: a rating of an action the caller performed. */
+export type FeedbackRequest = Schemas.FeedbackRequest;
+export type FeedbackContext = Schemas.FeedbackContext;
+export type Feedback = Schemas.Feedback;
+/** `GET /feedback` (platform team): the window's feedback and the weekly averages per action. */
+export type FeedbackList = Schemas.FeedbackList;
+/** The query of `GET /feedback`. */
+export type FeedbackQuery = Operations['ListFeedback']['query'];

@@ -1,6 +1,6 @@
 /**
- * Deploy golden-path services from the entity page: the "Environments" tab
- * and the Deploy button, over the deployments backend.
+ * Deploy golden-path services from the entity page: the "Environments" and
+ * "Logs" tabs and the Deploy button, over the deployments backend.
  *
  * @packageDocumentation
  */
@@ -10,6 +10,7 @@ export {
   deploymentsApi,
   deploymentsEntityCard,
   environmentsEntityContent,
+  logsEntityContent,
   secretsEntityCard,
 } from './plugin';
 export * from './api';

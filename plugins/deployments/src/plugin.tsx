@@ -35,6 +35,30 @@ export const environmentsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The "Metrics" tab of golden-path components: golden signals per environment (Prometheus). */
+export const metricsEntityContent = EntityContentBlueprint.make({
+  name: 'metrics',
+  params: {
+    path: 'metrics',
+    title: 'Metrics',
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/MetricsContent').then(m => <m.MetricsContent />),
+  },
+});
+
+/** The "Logs" tab of golden-path components: read or follow the service's container logs. */
+export const logsEntityContent = EntityContentBlueprint.make({
+  name: 'logs',
+  params: {
+    path: 'logs',
+    title: 'Logs',
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/logs/LogsContent').then(m => <m.LogsContent />),
+  },
+});
+
 /**
  * The overview card "Deployments" on golden-path components: what runs where
  * (version, health, URL, last deploy per environment) and the Deploy button.
@@ -76,6 +100,8 @@ export const deploymentsPlugin = createFrontendPlugin({
   extensions: [
     deploymentsApi,
     environmentsEntityContent,
+    metricsEntityContent,
+    logsEntityContent,
     deploymentsEntityCard,
     buildsEntityCard,
     secretsEntityCard,

@@ -33,6 +33,13 @@ interface Target {
   port: number;
 }
 const cache = new Map<string, { at: number; target: Target | string }>();
+/**
+ * To the pods: a connection per request. A kept-alive connection stays with the
+ * pod it was opened to; when a rolling restart stops that pod, a request sent
+ * on it as the pod closes it fails (ECONNRESET), although a Ready pod serves.
+ * A new connection goes through the ClusterIP to a Ready pod.
+ */
+const upstreamAgent = new http.Agent({ keepAlive: false });
 const agent = new https.Agent({
   ca: caFile ? readFileSync(caFile) : undefined,
   keepAlive: true,
@@ -149,6 +156,7 @@ const server = http.createServer(async (req, res) => {
         'x-forwarded-for': req.socket.remoteAddress,
       },
       timeout: 30_000,
+      agent: upstreamAgent,
     },
     response => {
       res.writeHead(response.statusCode ?? 502, response.headers);

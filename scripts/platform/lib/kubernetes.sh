@@ -233,7 +233,7 @@ extendedKeyUsage=clientAuth" || return 1
       { _k8s_log "openssl: service-account key generation failed"; return 1; }
   fi
   local f
-  for f in admin-token viewer-token kcm-token scheduler-token kwok-token node-token kube-proxy-token coredns-token gateway-token; do
+  for f in admin-token viewer-token kcm-token scheduler-token kwok-token node-token kube-proxy-token coredns-token gateway-token monitoring-token; do
     [ -s "$_K8S_DIR/$f" ] || { _k8s_rand >"$_K8S_DIR/$f"; chmod 600 "$_K8S_DIR/$f"; }
   done
   # kwok plays the kubelets and must patch any Pod's and Node's status, impersonate, and
@@ -253,6 +253,9 @@ extendedKeyUsage=clientAuth" || return 1
     echo "$(cat "$_K8S_DIR/coredns-token"),paved-coredns,paved-coredns"
     # The gateway (gateway.sh): may read Services, nothing else.
     echo "$(cat "$_K8S_DIR/gateway-token"),paved-gateway,paved-gateway"
+    # Prometheus and the monitoring reconciler (prometheus.sh): read Services, Endpoints, Pods,
+    # ServiceMonitors and PrometheusRules.
+    echo "$(cat "$_K8S_DIR/monitoring-token"),paved-monitoring,paved-monitoring"
   } >"$c/tokens.csv.new"
   chmod 600 "$c/tokens.csv.new"
   # The apiserver reads tokens.csv only when it starts: remember a change (a run dir from

@@ -33,7 +33,9 @@
 #     stays as it is (0): the namespace has no way out.
 #   - containerd, kubelet, kube-proxy and CoreDNS run inside the namespace. The apiserver and
 #     the registry listen on the host's 127.0.0.1 only; inside the namespace, 127.0.0.1:<same
-#     port> is a socat relay over a unix socket to them.
+#     port> is a socat relay over a unix socket to them. PostgreSQL too, for the pods: the
+#     relay listens on the bridge address, <bridge>:5432, and its host end connects from
+#     127.0.0.2, which PostgreSQL's pg_hba.conf holds to passwords (docs/decisions/0018).
 #   - The kubelet also runs in its own mount namespace: read-only files over the kernel
 #     tunables it would otherwise insist on writing (protectKernelDefaults), overlays over
 #     /var/lib and /var/log for the paths it hard-codes. Its pods' cgroups are under
@@ -62,7 +64,9 @@ _PAVED_NODE_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 _PAVED_IMAGES_DIR="$(cd "$_PAVED_NODE_LIB_DIR/../images" && pwd)"
 _NODE_BINS=(kubelet kube-proxy kubectl)
 # Processes, in the order they start (stopped in reverse).
-_NODE_PARTS=(relay-api-host relay-api-node relay-registry-host relay-registry-node containerd kubelet kube-proxy coredns)
+_NODE_PARTS=(relay-api-host relay-api-node relay-registry-host relay-registry-node relay-postgres-host relay-postgres-node containerd kubelet kube-proxy coredns)
+# Where the pods reach the platform's PostgreSQL: the bridge address, this port.
+PAVED_NODE_POSTGRES_PORT=5432
 # The kubelet's kernel tunables (protectKernelDefaults): name=expected value
 _NODE_SYSCTLS=(vm/overcommit_memory=1 vm/panic_on_oom=0 kernel/panic=10 kernel/panic_on_oops=1
   kernel/keys/root_maxkeys=1000000 kernel/keys/root_maxbytes=25000000)
@@ -98,6 +102,10 @@ _node_log() { echo "[node] $*" >&2; }
 # files as the host).
 _node_ns() { nsenter --net="$_NODE_NSFILE" "$@"; }
 
+# The address the node's pods reach the platform's PostgreSQL at (the relay; port
+# $PAVED_NODE_POSTGRES_PORT): what the postgres-database module writes to Vault as the host.
+node_postgres_host() { _node_env; echo "$_NODE_BR_IP"; }
+
 node_kubectl() { _node_env; "$_NODE_KUBECTL" --kubeconfig "$PAVED_RUN/kubeconfig" "$@"; }
 
 # The string that identifies part $1's process (its command line contains it).
@@ -107,6 +115,8 @@ _node_mark() {
     relay-api-node) echo "UNIX-CONNECT:$_NODE_DIR/relay/api.sock" ;;
     relay-registry-host) echo "UNIX-LISTEN:$_NODE_DIR/relay/registry.sock" ;;
     relay-registry-node) echo "UNIX-CONNECT:$_NODE_DIR/relay/registry.sock" ;;
+    relay-postgres-host) echo "UNIX-LISTEN:$_NODE_DIR/relay/postgres.sock" ;;
+    relay-postgres-node) echo "UNIX-CONNECT:$_NODE_DIR/relay/postgres.sock" ;;
     containerd) echo "$_NODE_DIR/containerd/config.toml" ;;
     kubelet) echo "$_NODE_DIR/kubelet/config.yaml" ;;
     kube-proxy) echo "$_NODE_DIR/kube-proxy/config.yaml" ;;
@@ -115,7 +125,7 @@ _node_mark() {
 }
 
 # Part $1 runs inside the node's network namespace (all but the host ends of the relays).
-_node_in_ns() { [ "$1" != relay-api-host ] && [ "$1" != relay-registry-host ]; }
+_node_in_ns() { [ "$1" != relay-api-host ] && [ "$1" != relay-registry-host ] && [ "$1" != relay-postgres-host ]; }
 
 # Part $1 runs (pid file, not a zombie, our command line) and, if it belongs inside the
 # namespace, in the namespace that exists now (not in one that was deleted under it).
@@ -190,6 +200,9 @@ _node_healthy() {
     coredns) [ "$(_node_ns curl -s -m 3 http://127.0.0.1:8181/ready 2>/dev/null)" = OK ] ;;
     relay-api-node | relay-api-host) [ -S "$_NODE_DIR/relay/api.sock" ] && _node_ns curl -sk -m 3 -o /dev/null "https://127.0.0.1:$_K8S_API_PORT/healthz" 2>/dev/null ;;
     relay-registry-node | relay-registry-host) [ -S "$_NODE_DIR/relay/registry.sock" ] && _node_ns curl -sf -m 3 -o /dev/null "http://127.0.0.1:$_REG_PORT/v2/" 2>/dev/null ;;
+    # listening on the bridge address (PostgreSQL itself may be down: the relay does not need it)
+    relay-postgres-node | relay-postgres-host) [ -S "$_NODE_DIR/relay/postgres.sock" ] &&
+      _node_ns ss -Hltn "sport = :$PAVED_NODE_POSTGRES_PORT" 2>/dev/null | grep -qF "$_NODE_BR_IP:$PAVED_NODE_POSTGRES_PORT" ;;
   esac
 }
 
@@ -705,6 +718,14 @@ node_start() {
     "UNIX-CONNECT:$_NODE_DIR/relay/registry.sock" || return 1
   _node_wait relay-api-node _node_healthy relay-api-node || return 1
   _node_wait relay-registry-node _node_healthy relay-registry-node || return 1
+  # --- the platform's PostgreSQL for the pods: <bridge address>:5432 inside the namespace (the
+  # pods' gateway, like CoreDNS; the guard only stops what pods forward towards the host) →
+  # unix socket → 127.0.0.1:$PAVED_PG_PORT from 127.0.0.2, where only passwords log in
+  _node_run relay-postgres-host socat "UNIX-LISTEN:$_NODE_DIR/relay/postgres.sock,fork,unlink-early,mode=600" \
+    "TCP:127.0.0.1:${PAVED_PG_PORT:-15432},bind=127.0.0.2" || return 1
+  _node_run relay-postgres-node socat "TCP-LISTEN:$PAVED_NODE_POSTGRES_PORT,bind=$_NODE_BR_IP,fork,reuseaddr" \
+    "UNIX-CONNECT:$_NODE_DIR/relay/postgres.sock" || return 1
+  _node_wait relay-postgres-node _node_healthy relay-postgres-node || return 1
 
   # --- containerd, and the sandbox image (imported on every start)
   local containerd_pid kubelet_alive=""
@@ -865,8 +886,9 @@ node_status() {
   _node_env
   local name ver ep h
   [ -n "${_NODE_CTRD_VERSION:-}" ] || _NODE_CTRD_VERSION="$( (/usr/bin/containerd --version 2>/dev/null || true) | awk '{print $3}' | sed 's/~.*//')"
-  for name in containerd kubelet kube-proxy coredns; do
+  for name in containerd kubelet kube-proxy coredns relay-postgres-node; do
     case "$name" in
+      relay-postgres-node) ver="socat"; ep="$_NODE_BR_IP:$PAVED_NODE_POSTGRES_PORT → 127.0.0.1:${PAVED_PG_PORT:-15432}" ;;
       containerd) ver="$_NODE_CTRD_VERSION"; ep="netns $_NODE_NETNS" ;;
       kubelet) ver="$PAVED_K8S_VERSION"; ep="https://$_NODE_IP:10250" ;;
       kube-proxy) ver="$PAVED_K8S_VERSION"; ep="iptables, netns $_NODE_NETNS" ;;
@@ -874,7 +896,11 @@ node_status() {
     esac
     h=down
     if [ -e "$_NODE_NSFILE" ] && _node_alive "$name" >/dev/null && _node_healthy "$name"; then h=healthy; fi
-    printf '%-24s %-8s %-28s %s\n' "$name" "$ver" "$ep" "$h"
+    if [ "$name" = relay-postgres-node ] && [ "$h" = healthy ] &&
+      ! _node_ns "$(postgres_bin)/pg_isready" -q -t 3 -h "$_NODE_BR_IP" -p "$PAVED_NODE_POSTGRES_PORT" 2>/dev/null; then
+      h="down (PostgreSQL does not answer through it)"
+    fi
+    printf '%-24s %-8s %-28s %s\n' "${name/relay-postgres-node/postgres relay (pods)}" "$ver" "$ep" "$h"
   done
   h=down
   if [ -e "$_NODE_NSFILE" ] && _node_alive kubelet >/dev/null && _node_ready 2>/dev/null; then h="healthy (Ready)"; fi

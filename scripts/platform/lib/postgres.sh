@@ -15,19 +15,44 @@ postgres_running() {
   "$(postgres_bin)/pg_isready" -q -h 127.0.0.1 -p "$PAVED_PG_PORT" 2>/dev/null
 }
 
+# The node's pods reach this server only through the relay in node.sh (docs/decisions/0018),
+# whose host end connects from 127.0.0.2: those connections log in with a password, and never
+# as the superuser. Everything else on loopback stays trust (the platform's own tools).
+_POSTGRES_POD_SOURCE=127.0.0.2
+_postgres_hba() {
+  local hba=$1/pg_hba.conf marker="# paved: pods through the node's relay"
+  grep -qF "$marker" "$hba" && return 1
+  local tmp
+  tmp=$(mktemp)
+  {
+    echo "$marker (scripts/platform/lib/postgres.sh)"
+    echo "host all postgres $_POSTGRES_POD_SOURCE/32 reject"
+    echo "host all all $_POSTGRES_POD_SOURCE/32 scram-sha-256"
+    cat "$hba"
+  } >"$tmp"
+  cat "$tmp" >"$hba" && rm -f "$tmp"
+}
+
 postgres_start() {
   postgres_install
   local dir=$PAVED_RUN/postgres
-  if postgres_running; then return 0; fi
+  local as=()
+  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  if postgres_running; then
+    # a server started before the relay's rules were written: add them and reload
+    if [ -f "$dir/data/pg_hba.conf" ] && _postgres_hba "$dir/data"; then
+      "${as[@]}" "$(postgres_bin)/pg_ctl" -D "$dir/data" reload >/dev/null || fail "reloading PostgreSQL's pg_hba.conf" "$dir/postgres.log"
+    fi
+    return 0
+  fi
   mkdir -p "$dir" "$PAVED_RUN/logs"
   chown postgres:postgres "$dir" 2>/dev/null || true
   # Run as the postgres user when we are root: initdb refuses root.
-  local as=()
-  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     "${as[@]}" "$(postgres_bin)/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
       >"$PAVED_RUN/logs/postgres-initdb.log" 2>&1 || fail "initdb" "$PAVED_RUN/logs/postgres-initdb.log"
   fi
+  _postgres_hba "$dir/data" || true
   rm -f "$dir/data/postmaster.pid"   # left behind if the server was killed
   "${as[@]}" "$(postgres_bin)/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
     -o "-p $PAVED_PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \

@@ -45,13 +45,16 @@ export async function startGoldenPathBackend(options: {
   /** In place of the platform's `kubernetes` config, e.g. its cluster through a proxy. */
   kubernetes?: JsonObject;
 }) {
-  const { platform, environments, kubernetes } = platformConfig();
+  const { platform, environments, kubernetes, moduleDefaults } =
+    platformConfig();
   const paved: JsonObject = {
     gitRemote: { baseUrl: options.gitRemoteBaseUrl, owner: 'paved' },
     platform: { ...platform, ...options.platform },
     environments,
     provisioning: {
       modulesDirectory: path.join(repoRoot, 'templates/modules'),
+      // As the portal: the services' database host is the one their pods reach.
+      moduleDefaults,
     },
   };
   const backend = await startTestBackend({

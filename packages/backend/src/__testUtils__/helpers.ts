@@ -56,6 +56,8 @@ export function platformConfig(): {
   environments: JsonObject[];
   /** The `kubernetes` config `up` wrote: the cluster `local` the environments run on. */
   kubernetes: JsonObject;
+  /** `paved.provisioning.moduleDefaults` `up` wrote: the database host the pods reach (the node's relay). */
+  moduleDefaults: JsonObject;
 } {
   const platformFile =
     process.env.PAVED_PLATFORM_CONFIG ??
@@ -67,6 +69,7 @@ export function platformConfig(): {
     environments: read(path.join(repoRoot, 'app-config.yaml')).paved
       .environments,
     kubernetes: written.kubernetes,
+    moduleDefaults: written.paved.provisioning?.moduleDefaults ?? {},
   };
 }
 

@@ -5,8 +5,10 @@ import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { createRouter } from '../router';
 import { InsightsService } from '../services/Insights';
+import { FeedbackService } from '../services/Feedback';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
@@ -56,9 +58,11 @@ describe('secrets routes', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      metrics: {} as MetricsService,
       logs: {} as LogsService,
       secrets,
       insights: {} as InsightsService,
+      feedback: {} as FeedbackService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

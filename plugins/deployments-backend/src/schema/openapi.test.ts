@@ -5,8 +5,10 @@ import yaml from 'yaml';
 import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
 import { InsightsService } from '../services/Insights';
+import { FeedbackService } from '../services/Feedback';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
+import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
 
@@ -42,9 +44,11 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
+      metrics: {} as MetricsService,
       logs: {} as LogsService,
       secrets: {} as SecretsService,
       insights: {} as InsightsService,
+      feedback: {} as FeedbackService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

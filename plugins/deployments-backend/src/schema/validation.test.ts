@@ -140,4 +140,25 @@ describe('validateRequests (openapi.yaml)', () => {
       ),
     ).toHaveProperty('body.commit.sha', 'not-a-sha');
   });
+  it('names the wrong fields of a rating (POST /feedback)', () => {
+    const { message } = run(
+      'POST',
+      '/feedback',
+      {},
+      {
+        rating: 6,
+        category: 'deploy',
+        comment: 'x'.repeat(2001),
+        context: {
+          page: '/',
+          action: 'merge',
+          entityRef: 'component:default/a',
+        },
+      },
+    );
+    expect(message).toMatch(/rating/);
+    expect(message).toMatch(/comment/);
+    expect(message).toMatch(/context\.action|action/);
+    expect(run('GET', '/feedback', { window: '14' }).message).toMatch(/window/);
+  });
 });

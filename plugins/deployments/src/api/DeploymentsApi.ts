@@ -2,6 +2,10 @@ import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   AdoptionQuery,
   AdoptionReport,
+  Feedback,
+  FeedbackList,
+  FeedbackQuery,
+  FeedbackRequest,
   ApprovalRequest,
   ListApprovalsOptions,
   BuildLogChunk,
@@ -15,7 +19,11 @@ import {
   DoraReport,
   EnvironmentStatus,
   ListBuildsOptions,
+  MetricsReport,
+  MetricsWindow,
   ListDeploymentsOptions,
+  LogLine,
+  Pod,
   PromoteRequest,
   PromotionResult,
   RollbackRequest,
@@ -25,6 +33,22 @@ import {
   SecretRollbackRequest,
   SecretRotateRequest,
 } from '@paved/plugin-deployments-common';
+
+/** What ReadLogs reads (its query parameters), and the signal that stops it. */
+export interface ReadLogsOptions {
+  /** One pod of `listPods`; default every pod of the service. */
+  pod?: string;
+  /** One of the pod's containers; default the service's. */
+  container?: string;
+  /** `15m`, `1h`, … or an ISO 8601 time. */
+  since?: string;
+  /** The last N lines (per pod). */
+  tailLines?: number;
+  /** Keep reading new lines until `signal` aborts. */
+  follow?: boolean;
+  /** Aborting it ends the read: `readLogs` then resolves. */
+  signal?: AbortSignal;
+}
 
 export type {
   DeployRequest,
@@ -71,10 +95,20 @@ export interface DeploymentsApi {
   getBuild(id: string): Promise<BuildWithLog>;
   /** The build's log from `offset` (0, or the `nextOffset` of the previous chunk). */
   getBuildLog(id: string, offset: number): Promise<BuildLogChunk>;
+  /** Golden signals per environment over a window (at most 30 days), from Prometheus. */
+  getMetrics(
+    entityRef: string,
+    window: MetricsWindow,
+    environment?: string,
+  ): Promise<MetricsReport>;
   /** DORA's four keys for the organisation, teams, systems or one service, with the deployments each counts. */
   getDoraInsights(query: DoraQuery): Promise<DoraReport>;
   /** Golden-path adoption, the organisation first, then each team. */
   getAdoptionInsights(query: AdoptionQuery): Promise<AdoptionReport>;
+  /** Rates an action the user performed (their production deploy, their Create Service run), once. */
+  createFeedback(request: FeedbackRequest): Promise<Feedback>;
+  /** The platform team's list: ratings, comments and the weekly averages per action. */
+  listFeedback(query: FeedbackQuery): Promise<FeedbackList>;
   /** The keys the service's pods get in an environment: names and versions, never values. */
   listSecrets(entityRef: string, environment: string): Promise<SecretList>;
   /** Sets and unsets keys (one new version, then a restart); `dryRun` only says what would change. */
@@ -93,6 +127,20 @@ export interface DeploymentsApi {
     environment: string,
     request: SecretRotateRequest,
   ): Promise<SecretChangeResult>;
+  /** The pods of the service in an environment, with their containers; empty when it does not run there. */
+  listPods(entityRef: string, environment: string): Promise<Pod[]>;
+  /**
+   * Reads the service's logs, handing each chunk's lines to `onLines` as
+   * they arrive. Resolves at the end of the answer or when `signal` aborts;
+   * rejects with a `ResponseError` when the backend refuses, and with a
+   * `LogStreamFailedError` when the answer ends in an error line.
+   */
+  readLogs(
+    entityRef: string,
+    environment: string,
+    options: ReadLogsOptions,
+    onLines: (lines: LogLine[]) => void,
+  ): Promise<void>;
 }
 
 /** The {@link DeploymentsApi} of the app. */

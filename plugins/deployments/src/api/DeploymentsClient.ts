@@ -14,9 +14,17 @@ import {
   DoraQuery,
   DoraReport,
   EnvironmentStatus,
+  Feedback,
+  FeedbackList,
+  FeedbackQuery,
+  FeedbackRequest,
   deploymentsRequest,
   ListApprovalsOptions,
+  MetricsReport,
+  MetricsWindow,
+  LogLine,
   OperationId,
+  Pod,
   Operations,
   PromotionResult,
   RequestOptions,
@@ -29,11 +37,13 @@ import {
   ListBuildsOptions,
   ListDeploymentsOptions,
   PromoteRequest,
+  ReadLogsOptions,
   RollbackRequest,
   SecretChangeRequest,
   SecretRollbackRequest,
   SecretRotateRequest,
 } from './DeploymentsApi';
+import { deliver, LogStreamItem, NdjsonLines } from './ndjson';
 
 /**
  * Talks to the deployments backend through the app's discovery and fetch
@@ -148,6 +158,17 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.call('GetBuildLog', { params: { id }, query: { offset } });
   }
 
+  getMetrics(
+    entityRef: string,
+    window: MetricsWindow,
+    environment?: string,
+  ): Promise<MetricsReport> {
+    return this.call('GetMetrics', {
+      params: entityParams(entityRef),
+      query: environment ? { window, environment } : { window },
+    });
+  }
+
   getDoraInsights(query: DoraQuery): Promise<DoraReport> {
     return this.call('GetDoraInsights', {
       query: {
@@ -161,6 +182,20 @@ export class DeploymentsClient implements DeploymentsApi {
   getAdoptionInsights(query: AdoptionQuery): Promise<AdoptionReport> {
     return this.call('GetAdoptionInsights', {
       query: { window: query.window },
+    });
+  }
+
+  createFeedback(request: FeedbackRequest): Promise<Feedback> {
+    return this.call('CreateFeedback', { body: request });
+  }
+
+  listFeedback(query: FeedbackQuery): Promise<FeedbackList> {
+    return this.call('ListFeedback', {
+      query: {
+        window: query.window,
+        action: query.action,
+        entityRef: query.entityRef,
+      },
     });
   }
 
@@ -203,22 +238,85 @@ export class DeploymentsClient implements DeploymentsApi {
     });
   }
 
+  async listPods(entityRef: string, environment: string): Promise<Pod[]> {
+    const body = await this.call('ListPods', {
+      params: secretsParams(entityRef, environment),
+    });
+    return body.items;
+  }
+
+  async readLogs(
+    entityRef: string,
+    environment: string,
+    options: ReadLogsOptions,
+    onLines: (lines: LogLine[]) => void,
+  ): Promise<void> {
+    const { signal } = options;
+    const items = new NdjsonLines<LogStreamItem>();
+    try {
+      const response = await this.send(
+        'ReadLogs',
+        {
+          params: secretsParams(entityRef, environment),
+          query: {
+            pod: options.pod,
+            container: options.container,
+            since: options.since,
+            tailLines: options.tailLines,
+            follow: options.follow ? 'true' : undefined,
+          },
+        },
+        signal,
+      );
+      if (!response.body) {
+        // No streams (an old fetch): the whole answer at once.
+        deliver(items.push(await response.text()), onLines);
+      } else {
+        const reader = response.body.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            deliver(items.push(value), onLines);
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      }
+      deliver(items.end(), onLines);
+    } catch (error) {
+      if (signal?.aborted) return;
+      throw error;
+    }
+  }
+
   /** One operation of the API, its request and answer typed by the spec. */
   private async call<K extends OperationId>(
     operationId: K,
     options: RequestOptions<K>,
   ): Promise<Operations[K]['response']> {
+    const response = await this.send(operationId, options);
+    return await response.json();
+  }
+
+  /** Sends one operation; an error answer rejects with a `ResponseError`. */
+  private async send<K extends OperationId>(
+    operationId: K,
+    options: RequestOptions<K>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('deployments');
     const request = deploymentsRequest(operationId, options);
     const response = await this.fetchApi.fetch(`${baseUrl}${request.path}`, {
       method: request.method,
       headers: request.headers,
       body: request.body,
+      signal,
     });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return await response.json();
+    return response;
   }
 }
 
@@ -231,7 +329,7 @@ function entityParams(entityRef: string) {
   return { kind: kind.toLocaleLowerCase('en-US'), namespace, name };
 }
 
-/** The path parameters of an environment's secrets routes. */
+/** The path parameters of an environment's routes (secrets, pods, logs). */
 function secretsParams(entityRef: string, environment: string) {
   return { ...entityParams(entityRef), environment };
 }

@@ -5,6 +5,8 @@ export type {
   ListBuildsOptions,
   ListDeploymentsOptions,
   PromoteRequest,
+  ReadLogsOptions,
   RollbackRequest,
 } from './DeploymentsApi';
 export { DeploymentsClient } from './DeploymentsClient';
+export { LogStreamFailedError, NdjsonLines } from './ndjson';

@@ -190,6 +190,13 @@ export function fakeDeploymentsApi(
       status: 'succeeded' as const,
       finished: true,
     })),
+    getMetrics: jest.fn(async (_ref, window) => ({
+      window,
+      stepSeconds: 60,
+      items: [],
+    })),
+    listPods: jest.fn(async () => []),
+    readLogs: jest.fn(async () => {}),
     listSecrets: jest.fn(async (_ref, env) => ({
       environment: env,
       vaultPath: `secret/services/orders-api/env/${env}`,
@@ -209,6 +216,12 @@ export function fakeDeploymentsApi(
     }),
     getAdoptionInsights: jest.fn(async () => {
       throw new Error('no insights in this fake');
+    }),
+    createFeedback: jest.fn(async () => {
+      throw new Error('no feedback in this fake');
+    }),
+    listFeedback: jest.fn(async () => {
+      throw new Error('no feedback in this fake');
     }),
     ...overrides,
   } as jest.Mocked<DeploymentsApi>;

@@ -21,26 +21,58 @@ const (
 // Server is the HTTP server of ${{ values.name }}.
 // /healthz answers while the process runs (liveness), with the version it runs;
 // /readyz while it takes traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
-// (deploy/kubernetes).
+// (deploy/kubernetes). /info says what runs: the version, the versions of its secrets and
+// whether the database answers (it connects on every request; never the URL).
 type Server struct {
 	cfg      Config
 	logger   *slog.Logger
 	draining atomic.Bool
+	metrics  *Metrics
+	routes   map[string]http.Handler
 }
 
-// NewServer returns a server for cfg that logs to logger.
+// NewServer returns a server for cfg that logs to logger. /metrics serves its metrics
+// (metrics.go): every other request is counted and timed by route.
 func NewServer(cfg Config, logger *slog.Logger) *Server {
-	return &Server{cfg: cfg, logger: logger}
+	s := &Server{cfg: cfg, logger: logger, metrics: NewMetrics()}
+	s.routes = map[string]http.Handler{"/metrics": s.metrics.Handler()}
+	for _, route := range []string{"/healthz", "/readyz", "/"} {
+		s.routes[route] = s.metrics.Instrument(route, http.HandlerFunc(s.route))
+	}
+	s.routes["unmatched"] = s.metrics.Instrument("unmatched", http.HandlerFunc(s.route))
+	return s
 }
 
-// ServeHTTP routes a request.
+// ServeHTTP hands a request to its route's instrumented handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.routes[r.URL.Path]
+	if !ok {
+		h = s.routes["unmatched"]
+	}
+	h.ServeHTTP(w, r)
+}
+
+// route answers a request.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	var handle func() (int, any)
 	switch r.URL.Path {
 	case "/healthz":
 		handle = func() (int, any) { return http.StatusOK, map[string]string{"status": "ok", "version": s.version()} }
 	case "/readyz":
 		handle = s.readiness
+	case "/info":
+		handle = func() (int, any) {
+			versions := s.cfg.SecretVersions
+			if versions == nil {
+				versions = map[string]int{}
+			}
+			return http.StatusOK, map[string]any{
+				"service":        serviceName,
+				"version":        s.version(),
+				"secretVersions": versions,
+				"database":       CheckDatabase(s.cfg.DatabaseURL, 3*time.Second),
+			}
+		}
 	case "/":
 		handle = func() (int, any) {
 			return http.StatusOK, map[string]string{"service": serviceName, "description": serviceDescription}

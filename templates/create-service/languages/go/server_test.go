@@ -168,3 +168,56 @@ func TestShutdownDrainsReadiness(t *testing.T) {
 		t.Errorf("readyz after shutdown = %d %v", status, body)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	s := NewServer(Config{Port: 8080}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	for _, r := range []struct{ method, path string }{{"GET", "/healthz"}, {"GET", "/healthz"}, {"GET", "/random/path/123"}, {"POST", "/healthz"}} {
+		s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(r.method, r.path, nil))
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Fatalf("GET /metrics = %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	text := rec.Body.String()
+	for _, want := range []string{
+		"# TYPE http_requests_total counter",
+		`http_requests_total{code="200",method="GET",route="/healthz"} 2`,
+		`http_requests_total{code="405",method="POST",route="/healthz"} 1`,
+		// Unknown paths share one series: no label per URL.
+		`http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+		"# TYPE http_request_duration_seconds histogram",
+		`http_request_duration_seconds_bucket{code="200",method="GET",route="/healthz",le="+Inf"} 2`,
+		`http_request_duration_seconds_count{code="200",method="GET",route="/healthz"} 2`,
+		"go_goroutines ",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{"/random/path", `route="/metrics"`} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("/metrics has %q", unwanted)
+		}
+	}
+}
+
+func TestMetricsCountAPanicAsAnError(t *testing.T) {
+	m := NewMetrics()
+	h := m.Instrument("/orders", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("database unreachable") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/orders", nil))
+	if rec.Code != 500 {
+		t.Fatalf("a panicking route answered %d", rec.Code)
+	}
+	out := httptest.NewRecorder()
+	m.Handler().ServeHTTP(out, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`http_requests_total{code="500",method="GET",route="/orders"} 1`,
+		`http_request_duration_seconds_count{code="500",method="GET",route="/orders"} 1`,
+	} {
+		if !strings.Contains(out.Body.String(), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, out.Body)
+		}
+	}
+}

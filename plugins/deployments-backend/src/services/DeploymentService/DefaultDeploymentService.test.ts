@@ -76,6 +76,20 @@ async function setup() {
   const clusters = { forEnvironment: () => kubernetes };
   const audit = new DefaultDeploymentAuditWriter({ store });
   const logger = testLogger();
+  // Who was told what, in order (the notifier's own recipients: Notifications/DeploymentNotifier.test.ts).
+  const told: string[] = [];
+  const notifier = {
+    approvalRequested: async (a: { id: string }) => {
+      told.push(`requested ${a.id}`);
+    },
+    approvalDecided: async (a: { id: string; status: string }) => {
+      told.push(`${a.status} ${a.id}`);
+    },
+    deploymentFailed: async (d: { id: string }) => {
+      told.push(`failed ${d.id}`);
+    },
+    lowRating: async () => {},
+  };
   const service = new DefaultDeploymentService({
     environments,
     store,
@@ -92,6 +106,7 @@ async function setup() {
       audit,
       environments,
       logger,
+      notifier,
       timeoutMs: 60_000,
     }),
     approverRule: new OwnerOrPlatformTeamApproverRule({
@@ -104,8 +119,9 @@ async function setup() {
       platformTeam: 'group:default/platform-team',
     }),
     workloadCopier: new KubernetesWorkloadCopier(clusters),
+    notifier,
   });
-  return { service, store, kubernetes };
+  return { service, store, kubernetes, told };
 }
 
 const settle = async () => {
@@ -166,17 +182,20 @@ describe('DefaultDeploymentService', () => {
   });
 
   it('promotes with approval: another owner approves, the first promotion copies the workload, a second decision is a 409', async () => {
-    const { service, kubernetes } = await setup();
+    const { service, kubernetes, told } = await setup();
     const promotion = await service.promote(
       { entityRef: REF, from: 'staging', to: 'production' },
       caller(hannah),
     );
     expect(promotion.type).toBe('approval');
     const id = promotion.type === 'approval' ? promotion.approval.id : '';
+    expect(told).toEqual([`requested ${id}`]);
     await expect(service.approve(id, caller(hannah))).rejects.toMatchObject({
       name: 'NotAllowedError',
     });
+    expect(told).toEqual([`requested ${id}`]);
     const { approval, deployment } = await service.approve(id, caller(omar));
+    expect(told).toEqual([`requested ${id}`, `approved ${id}`]);
     expect(approval).toMatchObject({ status: 'approved', decidedBy: omar });
     expect(deployment).toMatchObject({
       environment: 'production',

@@ -59,6 +59,7 @@ import { DeployStep, EnvironmentSecretWriter } from './deployStep';
 import { environmentNamed, namespaceOf, workloadOf } from './goldenPath';
 import { WorkloadCopier } from './workloadCopy';
 import { getCallerEntity, requireUser } from './callerEntity';
+import type { DeploymentNotifier } from '../Notifications';
 
 export interface DefaultDeploymentServiceOptions {
   environments: Environment[];
@@ -82,6 +83,8 @@ export interface DefaultDeploymentServiceOptions {
   healthProbe?: ServiceHealthProbe;
   /** Writes secret changes (and their automatic rollbacks) to Vault under the deploy lock; see SecretsService. */
   secretWriter?: EnvironmentSecretWriter;
+  /** Tells approvers of a request and requesters of a decision; none: nobody is told. */
+  notifier?: DeploymentNotifier;
 }
 
 const toApi = ({
@@ -313,6 +316,7 @@ export class DefaultDeploymentService implements DeploymentService {
       },
       () => this.options.store.insertApproval(approval),
     );
+    await this.options.notifier?.approvalRequested(approval, entity);
     return { type: 'approval', approval };
   }
 
@@ -421,7 +425,10 @@ export class DefaultDeploymentService implements DeploymentService {
         ) {
           throw new ConflictError(`Approval ${id} was decided meanwhile`);
         }
-        return after({ approval, entity, user });
+        const result = await after({ approval, entity, user });
+        const decided = await this.options.store.getApproval(id);
+        if (decided) await this.options.notifier?.approvalDecided(decided);
+        return result;
       },
       deploymentIdOf,
     );

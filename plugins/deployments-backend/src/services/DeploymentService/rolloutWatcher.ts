@@ -13,6 +13,7 @@ import {
 import { DeploymentStore, StoredDeployment } from '../DeploymentStore';
 import { DeploymentAuditWriter, errorMessage } from './audit';
 import { StartDeploymentRequest } from './types';
+import type { DeploymentNotifier } from '../Notifications';
 
 /** How often the watcher renews the lock of a rollout it watches (default). */
 export const DEFAULT_LOCK_HEARTBEAT_MS = 30_000;
@@ -126,6 +127,8 @@ export interface KubernetesRolloutWatcherOptions {
    * still succeeded.
    */
   afterSuccess?: (deployment: StoredDeployment) => Promise<string | undefined>;
+  /** Tells the owners of a failed production deploy; none: nobody is told. */
+  notifier?: Pick<DeploymentNotifier, 'deploymentFailed'>;
 }
 
 /** Watches each rollout with a Kubernetes watch, as `kubectl rollout status` does. */
@@ -172,6 +175,16 @@ export class KubernetesRolloutWatcher implements RolloutWatcher {
             ...failure,
           });
           if (recorded) {
+            if (this.options.notifier) {
+              const entity = await redeployer
+                .getEntity(deployment.entityRef)
+                .catch(() => undefined);
+              await this.options.notifier.deploymentFailed(
+                deployment,
+                entity,
+                errorMessage(error),
+              );
+            }
             await this.rollBackAutomatically(deployment, failure, redeployer);
           }
         },

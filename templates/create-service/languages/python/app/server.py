@@ -2,17 +2,23 @@
 
 /healthz answers while the process runs (liveness), with the version it runs;
 /readyz while it takes traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
-(deploy/kubernetes).
+(deploy/kubernetes). /info says what runs: the version, the versions of its secrets and whether
+the database answers (it connects on every request; never the URL). /metrics is for Prometheus
+(app/metrics.py): every other request is counted and timed by route.
 """
 
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from app import SERVICE_DESCRIPTION, SERVICE_NAME
 from app.config import Config
+from app.database import check_database
+from app.metrics import CONTENT_TYPE, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +28,11 @@ class Server(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
 
-    def __init__(self, address: tuple[str, int], config: Config) -> None:
+    def __init__(
+        self, address: tuple[str, int], config: Config, metrics: Metrics | None = None
+    ) -> None:
         self.config = config
+        self.metrics = metrics or Metrics()
         self.draining = threading.Event()
         super().__init__(address, Handler)
 
@@ -36,40 +45,80 @@ class Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = SERVICE_NAME
 
-    def _routes(self) -> dict[str, tuple[HTTPStatus, dict[str, str]]]:
+    def _readiness(self) -> tuple[HTTPStatus, dict[str, object]]:
         if self.server.draining.is_set():
-            readiness = (HTTPStatus.SERVICE_UNAVAILABLE, {"status": "draining"})
-        else:
-            database = self.server.config.database_status
-            readiness = (HTTPStatus.OK, {"status": "ready", "database": database})
+            return HTTPStatus.SERVICE_UNAVAILABLE, {"status": "draining"}
+        return HTTPStatus.OK, {"status": "ready", "database": self.server.config.database_status}
+
+    def _info(self) -> tuple[HTTPStatus, dict[str, object]]:
+        config = self.server.config
+        return HTTPStatus.OK, {
+            "service": SERVICE_NAME,
+            "version": config.version,
+            "secretVersions": dict(config.secret_versions),
+            "database": check_database(config.database_url),
+        }
+
+    def _routes(self) -> dict[str, Callable[[], tuple[HTTPStatus, dict[str, object]]]]:
+        version = self.server.config.version
+        about = {"service": SERVICE_NAME, "description": SERVICE_DESCRIPTION}
         return {
-            "/healthz": (HTTPStatus.OK, {"status": "ok", "version": self.server.config.version}),
-            "/readyz": readiness,
-            "/": (HTTPStatus.OK, {"service": SERVICE_NAME, "description": SERVICE_DESCRIPTION}),
+            "/healthz": lambda: (HTTPStatus.OK, {"status": "ok", "version": version}),
+            "/readyz": self._readiness,
+            "/info": self._info,
+            "/": lambda: (HTTPStatus.OK, about),
         }
 
     def _handle(self) -> None:
         path = self.path.split("?", 1)[0]
+        if path == "/metrics":
+            self._send_metrics()
+            return
         routes = self._routes()
+        route = path if path in routes else "unmatched"
+        start = time.perf_counter()
+        self._status = HTTPStatus.INTERNAL_SERVER_ERROR
+        try:
+            self._route(path, routes)
+        except Exception:
+            log.exception("request failed", extra={"route": route})
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "Internal error"})
+        finally:
+            elapsed = time.perf_counter() - start
+            self.server.metrics.observe(route, self.command, int(self._status), elapsed)
+
+    def _route(
+        self, path: str, routes: dict[str, Callable[[], tuple[HTTPStatus, dict[str, object]]]]
+    ) -> None:
         if path not in routes:
             self._send(HTTPStatus.NOT_FOUND, {"error": f"No route for {self.command} {path}"})
         elif self.command not in ("GET", "HEAD"):
             error = {"error": f"{self.command} is not allowed on {path}"}
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, error, {"Allow": "GET, HEAD"})
         else:
-            self._send(*routes[path])
+            self._send(*routes[path]())
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
 
     def _send(
-        self, status: HTTPStatus, body: dict[str, str], headers: dict[str, str] | None = None
+        self, status: HTTPStatus, body: dict[str, object], headers: dict[str, str] | None = None
     ) -> None:
         data = json.dumps(body).encode()
+        self._status = status
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _send_metrics(self) -> None:
+        data = self.server.metrics.exposition()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", CONTENT_TYPE)
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)

@@ -816,6 +816,70 @@ export const spec = {
         },
       },
     },
+    '/entities/{kind}/{namespace}/{name}/metrics': {
+      get: {
+        operationId: 'GetMetrics',
+        summary:
+          'Request rate, error ratio, p99 latency and error budget left, per environment',
+        description:
+          'Read from Prometheus with fixed PromQL templates: the only inputs are the\nentity (its `backstage.io/kubernetes-id` and\n`paved.dev/kubernetes-namespace-<env>` annotations, both Kubernetes\nnames) and the parameters below, each from a fixed set; no query text\nis ever taken from the caller. Needs catalog read of the entity.\nPrometheus unreachable is a 503 named `ServiceUnavailableError`.\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'window',
+            in: 'query',
+            description: 'How far back (at most 30 days)',
+            schema: {
+              type: 'string',
+              enum: ['1h', '6h', '1d', '7d', '30d'],
+              default: '1h',
+            },
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            description:
+              'Only this environment (one of `paved.environments`); default all',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One entry per environment the service has a namespace in.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
     '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets': {
       get: {
         operationId: 'ListSecrets',
@@ -1275,6 +1339,103 @@ export const spec = {
         },
       },
     },
+    '/feedback': {
+      post: {
+        operationId: 'CreateFeedback',
+        summary:
+          'Rate an action one performed (a production deploy, a Create Service run), once',
+        description:
+          'The caller rates a production deployment they requested\n(`context.deploymentId`) or a Create Service task they started\n(`context.taskId`, checked with the scaffolder), once each (409 on a\nsecond). A rating of 2 or less notifies the platform team with the\ncontext and the comment.\n',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/FeedbackRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The stored feedback.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Feedback',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      get: {
+        operationId: 'ListFeedback',
+        summary:
+          'Ratings with their comments, and the average per action per week',
+        description:
+          'For members of the platform team (`paved.platformTeam`) only; others\nget a 403 (comments are theirs to read, and the ratings alone are in\nthe averages they see nowhere else).\n',
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            required: true,
+            description: 'Days back from now; 7, 30 or 90.',
+            schema: {
+              type: 'integer',
+              enum: [7, 30, 90],
+            },
+          },
+          {
+            name: 'action',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['create-service', 'production-deploy'],
+            },
+          },
+          {
+            name: 'entityRef',
+            in: 'query',
+            schema: {
+              type: 'string',
+              minLength: 1,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              "The window's feedback, newest first, and the weekly averages.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FeedbackList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1363,6 +1524,127 @@ export const spec = {
       },
     },
     schemas: {
+      FeedbackContext: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['page', 'action', 'entityRef'],
+        properties: {
+          page: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+          },
+          action: {
+            type: 'string',
+            enum: ['create-service', 'production-deploy'],
+          },
+          entityRef: {
+            type: 'string',
+            minLength: 1,
+          },
+          deploymentId: {
+            description: 'For `production-deploy`, the deployment rated.',
+            type: 'string',
+            minLength: 1,
+          },
+          taskId: {
+            description: 'For `create-service`, the scaffolder task rated.',
+            type: 'string',
+            minLength: 1,
+          },
+        },
+      },
+      FeedbackRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rating', 'category', 'context'],
+        properties: {
+          rating: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 5,
+          },
+          category: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 100,
+          },
+          comment: {
+            type: 'string',
+            maxLength: 2000,
+          },
+          context: {
+            $ref: '#/components/schemas/FeedbackContext',
+          },
+        },
+      },
+      Feedback: {
+        type: 'object',
+        required: ['id', 'rating', 'category', 'context', 'user', 'createdAt'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          rating: {
+            type: 'integer',
+          },
+          category: {
+            type: 'string',
+          },
+          comment: {
+            type: 'string',
+          },
+          context: {
+            $ref: '#/components/schemas/FeedbackContext',
+          },
+          user: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      FeedbackList: {
+        type: 'object',
+        required: ['window', 'items', 'weekly'],
+        properties: {
+          window: {
+            type: 'integer',
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Feedback',
+            },
+          },
+          weekly: {
+            description:
+              'Per action and week (weeks back from now), the count and average rating.',
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['action', 'weekStart', 'count', 'average'],
+              properties: {
+                action: {
+                  type: 'string',
+                },
+                weekStart: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                count: {
+                  type: 'integer',
+                },
+                average: {
+                  type: 'number',
+                },
+              },
+            },
+          },
+        },
+      },
       ErrorBody: {
         type: 'object',
         required: ['error'],
@@ -2539,6 +2821,106 @@ export const spec = {
             description:
               "A service-wide key the environment's own key of the same name overrides",
             type: 'boolean',
+          },
+        },
+      },
+      MetricsReport: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['window', 'stepSeconds', 'items'],
+        properties: {
+          window: {
+            type: 'string',
+            enum: ['1h', '6h', '1d', '7d', '30d'],
+          },
+          stepSeconds: {
+            description: 'Seconds between the points of each series',
+            type: 'integer',
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EnvironmentMetrics',
+            },
+          },
+        },
+      },
+      EnvironmentMetrics: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'environment',
+          'namespace',
+          'traffic',
+          'objectivePercent',
+          'latencyThresholdSeconds',
+          'series',
+        ],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          traffic: {
+            description:
+              '`none` when no request (probes aside) was answered in the window',
+            type: 'string',
+            enum: ['some', 'none'],
+          },
+          objectivePercent: {
+            description: "The availability SLO of the service's tier",
+            type: 'number',
+          },
+          latencyThresholdSeconds: {
+            type: 'number',
+          },
+          requestRate: {
+            description: 'Requests per second over the window',
+            type: 'number',
+          },
+          errorRatio: {
+            description:
+              'Share of requests answered 5xx over the window (0..1)',
+            type: 'number',
+          },
+          p99LatencySeconds: {
+            type: 'number',
+          },
+          errorBudgetRemaining: {
+            description:
+              'Share of the availability error budget left over the window (1 = untouched, negative = overspent)',
+            type: 'number',
+          },
+          series: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['requestRate', 'errorRatio', 'p99LatencySeconds'],
+            properties: {
+              requestRate: {
+                $ref: '#/components/schemas/MetricSeries',
+              },
+              errorRatio: {
+                $ref: '#/components/schemas/MetricSeries',
+              },
+              p99LatencySeconds: {
+                $ref: '#/components/schemas/MetricSeries',
+              },
+            },
+          },
+        },
+      },
+      MetricSeries: {
+        description:
+          '[unix seconds, value] points, oldest first; gaps where there was no data',
+        type: 'array',
+        items: {
+          type: 'array',
+          minItems: 2,
+          maxItems: 2,
+          items: {
+            type: 'number',
           },
         },
       },

@@ -4,6 +4,45 @@
 /* eslint-disable */
 
 // The schemas (components.schemas).
+export interface FeedbackContext {
+  page: string;
+  action: 'create-service' | 'production-deploy';
+  entityRef: string;
+  /** For `production-deploy`, the deployment rated. */
+  deploymentId?: string;
+  /** For `create-service`, the scaffolder task rated. */
+  taskId?: string;
+}
+
+export interface FeedbackRequest {
+  rating: number;
+  category: string;
+  comment?: string;
+  context: FeedbackContext;
+}
+
+export interface Feedback {
+  id: string;
+  rating: number;
+  category: string;
+  comment?: string;
+  context: FeedbackContext;
+  user: string;
+  createdAt: string;
+}
+
+export interface FeedbackList {
+  window: number;
+  items: Array<Feedback>;
+  /** Per action and week (weeks back from now), the count and average rating. */
+  weekly: Array<{
+    action: string;
+    weekStart: string;
+    count: number;
+    average: number;
+  }>;
+}
+
 export interface ErrorBody {
   error: {
     name: string;
@@ -386,6 +425,38 @@ export interface SecretKey {
   overridden?: boolean;
 }
 
+export interface MetricsReport {
+  window: '1h' | '6h' | '1d' | '7d' | '30d';
+  /** Seconds between the points of each series */
+  stepSeconds: number;
+  items: Array<EnvironmentMetrics>;
+}
+
+export interface EnvironmentMetrics {
+  environment: string;
+  namespace: string;
+  /** `none` when no request (probes aside) was answered in the window */
+  traffic: 'some' | 'none';
+  /** The availability SLO of the service's tier */
+  objectivePercent: number;
+  latencyThresholdSeconds: number;
+  /** Requests per second over the window */
+  requestRate?: number;
+  /** Share of requests answered 5xx over the window (0..1) */
+  errorRatio?: number;
+  p99LatencySeconds?: number;
+  /** Share of the availability error budget left over the window (1 = untouched, negative = overspent) */
+  errorBudgetRemaining?: number;
+  series: {
+    requestRate: MetricSeries;
+    errorRatio: MetricSeries;
+    p99LatencySeconds: MetricSeries;
+  };
+}
+
+/** [unix seconds, value] points, oldest first; gaps where there was no data */
+export type MetricSeries = Array<Array<number>>;
+
 export interface Pod {
   name: string;
   /** Pending, Running, Succeeded, Failed or Unknown */
@@ -675,6 +746,24 @@ export interface Operations {
       nextCursor?: string;
     };
   };
+  /** Request rate, error ratio, p99 latency and error budget left, per environment */
+  GetMetrics: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/metrics';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    query: {
+      /** How far back (at most 30 days) */
+      window?: '1h' | '6h' | '1d' | '7d' | '30d';
+      /** Only this environment (one of `paved.environments`); default all */
+      environment?: string;
+    };
+    response: MetricsReport;
+  };
   /** The keys the service's pods get in an environment; never values */
   ListSecrets: {
     method: 'GET';
@@ -802,6 +891,27 @@ export interface Operations {
     };
     response: AdoptionReport;
   };
+  /** Ratings with their comments, and the average per action per week */
+  ListFeedback: {
+    method: 'GET';
+    path: '/feedback';
+    status: 200;
+    query: {
+      /** Days back from now; 7, 30 or 90. */
+      window: 7 | 30 | 90;
+      action?: 'create-service' | 'production-deploy';
+      entityRef?: string;
+    };
+    response: FeedbackList;
+  };
+  /** Rate an action one performed (a production deploy, a Create Service run), once */
+  CreateFeedback: {
+    method: 'POST';
+    path: '/feedback';
+    status: 201;
+    body: FeedbackRequest;
+    response: Feedback;
+  };
 }
 
 export type OperationId = keyof Operations;
@@ -842,6 +952,10 @@ export const OPERATIONS: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/builds',
   },
+  GetMetrics: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/metrics',
+  },
   ListSecrets: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets',
@@ -868,6 +982,8 @@ export const OPERATIONS: {
   },
   GetDoraInsights: { method: 'GET', path: '/insights/dora' },
   GetAdoptionInsights: { method: 'GET', path: '/insights/adoption' },
+  ListFeedback: { method: 'GET', path: '/feedback' },
+  CreateFeedback: { method: 'POST', path: '/feedback' },
 };
 
 /** The operations as backend-openapi-utils' `EndpointMap` (for the typed router). */
@@ -947,6 +1063,11 @@ export type EndpointMap = {
     query: Operations['ListBuilds']['query'];
     response: Operations['ListBuilds']['response'];
   };
+  '#get|/entities/{kind}/{namespace}/{name}/metrics': {
+    path: Operations['GetMetrics']['params'];
+    query: Operations['GetMetrics']['query'];
+    response: Operations['GetMetrics']['response'];
+  };
   '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets': {
     path: Operations['ListSecrets']['params'];
     response: Operations['ListSecrets']['response'];
@@ -982,5 +1103,13 @@ export type EndpointMap = {
   '#get|/insights/adoption': {
     query: Operations['GetAdoptionInsights']['query'];
     response: Operations['GetAdoptionInsights']['response'];
+  };
+  '#get|/feedback': {
+    query: Operations['ListFeedback']['query'];
+    response: Operations['ListFeedback']['response'];
+  };
+  '#post|/feedback': {
+    body: Operations['CreateFeedback']['body'];
+    response: Operations['CreateFeedback']['response'];
   };
 };

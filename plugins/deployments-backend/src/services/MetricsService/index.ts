@@ -1,0 +1,3 @@
+export { MetricsService } from './MetricsService';
+export { HttpPrometheusClient } from './PrometheusClient';
+export type { PrometheusClient, PromSeries } from './PrometheusClient';

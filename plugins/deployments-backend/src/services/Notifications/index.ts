@@ -1,0 +1,5 @@
+export {
+  BackstageDeploymentNotifier,
+  deploymentsLinkOf,
+} from './DeploymentNotifier';
+export type { DeploymentNotifier } from './DeploymentNotifier';

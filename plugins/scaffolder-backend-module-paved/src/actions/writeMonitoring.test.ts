@@ -1,0 +1,67 @@
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import yaml from 'yaml';
+import { createWriteMonitoringAction } from './writeMonitoring';
+
+describe('paved:monitoring:write', () => {
+  let workspacePath: string;
+  beforeEach(async () => {
+    workspacePath = await mkdtemp(path.join(os.tmpdir(), 'paved-monitoring-'));
+  });
+  afterEach(() => rm(workspacePath, { recursive: true, force: true }));
+
+  it('writes a PrometheusRule and a dashboard per environment, scoped to its namespace', async () => {
+    const ctx = createMockActionContext({
+      workspacePath,
+      input: {
+        name: 'orders-api',
+        tier: 'critical' as const,
+        namespaces: {
+          staging: 'orders-api-staging',
+          production: 'orders-api-production',
+        },
+      },
+    });
+    await createWriteMonitoringAction().handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('files', [
+      'deploy/monitoring/staging/prometheusrule.yaml',
+      'deploy/monitoring/staging/grafana-dashboard.yaml',
+      'deploy/monitoring/production/prometheusrule.yaml',
+      'deploy/monitoring/production/grafana-dashboard.yaml',
+    ]);
+    const rule = yaml.parse(
+      await readFile(
+        path.join(
+          workspacePath,
+          'deploy/monitoring/production/prometheusrule.yaml',
+        ),
+        'utf8',
+      ),
+    );
+    expect(rule).toMatchObject({
+      kind: 'PrometheusRule',
+      metadata: { name: 'orders-api-slo' },
+    });
+    expect(JSON.stringify(rule)).toContain(
+      'namespace=\\"orders-api-production\\"',
+    );
+    expect(JSON.stringify(rule)).toContain('> 0.0144');
+  });
+
+  it('names the field of a threshold that is not a histogram bound', async () => {
+    const ctx = createMockActionContext({
+      workspacePath,
+      input: {
+        name: 'orders-api',
+        tier: 'standard' as const,
+        namespaces: { staging: 's' },
+        latencyThresholdSeconds: 0.3,
+      },
+    });
+    await expect(createWriteMonitoringAction().handler(ctx)).rejects.toThrow(
+      /^latencyThresholdSeconds: /,
+    );
+  });
+});
