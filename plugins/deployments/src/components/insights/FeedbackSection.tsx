@@ -78,6 +78,7 @@ export function FeedbackSection(props: { window: InsightsWindow }) {
     <InfoCard title="Developer feedback">
       <TextField
         select
+        id="feedback-action"
         label="Action"
         value={action}
         onChange={e => setAction(e.target.value as Action | '')}
@@ -91,6 +92,7 @@ export function FeedbackSection(props: { window: InsightsWindow }) {
         ))}
       </TextField>
       <TextField
+        id="feedback-entity"
         label="Service (entity ref)"
         placeholder="component:default/orders-api"
         value={entityRef}

@@ -29,6 +29,7 @@ export function InsightsPage() {
           <Grid item xs={12}>
             <TextField
               select
+              id="insights-window"
               label="Window"
               value={window}
               onChange={e =>
@@ -44,6 +45,7 @@ export function InsightsPage() {
             </TextField>
             <TextField
               select
+              id="insights-scope"
               label="Scope"
               value={scope}
               onChange={e => setScope(e.target.value as DoraScope)}

@@ -95,6 +95,7 @@ export function RatePrompt(props: {
           <>
             <TextField
               size="small"
+              id={`feedback-comment-${key}`}
               label="Comment (optional)"
               value={comment}
               inputProps={{ maxLength: 2000 }}
