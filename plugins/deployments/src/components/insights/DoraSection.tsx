@@ -12,6 +12,9 @@ import { useDeploymentsApi } from '../hooks';
 import { DoraGroupFigures } from './DoraGroupFigures';
 import { InsightsWindow } from './format';
 
+const title = (key: string) =>
+  key === 'organisation' ? 'Organisation' : displayRef(key);
+
 export type DoraScope = 'organisation' | 'team' | 'service';
 
 /** DORA's four keys for the chosen window and scope, each group with its tier and its source. */
@@ -51,11 +54,9 @@ export function DoraSection(props: {
         />
       )}
       {groups.map(group => (
-        <Box key={group.key} mt={2}>
+        <Box key={group.key} mt={2} role="group" aria-label={title(group.key)}>
           <Typography variant="h6">
-            {group.key === 'organisation'
-              ? 'Organisation'
-              : displayRef(group.key)}{' '}
+            {title(group.key)}{' '}
             <Typography variant="caption" component="span">
               overall tier: {group.figures.tier.overall ?? 'none'}
             </Typography>

@@ -16,7 +16,7 @@ const SCOPES: Record<DoraScope, string> = {
 
 /** The "Insights" page (`/insights`): DORA, adoption, and for the platform team the feedback. */
 export function InsightsPage() {
-  const [window, setWindow] = useState<InsightsWindow>(30);
+  const [days, setDays] = useState<InsightsWindow>(30);
   const [scope, setScope] = useState<DoraScope>('organisation');
   return (
     <Page themeId="tool">
@@ -31,10 +31,8 @@ export function InsightsPage() {
               select
               id="insights-window"
               label="Window"
-              value={window}
-              onChange={e =>
-                setWindow(Number(e.target.value) as InsightsWindow)
-              }
+              value={days}
+              onChange={e => setDays(Number(e.target.value) as InsightsWindow)}
               style={{ minWidth: 160, marginRight: 16 }}
             >
               {INSIGHTS_WINDOWS.map(w => (
@@ -59,13 +57,13 @@ export function InsightsPage() {
             </TextField>
           </Grid>
           <Grid item xs={12}>
-            <DoraSection window={window} scope={scope} />
+            <DoraSection window={days} scope={scope} />
           </Grid>
           <Grid item xs={12}>
-            <AdoptionSection window={window} />
+            <AdoptionSection window={days} />
           </Grid>
           <Grid item xs={12}>
-            <FeedbackSection window={window} />
+            <FeedbackSection window={days} />
           </Grid>
         </Grid>
       </Content>
