@@ -7,7 +7,7 @@ import Paper from '@material-ui/core/Paper';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { FeedbackContext } from '@paved/plugin-deployments-common';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import useObservable from 'react-use/esm/useObservable';
 import { useDeploymentsApi } from '../hooks';
 
@@ -30,12 +30,11 @@ export function RatePrompt(props: {
 }) {
   const { question, context } = props;
   const api = useDeploymentsApi();
-  const bucket = useApi(coreApis.storage).forBucket(FEEDBACK_BUCKET);
+  const storage = useApi(coreApis.storage);
+  const bucket = useMemo(() => storage.forBucket(FEEDBACK_BUCKET), [storage]);
   const key = feedbackKey(context);
-  const remembered = useObservable(
-    bucket.observe$<string>(key),
-    bucket.snapshot<string>(key),
-  );
+  const changes = useMemo(() => bucket.observe$<string>(key), [bucket, key]);
+  const remembered = useObservable(changes, bucket.snapshot<string>(key));
   const [rating, setRating] = useState<number>();
   const [comment, setComment] = useState('');
   const [error, setError] = useState<Error>();

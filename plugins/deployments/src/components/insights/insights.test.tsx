@@ -258,21 +258,32 @@ describe('the "How was this deploy?" prompt', () => {
 
   it('can be dismissed without rating, and is not asked again', async () => {
     const api = fakeDeploymentsApi();
-    await renderWith(
-      api,
+    // Two views of the same deploy (e.g. two tabs): dismissing one is remembered for both.
+    const prompt = () => (
       <DeployRatePrompt
         entityRef={entityRef}
         environments={environments}
         currentUser="user:default/guest"
-      />,
+      />
     );
-    const prompt = await screen.findByRole(
+    await renderWith(
+      api,
+      <>
+        {prompt()}
+        {prompt()}
+      </>,
+    );
+    const [first] = await screen.findAllByRole(
       'region',
       { name: /How was this deploy/ },
       FIRST_RENDER,
     );
+    expect(
+      screen.getAllByRole('region', { name: /How was this deploy/ }),
+    ).toHaveLength(2);
+    const prompt1 = first;
     await userEvent.click(
-      within(prompt).getByRole('button', { name: 'Dismiss' }),
+      within(prompt1).getByRole('button', { name: 'Dismiss' }),
     );
     await waitFor(() =>
       expect(
