@@ -480,7 +480,9 @@ describe('paved CLI against the real backend and platform', () => {
     const approve = await paved(['approve', approvalId, '--json'], {
       as: 'bob',
     });
-    expect(approve.code).toBe(0);
+    expect({ code: approve.code, stderr: approve.stderr }).toMatchObject({
+      code: 0,
+    });
     await expectShape('approve', approve.json);
     expect(approve.json.deployment).toMatchObject({
       environment: 'production',

@@ -96,8 +96,15 @@ _am_healthy() { curl -sf -m 3 -o /dev/null "http://127.0.0.1:$_AM_PORT/-/ready";
 _prom_crds_and_rbac() {
   node_kubectl apply --server-side --field-manager paved-platform \
     -f "$PAVED_ROOT/scripts/platform/monitoring/crds/" >/dev/null || return 1
-  node_kubectl wait --for condition=Established --timeout 60s \
-    crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >/dev/null || return 1
+  # `kubectl wait` fails at once on a CRD the apiserver has not given a status yet (".status.conditions
+  # accessor error"), so it is asked again until the two are Established or a minute has passed.
+  local tries=0
+  until node_kubectl wait --for condition=Established --timeout 10s \
+    crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -ge 6 ] && return 1
+    sleep 2
+  done
   node_kubectl apply -f - >/dev/null <<EOF
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
