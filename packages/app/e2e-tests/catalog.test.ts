@@ -9,9 +9,15 @@ test.describe('catalog', () => {
   test('lists components, filters by kind and by owner', async ({
     signedIn: page,
   }) => {
-    await page.getByRole('menuitem', { name: /^All/ }).click();
+    // The catalog page sets its "Owned" default once the user's identity has loaded; a click
+    // on "All" before that is overridden, so the click is repeated until "All" holds.
+    await expect(async () => {
+      await page.getByRole('menuitem', { name: /^All/ }).click();
+      await expect(tableTitle(page, /All Components \(10\)/i)).toBeVisible({
+        timeout: 5_000,
+      });
+    }).toPass({ timeout: 45_000 });
     const table = page.getByRole('table');
-    await expect(tableTitle(page, /All Components \(10\)/i)).toBeVisible();
     await expect(
       table.getByRole('link', { name: 'Payments Service' }),
     ).toBeVisible();
