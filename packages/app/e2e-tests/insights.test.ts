@@ -67,6 +67,14 @@ test.describe('insights and feedback', () => {
     ).toHaveCount(0);
     await hannah.context().close();
 
+    // A platform-team member has the app open: the bell counts their unread
+    // notifications (the approval request above was one of them).
+    const priya = await (await browser.newContext()).newPage();
+    await signInAs(priya, 'priya-raman');
+    const bell = priya.getByLabel('Unread notifications');
+    await expect(bell).toHaveText(/^\d+$/, { timeout: 30_000 });
+    const unread = Number(await bell.textContent());
+
     // The requester is asked once, never blocked: rate 1 with a comment.
     await page.reload();
     const prompt = page.getByRole('region', { name: /How was this deploy/ });
@@ -83,14 +91,21 @@ test.describe('insights and feedback', () => {
       page.getByRole('region', { name: /How was this deploy/ }),
     ).toHaveCount(0);
 
-    // A platform-team member sees the notification, which links to Insights.
-    const priya = await (await browser.newContext()).newPage();
-    await signInAs(priya, 'priya-raman');
-    await priya.goto('/notifications');
+    // The platform team is told: the open page's bell counts one more without
+    // a reload (signals), and the notifications page has the rating's context.
+    await expect(bell).toHaveText(String(unread + 1), { timeout: 30_000 });
+    await priya
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: /Notifications/ })
+      .click();
     const notification = priya
-      .getByText(`Rated 1/5: production-deploy of ${entityRef}`)
-      .first();
-    await expect(notification).toBeVisible({ timeout: 30_000 });
+      .getByRole('row')
+      .filter({ hasText: `Rated 1/5: production-deploy of ${entityRef}` });
+    await expect(notification).toHaveCount(1);
+    // The comment comes first: the page shows a description's first 100 characters.
+    await expect(notification).toContainText(
+      '"the approval took long": user:default/guest rated production-deploy (deployment ',
+    );
 
     // Insights: the deploy counted for the service, its lead time down to the commit.
     await priya.goto('/insights');
@@ -103,14 +118,19 @@ test.describe('insights and feedback', () => {
     const frequency = service.getByRole('region', {
       name: 'Deployment frequency',
     });
-    await expect(frequency.getByText(/^1 \(/)).toBeVisible({ timeout: 30_000 });
+    // One production deploy in 30 days: 1, i.e. 0.2 per week.
+    await expect(frequency.getByText('1 (0.2 per week)')).toBeVisible({
+      timeout: 30_000,
+    });
     const lead = service.getByRole('region', { name: 'Change lead time' });
     await lead.getByRole('button', { name: /Show deployments/ }).click();
     const counted = lead.getByRole('list', { name: 'Counted deployments' });
-    await expect(counted.getByText(built)).toBeVisible();
-    await expect(
-      counted.getByText(`commit ${commit.slice(0, 12)}`, { exact: false }),
-    ).toBeVisible();
+    // The one deploy counted, with the commit Create Service built it from.
+    await expect(counted.getByRole('listitem')).toHaveCount(1);
+    await expect(counted.getByRole('listitem')).toContainText(built);
+    await expect(counted.getByRole('listitem')).toContainText(
+      `commit ${commit.slice(0, 12)} of `,
+    );
     // The platform team also sees the rating in the feedback list.
     await expect(priya.getByText('the approval took long')).toBeVisible();
     await priya.context().close();
