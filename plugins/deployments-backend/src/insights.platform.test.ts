@@ -203,6 +203,7 @@ describe('GET /insights/dora', () => {
         databaseServiceFactory,
         mockServices.rootConfig.factory({
           data: {
+            app: { baseUrl: 'http://localhost:3000' }, // the notifications backend's links
             backend: { database },
             kubernetes: kubernetesConfigFor({ local: staging.kubeConfig }),
             paved: {
