@@ -24,7 +24,8 @@ import {
   weeklyTrend,
   windowOf,
 } from './dora';
-import { adoptionByTeam } from './adoption';
+import { adoptionByTeam, TemplateRun } from './adoption';
+import { TemplateRunSource } from './ScaffolderTemplateRuns';
 import { InsightsStore } from './InsightsStore';
 
 /** The platform insights: DORA's four keys from the production deployments. */
@@ -40,6 +41,8 @@ export interface DefaultInsightsServiceOptions {
   permissions: PermissionsService;
   /** The environment whose deployments DORA counts (`paved.insights.productionEnvironment`). */
   productionEnvironment: string;
+  /** The golden paths' runs (the scaffolder's tasks), for adoption. */
+  templateRuns: TemplateRunSource;
   now?: () => Date;
 }
 
@@ -119,15 +122,29 @@ export class DefaultInsightsService implements InsightsService {
       query.window as DoraWindow,
       (this.options.now ?? (() => new Date()))(),
     );
-    const [components, deployments] = await Promise.all([
+    let templateRunsUnavailable: string | undefined;
+    const [components, deployments, runs] = await Promise.all([
       this.components(),
       this.options.store.listDeployments({ since: window.from }),
+      this.options.templateRuns
+        .listRuns(window.from)
+        .catch((error: Error): TemplateRun[] | undefined => {
+          // The rest of the report stands without them; the page says why.
+          templateRunsUnavailable = error.message;
+          return undefined;
+        }),
     ]);
     return {
       window: query.window,
       from: window.from,
       to: window.to,
-      groups: adoptionByTeam([...components.values()], deployments),
+      ...(templateRunsUnavailable ? { templateRunsUnavailable } : {}),
+      groups: adoptionByTeam(
+        [...components.values()],
+        deployments,
+        runs,
+        window,
+      ),
     };
   }
 

@@ -2422,6 +2422,11 @@ export const spec = {
             type: 'string',
             format: 'date-time',
           },
+          templateRunsUnavailable: {
+            description:
+              "Why the golden paths' runs are missing (the scaffolder could not\nbe asked); each group's `templateRuns` is then null.\n",
+            type: 'string',
+          },
           groups: {
             type: 'array',
             items: {
@@ -2449,6 +2454,7 @@ export const spec = {
           'withDatabase',
           'databaseShare',
           'deploys',
+          'templateRuns',
         ],
         properties: {
           services: {
@@ -2480,6 +2486,42 @@ export const spec = {
               },
               other: {
                 type: 'integer',
+              },
+            },
+          },
+          templateRuns: {
+            description:
+              "Create Service and Provision Database runs in the window (the\nscaffolder's tasks of `template:default/create-service` and\n`template:default/provision-database`), per team by Create\nService's `owner` and by the owner of Provision Database's\n`component`.\n",
+            type: 'object',
+            nullable: true,
+            required: ['createService', 'provisionDatabase', 'weekly'],
+            properties: {
+              createService: {
+                type: 'integer',
+              },
+              provisionDatabase: {
+                type: 'integer',
+              },
+              weekly: {
+                description:
+                  "Weeks counted back from the window's end (the oldest may be shorter), oldest first.",
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['weekStart', 'createService', 'provisionDatabase'],
+                  properties: {
+                    weekStart: {
+                      type: 'string',
+                      format: 'date-time',
+                    },
+                    createService: {
+                      type: 'integer',
+                    },
+                    provisionDatabase: {
+                      type: 'integer',
+                    },
+                  },
+                },
               },
             },
           },
