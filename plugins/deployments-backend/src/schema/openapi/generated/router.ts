@@ -1306,7 +1306,7 @@ export const spec = {
         operationId: 'GetAdoptionInsights',
         summary: 'Golden-path adoption for the organisation and per team',
         description:
-          "From the catalog: services (`spec.type: service`) on the golden path\n(`paved.dev/golden-path`) and those with the database Paved provisions\n(`resource:<name>-database`); from the deployment records of the last\n`window` days, every environment: deploys through the portal, the CLI\nor otherwise (by the request's User-Agent). Needs `paved.insights.read`.\n",
+          "From the catalog: services (`spec.type: service`) on the golden path\n(`paved.dev/golden-path`) and those with the database Paved provisions\n(`resource:<name>-database`); from the deployment records of the last\n`window` days, every environment: deploys through the portal, the CLI\nor otherwise (by the request's User-Agent); from the scaffolder, the\nCreate Service and Provision Database runs per week. Needs\n`paved.insights.read`.\n",
         parameters: [
           {
             name: 'window',
@@ -2537,6 +2537,7 @@ export const spec = {
           'groupBy',
           'tierSource',
           'definitions',
+          'drillDownLimit',
           'groups',
         ],
         properties: {
@@ -2584,6 +2585,11 @@ export const spec = {
                 type: 'string',
               },
             },
+          },
+          drillDownLimit: {
+            description:
+              "Each figure's lists of deployment ids and samples hold at most\nthis many, the newest; its counts and medians are of all.\n",
+            type: 'integer',
           },
           groups: {
             type: 'array',

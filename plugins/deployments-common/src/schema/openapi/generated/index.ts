@@ -356,6 +356,9 @@ export interface DoraReport {
     changeFailureRate: string;
     recoveryTime: string;
   };
+  /** Each figure's lists of deployment ids and samples hold at most
+   * this many, the newest; its counts and medians are of all. */
+  drillDownLimit: number;
   groups: Array<DoraGroup>;
 }
 
