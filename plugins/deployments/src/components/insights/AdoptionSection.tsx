@@ -32,6 +32,13 @@ const columns: TableColumn<Row>[] = [
       `${row.figures.withDatabase} (${share(row.figures.databaseShare)})`,
   },
   {
+    title: 'Runs: Create Service / Provision Database',
+    render: row =>
+      row.figures.templateRuns
+        ? `${row.figures.templateRuns.createService} / ${row.figures.templateRuns.provisionDatabase}`
+        : '–',
+  },
+  {
     title: 'Deploys: portal / CLI / other',
     render: row =>
       `${row.figures.deploys.portal} / ${row.figures.deploys.cli} / ${row.figures.deploys.other}`,

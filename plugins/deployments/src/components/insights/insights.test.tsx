@@ -33,6 +33,7 @@ const dora: DoraReport = {
   environment: 'production',
   groupBy: 'organisation',
   tierSource: 'Accelerate State of DevOps Report 2024',
+  drillDownLimit: 100,
   definitions: {
     deploymentFrequency: 'Change deployments to production per day.',
     leadTime: 'Median time from commit to running in production.',
@@ -132,6 +133,11 @@ describe('the Insights page', () => {
               withDatabase: 1,
               databaseShare: 0.25,
               deploys: { portal: 5, cli: 2, other: 1 },
+              templateRuns: {
+                createService: 6,
+                provisionDatabase: 2,
+                weekly: [],
+              },
             },
           },
         ],
@@ -160,6 +166,7 @@ describe('the Insights page', () => {
       screen.getByText(/Accelerate State of DevOps Report 2024/),
     ).toBeInTheDocument();
     expect(screen.getByText('3 of 4 services (75 %)')).toBeInTheDocument();
+    expect(screen.getByText('6 / 2')).toBeInTheDocument(); // Create Service / Provision Database runs
 
     await userEvent.click(
       within(lead).getByRole('button', { name: /Show deployments/ }),
