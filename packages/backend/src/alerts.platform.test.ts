@@ -10,7 +10,6 @@ import authPlugin from '@backstage/plugin-auth-backend';
 import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
-import signalsPlugin from '@backstage/plugin-signals-backend';
 import { JsonObject } from '@backstage/types';
 import deploymentsPlugin from '@paved/plugin-deployments-backend';
 import { sloPrometheusRule } from '@paved/plugin-deployments-common';
@@ -205,7 +204,6 @@ describe('SLO alerts from Prometheus through Alertmanager to the owners', () => 
           deploymentsPlugin,
           catalogPlugin,
           notificationsPlugin,
-          signalsPlugin,
           authPlugin,
           guestProvider,
           authServiceFactory,
