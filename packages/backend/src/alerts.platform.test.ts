@@ -424,7 +424,9 @@ describe('SLO alerts from Prometheus through Alertmanager to the owners', () => 
       30_000,
     ).catch(error => {
       throw new Error(
-        `${error.message}\nPrometheus:\n${prometheus.output()}\nAlertmanager:\n${alertmanager.output()}`,
+        `${
+          error.message
+        }\nPrometheus:\n${prometheus.output()}\nAlertmanager:\n${alertmanager.output()}`,
       );
     });
 
@@ -495,8 +497,7 @@ describe('SLO alerts from Prometheus through Alertmanager to the owners', () => 
         );
         return notifications.find(
           (n: any) =>
-            n.id === firing.id &&
-            n.payload.title.startsWith('Alert resolved:'),
+            n.id === firing.id && n.payload.title.startsWith('Alert resolved:'),
         );
       },
       120_000,

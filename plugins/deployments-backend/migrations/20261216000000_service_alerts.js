@@ -12,7 +12,9 @@ exports.up = async function up(knex) {
     table
       .string('id')
       .primary()
-      .comment("Alertmanager's fingerprint and the start in ms: <fingerprint>.<ms>");
+      .comment(
+        "Alertmanager's fingerprint and the start in ms: <fingerprint>.<ms>",
+      );
     table.string('entity_ref').notNullable();
     table.string('environment').notNullable();
     table.string('alertname').notNullable();

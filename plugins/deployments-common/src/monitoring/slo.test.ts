@@ -88,7 +88,7 @@ describe('SLOs as code', () => {
     expect(fieldOf({})).toBeUndefined();
   });
 
-  it('shortens the evaluation and the alerts\' `for` when asked (tests, local demos)', () => {
+  it("shortens the evaluation and the alerts' `for` when asked (tests, local demos)", () => {
     const quick = sloPrometheusRule({
       ...spec,
       evaluationInterval: '1s',

@@ -131,9 +131,9 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const DURATION = /^([1-9][0-9]*)(ms|s|m|h)$/;
 
-export function validateSloSpec(spec: SloSpec): Required<
-  Omit<SloSpec, 'metricsUrl' | 'evaluationInterval' | 'alertFor'>
-> &
+export function validateSloSpec(
+  spec: SloSpec,
+): Required<Omit<SloSpec, 'metricsUrl' | 'evaluationInterval' | 'alertFor'>> &
   Pick<SloSpec, 'metricsUrl' | 'evaluationInterval' | 'alertFor'> {
   for (const field of ['evaluationInterval', 'alertFor'] as const) {
     const value = spec[field];

@@ -35,7 +35,8 @@ const alert = (over: Partial<ServiceAlert> = {}): ServiceAlert => ({
   alertname: 'AvailabilityBudgetBurnFast',
   severity: 'page',
   status: 'firing',
-  summary: 'orders-api in orders-api-staging is burning its availability error budget 14.4x too fast',
+  summary:
+    'orders-api in orders-api-staging is burning its availability error budget 14.4x too fast',
   startsAt: new Date(Date.now() - 5 * 60_000).toISOString(),
   updatedAt: new Date().toISOString(),
   labels: {},

@@ -68,8 +68,8 @@ export function AlertsCard() {
       <>
         {firing.length === 0 && (
           <Typography variant="body2" data-testid="alerts-none">
-            No alert is firing. The service&apos;s SLO alerts (error budget
-            burn rates) notify its owners here and in their notifications.
+            No alert is firing. The service&apos;s SLO alerts (error budget burn
+            rates) notify its owners here and in their notifications.
           </Typography>
         )}
         {firing.map(alert => (

@@ -99,10 +99,11 @@ describe('AlertsService', () => {
       unmatched: [],
     });
     const user = { credentials: testCredentials.user() };
-    expect(await service.list('component:default/orders', user.credentials))
-      .toMatchObject([
-        { status: 'firing', environment: 'staging', severity: 'page' },
-      ]);
+    expect(
+      await service.list('component:default/orders', user.credentials),
+    ).toMatchObject([
+      { status: 'firing', environment: 'staging', severity: 'page' },
+    ]);
     expect(await service.receive(alert('resolved'), alertmanager)).toEqual({
       recorded: 1,
       notified: 1,

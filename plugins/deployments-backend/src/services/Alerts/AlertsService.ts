@@ -41,7 +41,9 @@ export class CatalogAlertEntityResolver implements AlertEntityResolver {
 
   async resolve(service: string, namespace: string) {
     const { items } = await this.options.catalog.getEntities(
-      { filter: { 'metadata.annotations.backstage.io/kubernetes-id': service } },
+      {
+        filter: { 'metadata.annotations.backstage.io/kubernetes-id': service },
+      },
       { credentials: await this.options.auth.getOwnServiceCredentials() },
     );
     for (const entity of items) {
