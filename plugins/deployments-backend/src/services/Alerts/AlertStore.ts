@@ -72,7 +72,7 @@ function fromRow(row: Row): ServiceAlert {
   };
 }
 
-/** The `service_alerts` table (migrations/20261216000000_service_alerts.js), SQLite or PostgreSQL. */
+/** The `service_alerts` table (migrations/20261217000000_service_alerts.js), SQLite or PostgreSQL. */
 export class KnexAlertStore implements AlertStore {
   static async create(database: DatabaseService): Promise<KnexAlertStore> {
     const knex = await database.getClient();
