@@ -69,15 +69,17 @@ const component = (relations: EntityRelation[]): Entity => ({
 });
 
 describe('the entity Overview', () => {
-  it('starts with the Deployments card, then the Builds card', () => {
-    expect(entityCards.slice(0, 2)).toEqual([
+  it('starts with the Alerts card, then the Deployments card, then the Builds card', () => {
+    expect(entityCards.slice(0, 3)).toEqual([
+      'entity-card:deployments/alerts',
       'entity-card:deployments/deployments',
       'entity-card:deployments/builds',
     ]);
   });
 
   it('lists the Insights card after the Deployments, Builds and Secrets cards', () => {
-    expect(entityCards.slice(0, 4)).toEqual([
+    expect(entityCards.slice(0, 5)).toEqual([
+      'entity-card:deployments/alerts',
       'entity-card:deployments/deployments',
       'entity-card:deployments/builds',
       'entity-card:deployments/secrets',

@@ -129,6 +129,15 @@ export const insightsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The overview card "Alerts": firing SLO alerts as banners until they resolve, on golden-path components. */
+export const alertsEntityCard = EntityCardBlueprint.make({
+  name: 'alerts',
+  params: {
+    filter: isGoldenPath,
+    loader: () => import('./components/AlertsCard').then(m => <m.AlertsCard />),
+  },
+});
+
 /** Deploy, promote, approve and roll back golden-path services from the entity page. */
 export const deploymentsPlugin = createFrontendPlugin({
   pluginId: 'deployments',
@@ -144,5 +153,6 @@ export const deploymentsPlugin = createFrontendPlugin({
     secretsEntityCard,
     insightsEntityCard,
     insightsPage,
+    alertsEntityCard,
   ],
 });
