@@ -11,6 +11,7 @@ import {
   portalUrl,
 } from './config';
 import { CliError, EXIT, fromBackendError } from './errors';
+import { VERSION } from './version';
 
 /** A refresh is due this long before the access token expires. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -94,7 +95,14 @@ export class Portal {
   /** fetch against the portal; an unreachable portal is a CliError saying so. */
   async raw(route: string, init: RequestInit = {}): Promise<Response> {
     try {
-      return await fetch(`${this.baseUrl}${route}`, init);
+      // The audit trail names the client (e.g. who fetched a database login with what).
+      return await fetch(`${this.baseUrl}${route}`, {
+        ...init,
+        headers: {
+          'user-agent': `paved/${VERSION}`,
+          ...(init.headers as Record<string, string>),
+        },
+      });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new CliError(

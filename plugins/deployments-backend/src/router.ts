@@ -1,12 +1,14 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import { addBuildRoutes } from './routes/builds';
+import { addDatabaseRoutes } from './routes/database';
 import { addMetricsRoutes } from './routes/metrics';
 import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { BuildService } from './services/BuildService';
+import { DatabaseConnectionService } from './services/DatabaseConnection';
 import { Caller, DeploymentService } from './services/DeploymentService';
 import { FeedbackService } from './services/Feedback';
 import { MetricsService } from './services/MetricsService';
@@ -34,6 +36,7 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  databases: DatabaseConnectionService;
   metrics: MetricsService;
   logs: LogsService;
   insights: InsightsService;
@@ -44,6 +47,7 @@ export async function createRouter(options: {
     deployments,
     builds,
     secrets,
+    databases,
     metrics,
     logs,
     insights,
@@ -181,6 +185,7 @@ export async function createRouter(options: {
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
+  addDatabaseRoutes(router, { databases, callerOf, entityRefOf });
   addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
   addLogRoutes(router, { logs, callerOf, entityRefOf });
 

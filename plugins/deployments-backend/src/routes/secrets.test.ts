@@ -11,6 +11,7 @@ import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
+import { DatabaseConnectionService } from '../services/DatabaseConnection';
 
 // The routes' validation alone: bad input is a 400 naming the field and the
 // fix before the service is asked: the spec's checks (schema/validation.ts:
@@ -63,6 +64,7 @@ describe('secrets routes', () => {
       secrets,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      databases: {} as DatabaseConnectionService,
     });
     const middleware = MiddlewareFactory.create({
       config: mockServices.rootConfig(),

@@ -11,6 +11,7 @@ import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
+import { DatabaseConnectionService } from '../services/DatabaseConnection';
 
 // The spec and the router describe the same endpoints.
 describe('openapi.yaml', () => {
@@ -49,6 +50,7 @@ describe('openapi.yaml', () => {
       secrets: {} as SecretsService,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      databases: {} as DatabaseConnectionService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)
