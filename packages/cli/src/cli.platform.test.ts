@@ -759,15 +759,14 @@ describe('paved CLI against the real backend and platform', () => {
     // every login to its password: docs/decisions/0018).
     const noDatabase = await paved(['db', 'connect', 'orders']);
     expect(noDatabase.code).toBe(4);
-    expect(noDatabase.stderr).toMatch(/has no database .*\n.*paved db create/);
+    expect(noDatabase.stderr).toMatch(
+      /has no database .*\n.*paved db create orders/,
+    );
 
     const platformConfig = yaml.parse(
       readFileSync(
         process.env.PAVED_PLATFORM_CONFIG ??
-          path.resolve(
-            PACKAGE,
-            '../../.paved/run/app-config.platform.yaml',
-          ),
+          path.resolve(PACKAGE, '../../.paved/run/app-config.platform.yaml'),
         'utf8',
       ),
     );
@@ -776,9 +775,7 @@ describe('paved CLI against the real backend and platform', () => {
     databaseRole = `${staging.database.name}_owner`;
     const password = randomBytes(18).toString('hex');
     await withPostgres(staging.platform.postgresUrl, db =>
-      db.query(
-        `CREATE ROLE "${databaseRole}" LOGIN PASSWORD '${password}'`,
-      ),
+      db.query(`CREATE ROLE "${databaseRole}" LOGIN PASSWORD '${password}'`),
     );
     await new VaultClient(staging.platform.vault)
       .kv('secret', 2)
@@ -806,7 +803,9 @@ describe('paved CLI against the real backend and platform', () => {
       `${databaseRole}|${staging.database.name}`,
     );
     expect(connect.stderr).toMatch(
-      new RegExp(`Connecting to ${staging.database.name} on .* as ${databaseRole}`),
+      new RegExp(
+        `Connecting to ${staging.database.name} on .* as ${databaseRole}`,
+      ),
     );
 
     // SQL on stdin, the service inferred from the repository it runs in.
@@ -817,15 +816,19 @@ describe('paved CLI against the real backend and platform', () => {
       'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\nspec: {}\n',
     );
     const piped = await new Promise<Run>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'db', 'connect', '--', '-AtX'], {
-        cwd: repo,
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          XDG_CONFIG_HOME: path.join(home, 'config'),
-          PAVED_PORTAL: root,
+      const child = spawn(
+        process.execPath,
+        [BIN, 'db', 'connect', '--', '-AtX'],
+        {
+          cwd: repo,
+          env: {
+            PATH: process.env.PATH,
+            HOME: home,
+            XDG_CONFIG_HOME: path.join(home, 'config'),
+            PAVED_PORTAL: root,
+          },
         },
-      });
+      );
       let out = '';
       let err = '';
       child.stdout.on('data', d => (out += d));
@@ -841,9 +844,12 @@ describe('paved CLI against the real backend and platform', () => {
     });
     expect(piped.stdout.trim()).toBe('42');
 
-    const denied = await paved(['db', 'connect', 'orders', '--', '-c', 'select 1'], {
-      as: 'mallory',
-    });
+    const denied = await paved(
+      ['db', 'connect', 'orders', '--', '-c', 'select 1'],
+      {
+        as: 'mallory',
+      },
+    );
     expect(denied.code).toBe(3);
     expect(denied.stderr).toMatch(/paved\.database\.connect/);
 
@@ -867,6 +873,8 @@ describe('paved CLI against the real backend and platform', () => {
           actor: 'user:default/alice',
           environment: 'staging',
           result: 'succeeded',
+          // The client, by its User-Agent (also the insights' deploy channel).
+          message: expect.stringMatching(/\(paved-cli\/0\.1\.0\)$/),
         }),
         expect.objectContaining({
           actor: 'user:default/mallory',

@@ -95,11 +95,11 @@ export class Portal {
   /** fetch against the portal; an unreachable portal is a CliError saying so. */
   async raw(route: string, init: RequestInit = {}): Promise<Response> {
     try {
-      // The audit trail names the client (e.g. who fetched a database login with what).
+      // Names the client: the audit trail and the insights' deploys by channel (adoption.ts: paved-cli).
       return await fetch(`${this.baseUrl}${route}`, {
         ...init,
         headers: {
-          'user-agent': `paved/${VERSION}`,
+          'user-agent': `paved-cli/${VERSION}`,
           ...(init.headers as Record<string, string>),
         },
       });

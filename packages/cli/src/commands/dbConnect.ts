@@ -58,17 +58,27 @@ Examples:
         }
         const target = resolveService(service);
         const portal = await ctx.portal();
-        const login = await portal.deployments(
-          'ConnectDatabase',
-          {
+        const login = await portal
+          .deployments('ConnectDatabase', {
             params: {
               kind: target.kind,
               namespace: target.namespace,
               name: target.name,
               environment: opts.env,
             },
-          },
-        );
+          })
+          .catch(error => {
+            // No such service, or a service without a database.
+            if (error instanceof CliError && error.exitCode === EXIT.notFound) {
+              throw new CliError(
+                error.message,
+                EXIT.notFound,
+                `check the name (paved status ${target.name}); a service without a database gets one with: paved db create ${target.name}`,
+                error.errorName,
+              );
+            }
+            throw error;
+          });
         ctx.out.note(
           ctx.out.dim(
             `Connecting to ${login.database} on ${login.host}:${login.port} as ${login.username} (${opts.env})`,

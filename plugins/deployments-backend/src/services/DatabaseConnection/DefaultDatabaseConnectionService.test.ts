@@ -48,7 +48,7 @@ function setup(
   const caller = (user = 'user:default/alice') => ({
     credentials: testCredentials.user(user),
     userEntityRef: user,
-    userAgent: 'paved/0.1.0',
+    userAgent: 'paved-cli/0.1.0',
   });
   return { service, events, databaseLogin, caller };
 }
@@ -77,7 +77,8 @@ describe('DefaultDatabaseConnectionService', () => {
         entityRef: 'component:default/orders',
         environment: 'staging',
         result: 'succeeded',
-        message: 'Database login requested by user:default/alice (paved/0.1.0)',
+        message:
+          'Database login requested by user:default/alice (paved-cli/0.1.0)',
       }),
     ]);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
@@ -89,7 +90,11 @@ describe('DefaultDatabaseConnectionService', () => {
     });
     expect(
       await service.connect('orders', 'production', caller()),
-    ).toMatchObject({ host: '127.0.0.1', port: 15432, username: 'orders_owner' });
+    ).toMatchObject({
+      host: '127.0.0.1',
+      port: 15432,
+      username: 'orders_owner',
+    });
   });
 
   it('refuses without paved.database.connect, and audits the refusal', async () => {
