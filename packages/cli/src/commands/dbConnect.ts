@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { Command } from 'commander';
 import { contextOf } from '../context';
@@ -56,7 +55,7 @@ Examples:
           args = [service, ...psqlArgs];
           service = undefined;
         }
-        const target = resolveService(service);
+        const target = await resolveService(service);
         const portal = await ctx.portal();
         const login = await portal
           .deployments('ConnectDatabase', {
@@ -111,11 +110,12 @@ Examples:
 }
 
 /** Runs psql on this terminal; Ctrl-C is psql's (it cancels the query), not ours. */
-function runPsql(
+async function runPsql(
   psql: string,
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
+  const { spawn } = await import('node:child_process');
   const ignore = () => {};
   process.on('SIGINT', ignore);
   return new Promise<number>((resolve, reject) => {

@@ -147,7 +147,7 @@ Examples:
           'use --type postgres',
         );
       }
-      const target = resolveService(name);
+      const target = await resolveService(name);
       const result = await runTemplate(
         ctx,
         'template:default/provision-database',
