@@ -1,5 +1,6 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
+import { addAlertRoutes } from './routes/alerts';
 import { addBuildRoutes } from './routes/builds';
 import { addDatabaseRoutes } from './routes/database';
 import { addMetricsRoutes } from './routes/metrics';
@@ -7,6 +8,7 @@ import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
+import { AlertsService } from './services/Alerts';
 import { BuildService } from './services/BuildService';
 import { DatabaseConnectionService } from './services/DatabaseConnection';
 import { Caller, DeploymentService } from './services/DeploymentService';
@@ -41,6 +43,7 @@ export async function createRouter(options: {
   logs: LogsService;
   insights: InsightsService;
   feedback: FeedbackService;
+  alerts: AlertsService;
 }) {
   const {
     httpAuth,
@@ -52,6 +55,7 @@ export async function createRouter(options: {
     logs,
     insights,
     feedback,
+    alerts,
   } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
@@ -188,6 +192,7 @@ export async function createRouter(options: {
   addDatabaseRoutes(router, { databases, callerOf, entityRefOf });
   addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
   addLogRoutes(router, { logs, callerOf, entityRefOf });
+  addAlertRoutes(router, { alerts, callerOf, entityRefOf });
 
   return router;
 }
