@@ -11,7 +11,9 @@
 #    catalog. 3. Signs in as a demo user through the local sign-in (localUser) and times
 #    `paved status SERVICE` (the environments and the pending approvals: catalog, both
 #    environments on the cluster, the health probe) as a child process, wall clock, each run
-#    a fresh process. Prints median and p95. Everything it starts is stopped on exit.
+#    a fresh process; then each of the two requests status makes, alone, with curl (the
+#    backend's share), and `node -e 0` (Node's own start). Prints median and p95.
+#    Everything it starts is stopped on exit.
 set -euo pipefail
 
 # shellcheck source=bench/lib/platform-backend.sh
@@ -37,6 +39,9 @@ stats() {
 }
 
 for _ in 1 2; do "${PAVED[@]}" --version >/dev/null; done # warm the page cache
+# Where the time goes: Node's own start (node -e 0), then the bundle's (--version).
+node_start=$(for _ in $(seq 1 "$RUNS"); do time_ms node -e 0; done | stats)
+echo "node -e 0: $node_start"
 version=$(for _ in $(seq 1 "$RUNS"); do time_ms "${PAVED[@]}" --version; done | stats)
 echo "paved --version: $version"
 
@@ -86,6 +91,14 @@ done
 export PAVED_PORTAL=$portal PAVED_TOKEN=$token
 "${PAVED[@]}" status "$SERVICE" | tee "$BENCH_WORK/status.txt"
 status=$(for _ in $(seq 1 "$RUNS"); do time_ms "${PAVED[@]}" status "$SERVICE"; done | stats)
+# The two requests status makes (in parallel), each alone from curl: the backend's share.
+api="$portal/api/deployments/entities/component/default/$SERVICE"
+curl_ms() { curl -fsS -o /dev/null -H "authorization: Bearer $token" -w '%{time_total}\n' "$1" | awk '{ printf "%.0f\n", $1 * 1000 }'; }
+environments=$(for _ in $(seq 1 "$RUNS"); do curl_ms "$api/environments"; done | stats)
+approvals=$(for _ in $(seq 1 "$RUNS"); do curl_ms "$api/approvals?status=pending"; done | stats)
+echo "node -e 0: $node_start"
 echo "paved --version: $version"
 echo "paved status $SERVICE: $status"
+echo "  GET .../environments (curl): $environments"
+echo "  GET .../approvals?status=pending (curl): $approvals"
 echo "$(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 " GiB RAM" }'). Load after: $(cut -d' ' -f1-3 /proc/loadavg). Logs: $BENCH_WORK"

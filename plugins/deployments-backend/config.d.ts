@@ -12,6 +12,15 @@ export interface Config {
        * failed. Default: 600.
        */
       rolloutTimeoutSeconds?: number;
+      /**
+       * Where `paved db connect` (ConnectDatabase) tells callers to reach a
+       * service's database, when not at the host and port in Vault (where
+       * its pods reach it): e.g. a bastion, or the platform's loopback.
+       */
+      databaseConnect?: {
+        host?: string;
+        port?: number;
+      };
     };
     insights?: {
       /**

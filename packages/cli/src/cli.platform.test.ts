@@ -36,13 +36,17 @@ import {
   kubernetesConfigFor,
   PlatformSandbox,
   pushFixtureImage,
+  withPostgres,
 } from '@paved/plugin-provisioning-node/testUtils';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import yaml from 'yaml';
 
 jest.setTimeout(600_000);
 
@@ -74,6 +78,7 @@ describe('paved CLI against the real backend and platform', () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   const savedNodeEnv = process.env.NODE_ENV;
+  let databaseRole: string | undefined;
 
   /** Runs the built CLI; `as` a user runs it with PAVED_TOKEN, else with what `paved login` stored. */
   function paved(
@@ -311,6 +316,11 @@ describe('paved CLI against the real backend and platform', () => {
   });
 
   afterAll(async () => {
+    if (databaseRole) {
+      await withPostgres(staging.platform.postgresUrl, db =>
+        db.query(`DROP ROLE IF EXISTS "${databaseRole}"`),
+      );
+    }
     process.env.NODE_ENV = savedNodeEnv;
     await stopBackend?.();
     await staging?.cleanup();
@@ -692,5 +702,193 @@ describe('paved CLI against the real backend and platform', () => {
     expect(
       viaMcp.environments.map((e: any) => [e.environment, e.image]),
     ).toEqual(viaCli.environments.map((e: any) => [e.environment, e.image]));
+  });
+
+  it('stops following on Ctrl-C (exit 130, how to resume) while the deploy goes on', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'deploy', 'orders', '--image', images.v1],
+      {
+        cwd: home,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          XDG_CONFIG_HOME: path.join(home, 'config'),
+          PAVED_PORTAL: root,
+        },
+      },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', d => (stdout += d));
+    const exited = new Promise<number | null>(resolve =>
+      child.on('close', resolve),
+    );
+    // Following: the first progress line, with the rollout not yet done.
+    const progress = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', d => {
+        stderr += d;
+        const match = /… staging: (\S+)/.exec(stderr);
+        if (match) resolve(match[1]);
+      });
+      child.on('close', () => reject(new Error(`deploy ended: ${stderr}`)));
+    });
+    expect(progress).not.toMatch(/^(succeeded|failed)$/);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const resume = /Resume with: paved deploy watch (\S+)/.exec(stderr);
+    expect(resume).not.toBeNull();
+    expect(stdout).not.toMatch(/Deployed/);
+
+    // The deploy went on without the CLI: watching it again sees it through.
+    const watch = await paved(['deploy', 'watch', resume![1], '--json']);
+    expect({ code: watch.code, stderr: watch.stderr }).toMatchObject({
+      code: 0,
+    });
+    expect(watch.json.deployment).toMatchObject({
+      id: resume![1],
+      status: 'succeeded',
+      image: images.v1,
+    });
+  });
+
+  it('opens psql on the database with a login fetched at run time, never shown, audited', async () => {
+    // The service's database as the postgres-database module leaves it: a
+    // login role with a password, its login in Vault at <vault-path>/database
+    // with the address the pods use (the node's relay, where PostgreSQL holds
+    // every login to its password: docs/decisions/0018).
+    const noDatabase = await paved(['db', 'connect', 'orders']);
+    expect(noDatabase.code).toBe(4);
+    expect(noDatabase.stderr).toMatch(
+      /has no database .*\n.*paved db create orders/,
+    );
+
+    const platformConfig = yaml.parse(
+      readFileSync(
+        process.env.PAVED_PLATFORM_CONFIG ??
+          path.resolve(PACKAGE, '../../.paved/run/app-config.platform.yaml'),
+        'utf8',
+      ),
+    );
+    const relay =
+      platformConfig.paved.provisioning.moduleDefaults['postgres-database'];
+    databaseRole = `${staging.database.name}_owner`;
+    const password = randomBytes(18).toString('hex');
+    await withPostgres(staging.platform.postgresUrl, db =>
+      db.query(`CREATE ROLE "${databaseRole}" LOGIN PASSWORD '${password}'`),
+    );
+    await new VaultClient(staging.platform.vault)
+      .kv('secret', 2)
+      .write(`${staging.vaultPath}/database`, {
+        host: relay.host,
+        port: String(relay.port),
+        database: staging.database.name,
+        username: databaseRole,
+        password,
+        url: `postgresql://${databaseRole}:${password}@${relay.host}:${relay.port}/${staging.database.name}`,
+      });
+
+    const connect = await paved([
+      'db',
+      'connect',
+      'orders',
+      '--',
+      '-AtXc',
+      'select current_user, current_database()',
+    ]);
+    expect({ code: connect.code, stderr: connect.stderr }).toMatchObject({
+      code: 0,
+    });
+    expect(connect.stdout.trim()).toBe(
+      `${databaseRole}|${staging.database.name}`,
+    );
+    expect(connect.stderr).toMatch(
+      new RegExp(
+        `Connecting to ${staging.database.name} on .* as ${databaseRole}`,
+      ),
+    );
+
+    // SQL on stdin, the service inferred from the repository it runs in.
+    const repo = path.join(home, 'orders-repo');
+    execFileSync('git', ['init', '-q', repo]);
+    await writeFile(
+      path.join(repo, 'catalog-info.yaml'),
+      'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\nspec: {}\n',
+    );
+    const piped = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'db', 'connect', '--', '-AtX'],
+        {
+          cwd: repo,
+          env: {
+            PATH: process.env.PATH,
+            HOME: home,
+            XDG_CONFIG_HOME: path.join(home, 'config'),
+            PAVED_PORTAL: root,
+          },
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', d => (out += d));
+      child.stderr.on('data', d => (err += d));
+      child.on('error', reject);
+      child.on('close', code =>
+        resolve({ code, stdout: out, stderr: err, json: undefined }),
+      );
+      child.stdin.end('select 40 + 2;\n');
+    });
+    expect({ code: piped.code, stderr: piped.stderr }).toMatchObject({
+      code: 0,
+    });
+    expect(piped.stdout.trim()).toBe('42');
+
+    const denied = await paved(
+      ['db', 'connect', 'orders', '--', '-c', 'select 1'],
+      {
+        as: 'mallory',
+      },
+    );
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/paved\.database\.connect/);
+
+    const json = await paved(['db', 'connect', 'orders', '--json']);
+    expect(json.code).toBe(2);
+    await expectShape('error', json.json);
+
+    // The audit trail: who fetched which login, and who was refused; never the password.
+    const audit = await (
+      await fetch(
+        `${root}/api/deployments/entities/component/default/orders/audit-events`,
+        { headers: { Authorization: `Bearer ${tokens.alice}` } },
+      )
+    ).json();
+    const fetches = audit.items.filter(
+      (e: any) => e.action === 'database-connect',
+    );
+    expect(fetches).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actor: 'user:default/alice',
+          environment: 'staging',
+          result: 'succeeded',
+          // The client, by its User-Agent (also the insights' deploy channel).
+          message: expect.stringMatching(/\(paved-cli\/0\.1\.0\)$/),
+        }),
+        expect.objectContaining({
+          actor: 'user:default/mallory',
+          result: 'failed',
+        }),
+      ]),
+    );
+    for (const text of [
+      JSON.stringify(audit),
+      ...[connect, piped, denied, noDatabase, json].map(
+        r => r.stdout + r.stderr,
+      ),
+    ]) {
+      expect(text).not.toContain(password);
+    }
   });
 });

@@ -4,7 +4,10 @@ import { parseAssignments } from './commands/secrets';
 import { EXIT, fromBackendError } from './errors';
 import { ago, createOutput, table } from './output';
 import { createProgram } from './program';
-import { parseServiceRef } from './service';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gitRootOf, inferService, parseServiceRef } from './service';
 
 describe('argument parsing', () => {
   const parse = (...args: string[]) => {
@@ -40,6 +43,31 @@ describe('argument parsing', () => {
       name: 'cart',
     });
     expect(() => parseServiceRef('not a name')).toThrow(/not a service name/);
+  });
+
+  it('finds the service in the catalog-info.yaml at the root of the git repository it runs in', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paved-cli-test-'));
+    try {
+      const repo = path.join(dir, 'orders');
+      const deep = path.join(repo, 'src', 'api');
+      mkdirSync(deep, { recursive: true });
+      expect(gitRootOf(deep)).toBeUndefined();
+      await expect(inferService(deep)).rejects.toThrow(/no catalog-info\.yaml/);
+      // A worktree's .git is a file.
+      writeFileSync(path.join(repo, '.git'), 'gitdir: /elsewhere\n');
+      expect(gitRootOf(deep)).toBe(repo);
+      writeFileSync(
+        path.join(repo, 'catalog-info.yaml'),
+        'kind: System\nmetadata: { name: shop }\n---\nkind: Component\nmetadata: { name: orders-api, namespace: shop }\n',
+      );
+      expect(await inferService(deep)).toEqual({
+        kind: 'component',
+        namespace: 'shop',
+        name: 'orders-api',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads KEY=VALUE pairs, and one KEY from stdin without its trailing newline', async () => {

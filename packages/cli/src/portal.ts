@@ -11,6 +11,8 @@ import {
   portalUrl,
 } from './config';
 import { CliError, EXIT, fromBackendError } from './errors';
+import { HttpRequestInit, HttpResponse, request as httpRequest } from './http';
+import { VERSION } from './version';
 
 /** A refresh is due this long before the access token expires. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -92,9 +94,16 @@ export class Portal {
   }
 
   /** fetch against the portal; an unreachable portal is a CliError saying so. */
-  async raw(route: string, init: RequestInit = {}): Promise<Response> {
+  async raw(route: string, init: HttpRequestInit = {}): Promise<HttpResponse> {
     try {
-      return await fetch(`${this.baseUrl}${route}`, init);
+      // Names the client: the audit trail and the insights' deploys by channel (adoption.ts: paved-cli).
+      return await httpRequest(`${this.baseUrl}${route}`, {
+        ...init,
+        headers: {
+          'user-agent': `paved-cli/${VERSION}`,
+          ...(init.headers as Record<string, string>),
+        },
+      });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new CliError(
@@ -109,7 +118,10 @@ export class Portal {
   }
 
   /** A request as the signed-in user; a non-2xx answer becomes a CliError by the backend's error name. */
-  async fetch(route: string, init: RequestInit = {}): Promise<Response> {
+  async fetch(
+    route: string,
+    init: HttpRequestInit = {},
+  ): Promise<HttpResponse> {
     const token = await this.accessToken();
     const response = await this.raw(route, {
       ...init,
@@ -122,7 +134,7 @@ export class Portal {
     return response;
   }
 
-  async json<T>(route: string, init?: RequestInit): Promise<T> {
+  async json<T>(route: string, init?: HttpRequestInit): Promise<T> {
     return (await (await this.fetch(route, init)).json()) as T;
   }
 
@@ -146,7 +158,7 @@ export class Portal {
     operationId: K,
     options: RequestOptions<K>,
     signal?: AbortSignal,
-  ): Promise<Response> {
+  ): Promise<HttpResponse> {
     const request = deploymentsRequest(operationId, options);
     return this.fetch(`/api/deployments${request.path}`, {
       method: request.method,
@@ -157,7 +169,7 @@ export class Portal {
 }
 
 /** A portal's error answer as a CliError (its @backstage/errors body, else the status). */
-export async function errorOf(response: Response): Promise<CliError> {
+export async function errorOf(response: HttpResponse): Promise<CliError> {
   const text = await response.text().catch(() => '');
   let name: string | undefined;
   let message = `the portal answered ${response.status} ${response.statusText}`;

@@ -6,10 +6,9 @@ import { addObserveCommands } from './commands/observe';
 import { addSecretCommands } from './commands/secrets';
 import { completionScript } from './completion';
 
-declare const PAVED_CLI_VERSION: string;
+import { VERSION } from './version';
 
-export const VERSION =
-  typeof PAVED_CLI_VERSION === 'string' ? PAVED_CLI_VERSION : '0.0.0-dev';
+export { VERSION };
 
 /** The `paved` command tree; parsing errors throw (exitOverride), main() maps them to exit 2. */
 export function createProgram(): Command {

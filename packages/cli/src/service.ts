@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { CliError, EXIT } from './errors';
 
 /** A catalog entity the commands act on. */
@@ -31,18 +29,25 @@ export function parseServiceRef(value: string): ServiceRef {
   };
 }
 
-/** The first Component in the catalog-info.yaml at the root of the git repository around `cwd`. */
-export function inferService(cwd: string = process.cwd()): ServiceRef {
-  let root: string | undefined;
-  try {
-    root = execFileSync('git', ['rev-parse', '--show-toplevel'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    root = undefined;
+/**
+ * The root of the git repository around `dir`: the nearest directory with a
+ * `.git` (a directory, or a file in a worktree or submodule). Looked up
+ * without running git, which would cost a process start on every command.
+ */
+export function gitRootOf(dir: string): string | undefined {
+  for (let current = path.resolve(dir); ; ) {
+    if (existsSync(path.join(current, '.git'))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
   }
+}
+
+/** The first Component in the catalog-info.yaml at the root of the git repository around `cwd`. */
+export async function inferService(
+  cwd: string = process.cwd(),
+): Promise<ServiceRef> {
+  const root = gitRootOf(cwd);
   const file = root && path.join(root, 'catalog-info.yaml');
   if (!file || !existsSync(file)) {
     throw new CliError(
@@ -51,6 +56,10 @@ export function inferService(cwd: string = process.cwd()): ServiceRef {
       "name the service (e.g. paved status orders-api), or run it in the service's repository",
     );
   }
+  // Loaded here, not at start-up: a YAML parser is a fifth of the CLI's own start (docs/benchmarks.md).
+  // (require, not import(): the bundle evaluates it on first use; Jest runs it too.)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseAllDocuments } = require('yaml') as typeof import('yaml');
   for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
     const entity = document.toJS() as {
       kind?: string;
@@ -72,6 +81,8 @@ export function inferService(cwd: string = process.cwd()): ServiceRef {
 }
 
 /** The service a command names, else the one of the repository it runs in. */
-export function resolveService(value: string | undefined): ServiceRef {
+export async function resolveService(
+  value: string | undefined,
+): Promise<ServiceRef> {
   return value ? parseServiceRef(value) : inferService();
 }

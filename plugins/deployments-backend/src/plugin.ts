@@ -27,6 +27,7 @@ import {
   MetricsService,
 } from './services/MetricsService';
 import { DefaultBuildService } from './services/BuildService';
+import { DefaultDatabaseConnectionService } from './services/DatabaseConnection';
 import { KnexBuildStore } from './services/BuildStore';
 import {
   CatalogMembershipSource,
@@ -185,6 +186,21 @@ export const deploymentsPlugin = createBackendPlugin({
           secrets: environmentSecrets,
           deployments,
         });
+        // Where callers reach the services' databases, when not where the pods do.
+        const connectConfig = config.getOptionalConfig(
+          'paved.deployments.databaseConnect',
+        );
+        const databases = new DefaultDatabaseConnectionService({
+          environments,
+          catalog,
+          permissions: deps.permissions,
+          audit,
+          logins: environmentSecrets,
+          address: connectConfig && {
+            host: connectConfig.getOptionalString('host'),
+            port: connectConfig.getOptionalNumber('port'),
+          },
+        });
         const metrics = new MetricsService({
           catalog,
           environments: environments.map(e => e.name),
@@ -209,6 +225,7 @@ export const deploymentsPlugin = createBackendPlugin({
             deployments,
             builds,
             secrets,
+            databases,
             metrics,
             logs: new DefaultLogsService({ environments, catalog, clusters }),
             insights,

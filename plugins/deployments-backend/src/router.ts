@@ -2,6 +2,7 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import { addAlertRoutes } from './routes/alerts';
 import { addBuildRoutes } from './routes/builds';
+import { addDatabaseRoutes } from './routes/database';
 import { addMetricsRoutes } from './routes/metrics';
 import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
@@ -9,6 +10,7 @@ import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
 import { AlertsService } from './services/Alerts';
 import { BuildService } from './services/BuildService';
+import { DatabaseConnectionService } from './services/DatabaseConnection';
 import { Caller, DeploymentService } from './services/DeploymentService';
 import { FeedbackService } from './services/Feedback';
 import { MetricsService } from './services/MetricsService';
@@ -36,6 +38,7 @@ export async function createRouter(options: {
   deployments: DeploymentService;
   builds: BuildService;
   secrets: SecretsService;
+  databases: DatabaseConnectionService;
   metrics: MetricsService;
   logs: LogsService;
   insights: InsightsService;
@@ -47,6 +50,7 @@ export async function createRouter(options: {
     deployments,
     builds,
     secrets,
+    databases,
     metrics,
     logs,
     insights,
@@ -185,6 +189,7 @@ export async function createRouter(options: {
 
   addBuildRoutes(router, { builds, callerOf, entityRefOf });
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
+  addDatabaseRoutes(router, { databases, callerOf, entityRefOf });
   addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
   addLogRoutes(router, { logs, callerOf, entityRefOf });
   addAlertRoutes(router, { alerts, callerOf, entityRefOf });

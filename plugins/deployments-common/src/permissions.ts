@@ -57,10 +57,22 @@ export const secretRotatePermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Fetch the login of a service's database in an environment, password
+ * included, to connect with it (`paved db connect`). Distinct from
+ * `paved.secret.read`, which shows names and versions only.
+ */
+export const databaseConnectPermission = createPermission({
+  name: 'paved.database.connect',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 export const secretPermissions = [
   secretReadPermission,
   secretWritePermission,
   secretRotatePermission,
+  databaseConnectPermission,
 ];
 
 /**

@@ -86,3 +86,6 @@ export type Feedback = Schemas.Feedback;
 export type FeedbackList = Schemas.FeedbackList;
 /** The query of `GET /feedback`. */
 export type FeedbackQuery = Operations['ListFeedback']['query'];
+
+/** A service's database login for one session (`paved db connect`); `password` is a secret. */
+export type DatabaseConnection = Schemas.DatabaseConnection;

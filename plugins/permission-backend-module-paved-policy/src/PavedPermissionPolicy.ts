@@ -31,9 +31,11 @@ export const PLATFORM_TEAM = DEFAULT_PLATFORM_TEAM;
 /**
  * Paved's default policy.
  *
- * - `paved.deployment.*` (deploy, promote, approve, rollback) and
- *   `paved.secret.*` (read, write, rotate a service's secrets): the entity's
- *   owners, that is members of its owning group, and the platform team.
+ * - `paved.deployment.*` (deploy, promote, approve, rollback),
+ *   `paved.secret.*` (read, write, rotate a service's secrets) and
+ *   `paved.database.connect` (fetch the database login, password included,
+ *   for `paved db connect`): the entity's owners, that is members of its
+ *   owning group, and the platform team.
  * - Everything else Backstage guards stays open to signed-in users, as with
  *   the allow-all policy this replaces.
  *

@@ -12,6 +12,7 @@ import {
   deploymentCreatePermission,
   deploymentPromotePermission,
   deploymentRollbackPermission,
+  databaseConnectPermission,
   secretReadPermission,
   secretRotatePermission,
   secretWritePermission,
@@ -167,6 +168,7 @@ describe('Paved permission policy', () => {
         secretReadPermission,
         secretWritePermission,
         secretRotatePermission,
+        databaseConnectPermission,
       ]) {
         // A member of the owning group, the platform team, someone else.
         expect(await decide('user:default/hannah', permission)).toBe(

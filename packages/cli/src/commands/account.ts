@@ -6,7 +6,6 @@ import {
 } from '../config';
 import { contextOf } from '../context';
 import { CliError, EXIT } from '../errors';
-import { expiryOfToken, login, userOfToken } from '../login';
 
 export function addAccountCommands(program: Command) {
   program
@@ -26,6 +25,7 @@ Examples:
     .action(async (opts, command: Command) => {
       const ctx = contextOf(command);
       const portal = await ctx.portal();
+      const { login } = await import('../login');
       const credentials = await login({
         portal,
         openBrowser: opts.browser,
@@ -87,6 +87,7 @@ Examples:
         );
       }
       const info = answer.ok ? ((await answer.json()) as { sub?: string }) : {};
+      const { expiryOfToken, userOfToken } = await import('../login');
       const user = info.sub ?? userOfToken(token);
       const expires = expiryOfToken(token);
       const source = process.env.PAVED_TOKEN ? 'PAVED_TOKEN' : 'paved login';

@@ -71,7 +71,7 @@ Examples:
     )
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       if (opts.image && opts.build) {
         throw new CliError(
           '--image and --build name the image twice',
@@ -135,7 +135,7 @@ Examples:
     )
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       const result = await portal.deployments('CreatePromotion', {
         body: { entityRef: entityRefOf(service), from: opts.from, to: opts.to },
@@ -181,7 +181,7 @@ Examples:
     )
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       let target: string | undefined = opts.to;
       let current: Deployment | undefined;

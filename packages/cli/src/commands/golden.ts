@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { Context, contextOf } from '../context';
 import { CliError, EXIT } from '../errors';
 import { entityRefOf, resolveService } from '../service';
+import { addDbConnectCommand } from './dbConnect';
 
 interface TaskEvent {
   id: number;
@@ -146,7 +147,7 @@ Examples:
           'use --type postgres',
         );
       }
-      const target = resolveService(name);
+      const target = await resolveService(name);
       const result = await runTemplate(
         ctx,
         'template:default/provision-database',
@@ -162,4 +163,5 @@ Examples:
       );
       ctx.out.result({ service: entityRefOf(target), ...result });
     });
+  addDbConnectCommand(db);
 }

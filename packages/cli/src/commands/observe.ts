@@ -40,7 +40,7 @@ Examples:
     )
     .action(async (name: string | undefined, _opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       const [environments, approvals] = await Promise.all([
         portal.deployments('ListEnvironments', { params: params(service) }),
@@ -110,7 +110,7 @@ Examples:
     .option('-n, --limit <n>', 'how many', v => Number(v), 20)
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       const page = await portal.deployments('ListDeployments', {
         params: params(service),
@@ -139,7 +139,7 @@ Examples:
     .option('-n, --limit <n>', 'how many', v => Number(v), 20)
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       const page = await portal.deployments('ListBuilds', {
         params: params(service),
@@ -182,7 +182,7 @@ Examples:
     )
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       const stop = new AbortController();
       const onInterrupt = () => stop.abort();
@@ -249,7 +249,7 @@ Examples:
     .option('--print', 'print the URL instead of opening it')
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       const appUrl = (
         process.env.PAVED_APP_URL ?? portal.baseUrl.replace(/:7007$/, ':3000')

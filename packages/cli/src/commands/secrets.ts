@@ -103,7 +103,7 @@ export function addSecretCommands(program: Command) {
     .option('-e, --env <environment>', 'the environment', 'staging')
     .action(async (name: string | undefined, opts, command: Command) => {
       const ctx = contextOf(command);
-      const service = resolveService(name);
+      const service = await resolveService(name);
       const portal = await ctx.portal();
       const list = await portal.deployments('ListSecrets', {
         params: params(service, opts.env),
@@ -153,7 +153,7 @@ Examples:
           args = [name, ...assignments];
           serviceName = undefined;
         }
-        const service = resolveService(serviceName);
+        const service = await resolveService(serviceName);
         const set = await parseAssignments(args);
         const portal = await ctx.portal();
         const result = await portal.deployments('ChangeSecrets', {
@@ -185,7 +185,7 @@ Examples:
       if (keys.length > 1 && !/^[A-Z_][A-Z0-9_]*$/.test(keys[0])) {
         serviceName = keys.shift();
       }
-      const service = resolveService(serviceName);
+      const service = await resolveService(serviceName);
       await confirm(
         ctx,
         `Unset ${keys.join(', ')} in ${service.name} (${
@@ -226,7 +226,7 @@ Examples:
           keys = [name, ...given];
           serviceName = undefined;
         }
-        const service = resolveService(serviceName);
+        const service = await resolveService(serviceName);
         await confirm(
           ctx,
           `Rotate ${keys.length ? keys.join(', ') : 'every generated key'} of ${

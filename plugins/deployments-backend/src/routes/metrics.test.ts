@@ -21,6 +21,7 @@ import {
   MetricsService,
 } from '../services/MetricsService';
 import { SecretsService } from '../services/SecretsService';
+import { DatabaseConnectionService } from '../services/DatabaseConnection';
 
 // The metrics route's refusals, with the real MetricsService and Prometheus client: bad input
 // is a 400 naming the field before any query is made (PromQL in a parameter never reaches
@@ -73,6 +74,7 @@ describe('metrics route', () => {
       logs: {} as LogsService,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      databases: {} as DatabaseConnectionService,
       alerts: {} as AlertsService,
     });
     const middleware = MiddlewareFactory.create({

@@ -16,6 +16,7 @@ import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
+import { DatabaseConnectionService } from '../services/DatabaseConnection';
 
 // The routes' validation alone: bad input is a 400 naming the field and the
 // fix before the service is asked: the spec's checks (schema/validation.ts:
@@ -68,6 +69,7 @@ describe('secrets routes', () => {
       secrets,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      databases: {} as DatabaseConnectionService,
       alerts: {} as AlertsService,
     });
     const middleware = MiddlewareFactory.create({

@@ -12,6 +12,7 @@ import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
 import { LogsService } from '../services/LogsService';
 import { SecretsService } from '../services/SecretsService';
+import { DatabaseConnectionService } from '../services/DatabaseConnection';
 
 // The spec and the router describe the same endpoints.
 describe('openapi.yaml', () => {
@@ -50,6 +51,7 @@ describe('openapi.yaml', () => {
       secrets: {} as SecretsService,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      databases: {} as DatabaseConnectionService,
       alerts: {} as AlertsService,
     });
     const served = (router.stack as any[])

@@ -185,7 +185,7 @@ export class DefaultDeploymentService implements DeploymentService {
         async (environment): Promise<EnvironmentStatus> => {
           const namespace = this.namespaceOf(entity, environment.name);
           const url = serviceUrlFor(environment, workload, namespace);
-          const [live, last, health] = await Promise.all([
+          const [live, last] = await Promise.all([
             this.options.clusters
               .forEnvironment(environment.name)
               .getRolloutStatus(namespace, workload),
@@ -194,13 +194,17 @@ export class DefaultDeploymentService implements DeploymentService {
               environment: environment.name,
               limit: 1,
             }),
-            url && this.options.healthProbe
-              ? this.options.healthProbe.probe(url)
-              : undefined,
           ]);
+          // Only a service that runs there is asked how it is: a probe of one
+          // that does not would wait on the gateway for nothing
+          // (docs/benchmarks.md, `paved status`).
+          const health =
+            live && url && this.options.healthProbe
+              ? await this.options.healthProbe.probe(url)
+              : undefined;
           return {
             url,
-            health: live ? health : undefined,
+            health,
             environment: environment.name,
             namespace,
             requiresApproval: environment.requiresApproval,

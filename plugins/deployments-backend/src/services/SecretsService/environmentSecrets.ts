@@ -264,6 +264,54 @@ export class VaultEnvironmentSecrets {
     };
   }
 
+  /**
+   * The database login the environment's pods use: its own DATABASE_USERNAME
+   * and DATABASE_PASSWORD (a rotation writes them), else the service-wide
+   * `database` leaf's; host, port and database from the leaf. A 404 when the
+   * service has no database.
+   */
+  async databaseLogin(
+    entity: Entity,
+    environment: string,
+  ): Promise<{
+    host: string;
+    port: number;
+    database: string;
+    username: string;
+    password: string;
+    vaultPath: string;
+  }> {
+    const { mount, base, path } = this.locate(entity, environment);
+    const kv = this.vault.kv2(mount);
+    const [leaf, own] = await Promise.all([
+      kv.readVersion(`${base}/database`),
+      kv.readVersion(path),
+    ]);
+    const { host, port, database, username, password } = leaf?.data ?? {};
+    if (!leaf || !host || !port || !database || !username || !password) {
+      throw new NotFoundError(
+        `${stringifyEntityRef(
+          entity,
+        )} has no database (${mount}/${base}/database holds no login); the Provision Database template adds one (paved db create)`,
+      );
+    }
+    const ownLogin =
+      own?.data.DATABASE_USERNAME && own.data[DATABASE_PASSWORD_KEY]
+        ? {
+            username: own.data.DATABASE_USERNAME,
+            password: own.data[DATABASE_PASSWORD_KEY],
+          }
+        : undefined;
+    return {
+      host,
+      port: Number(port),
+      database,
+      username: ownLogin?.username ?? username,
+      password: ownLogin?.password ?? password,
+      vaultPath: ownLogin ? `${mount}/${path}` : `${mount}/${base}/database`,
+    };
+  }
+
   /** The service-wide `database` leaf (OpenTofu's postgres-database module writes it). */
   private async databaseLeaf(
     mount: string,

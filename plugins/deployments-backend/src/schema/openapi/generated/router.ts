@@ -1179,6 +1179,57 @@ export const spec = {
           },
         },
       },
+    '/entities/{kind}/{namespace}/{name}/environments/{environment}/database/connection':
+      {
+        post: {
+          operationId: 'ConnectDatabase',
+          summary:
+            "The credentials of the service's database in an environment, for one session of psql",
+          description:
+            "The login the environment's pods use (its own `DATABASE_USERNAME` /\n`DATABASE_PASSWORD` after a rotation, else the service-wide\n`database` leaf the postgres-database module wrote), with a host and\nport the caller reaches: `paved.databaseConnect.host`/`port` when the\nportal's config sets them, else the ones in Vault (the address the\npods use). A POST, answered with `Cache-Control: no-store`, because\nit hands out a password: each call is an audit event\n(`database-connect`: who, which service and environment, the login;\nnever the password). `paved db connect` passes the password to psql\nin its environment only. Needs `paved.database.connect` (owners and\nthe platform team); `paved.secret.read` (names only) is not enough.\n",
+          parameters: [
+            {
+              $ref: '#/components/parameters/kind',
+            },
+            {
+              $ref: '#/components/parameters/namespace',
+            },
+            {
+              $ref: '#/components/parameters/name',
+            },
+            {
+              $ref: '#/components/parameters/environment',
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'Where to connect and as whom.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/DatabaseConnection',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/Error',
+            },
+            '403': {
+              $ref: '#/components/responses/Error',
+            },
+            '404': {
+              $ref: '#/components/responses/Error',
+            },
+            '409': {
+              $ref: '#/components/responses/Error',
+            },
+            '503': {
+              $ref: '#/components/responses/Error',
+            },
+          },
+        },
+      },
     '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods': {
       get: {
         operationId: 'ListPods',
@@ -2124,6 +2175,7 @@ export const spec = {
               'secret-change',
               'secret-rollback',
               'secret-rotate',
+              'database-connect',
             ],
           },
           entityRef: {
@@ -3295,6 +3347,50 @@ export const spec = {
           },
           text: {
             description: 'The line, without its newline',
+            type: 'string',
+          },
+        },
+      },
+      DatabaseConnection: {
+        description:
+          'A PostgreSQL login for one session; `password` is a secret (the CLI\nhands it to psql in PGPASSWORD and never prints it).\n',
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'environment',
+          'host',
+          'port',
+          'database',
+          'username',
+          'password',
+        ],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          host: {
+            type: 'string',
+            example: '127.0.0.1',
+          },
+          port: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 65535,
+          },
+          database: {
+            type: 'string',
+            example: 'orders_api',
+          },
+          username: {
+            type: 'string',
+            example: 'orders_api_owner',
+          },
+          password: {
+            type: 'string',
+          },
+          vaultPath: {
+            description:
+              "Where the login is kept (the leaf or the environment's own secret)",
             type: 'string',
           },
         },

@@ -182,7 +182,8 @@ export interface AuditEvent {
     | 'rollback'
     | 'secret-change'
     | 'secret-rollback'
-    | 'secret-rotate';
+    | 'secret-rotate'
+    | 'database-connect';
   entityRef: string;
   environment?: string;
   image?: string;
@@ -562,6 +563,19 @@ export interface LogLine {
   text: string;
 }
 
+/** A PostgreSQL login for one session; `password` is a secret (the CLI
+ * hands it to psql in PGPASSWORD and never prints it). */
+export interface DatabaseConnection {
+  environment: string;
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password: string;
+  /** Where the login is kept (the leaf or the environment's own secret) */
+  vaultPath?: string;
+}
+
 export interface SecretList {
   environment: string;
   /** The environment's own secret */
@@ -928,6 +942,20 @@ export interface Operations {
     body: SecretRotateRequest;
     response: SecretChangeResult;
   };
+  /** The credentials of the service's database in an environment, for one session of psql */
+  ConnectDatabase: {
+    method: 'POST';
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/database/connection';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+      /** One of `paved.environments`; another is a 400 naming the known ones. */
+      environment: string;
+    };
+    response: DatabaseConnection;
+  };
   /** The pods of the service's Deployment in an environment */
   ListPods: {
     method: 'GET';
@@ -1082,6 +1110,10 @@ export const OPERATIONS: {
     method: 'POST',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets/rotate',
   },
+  ConnectDatabase: {
+    method: 'POST',
+    path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/database/connection',
+  },
   ListPods: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/pods',
@@ -1204,6 +1236,10 @@ export type EndpointMap = {
     path: Operations['RotateSecrets']['params'];
     body: Operations['RotateSecrets']['body'];
     response: Operations['RotateSecrets']['response'];
+  };
+  '#post|/entities/{kind}/{namespace}/{name}/environments/{environment}/database/connection': {
+    path: Operations['ConnectDatabase']['params'];
+    response: Operations['ConnectDatabase']['response'];
   };
   '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/pods': {
     path: Operations['ListPods']['params'];

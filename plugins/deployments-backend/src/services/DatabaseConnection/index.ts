@@ -1,0 +1,6 @@
+export { DefaultDatabaseConnectionService } from './DefaultDatabaseConnectionService';
+export type {
+  DatabaseConnectAddress,
+  DefaultDatabaseConnectionServiceOptions,
+} from './DefaultDatabaseConnectionService';
+export type { DatabaseConnectionService } from './types';
