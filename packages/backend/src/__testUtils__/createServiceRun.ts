@@ -7,6 +7,7 @@ import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import scaffolderModuleWorkspaceDatabase from '@backstage/plugin-scaffolder-backend-module-workspace-database';
 import { ConfigReader } from '@backstage/config';
 import {
   DefaultTofuRunner,
@@ -44,6 +45,8 @@ export async function startGoldenPathBackend(options: {
   platform?: JsonObject;
   /** In place of the platform's `kubernetes` config, e.g. its cluster through a proxy. */
   kubernetes?: JsonObject;
+  /** After how long without a heartbeat an interrupted task is resumed (app-config.yaml: 30 s). */
+  staleTimeoutSeconds?: number;
 }) {
   const { platform, environments, kubernetes, moduleDefaults } =
     platformConfig();
@@ -62,6 +65,7 @@ export async function startGoldenPathBackend(options: {
       catalogPlugin,
       catalogModuleTemplateKind,
       scaffolderPlugin,
+      scaffolderModuleWorkspaceDatabase,
       scaffolderModulePaved,
       scaffolderModuleProvisioning,
       // Create Service waits for its build and deploys through this plugin.
@@ -74,6 +78,14 @@ export async function startGoldenPathBackend(options: {
           paved,
           kubernetes: options.kubernetes ?? kubernetes,
           catalog: demoCatalogConfig,
+          // As app-config.yaml: an interrupted run resumes; a failed one can be retried.
+          scaffolder: {
+            taskRecovery: {
+              enabled: true,
+              staleTimeout: { seconds: options.staleTimeoutSeconds ?? 30 },
+              workspaceProvider: 'database',
+            },
+          },
         },
       }),
     ],
@@ -121,7 +133,7 @@ export async function startGoldenPathBackend(options: {
     ).json()) as {
       body: { message?: string; stepId?: string; status?: string };
     }[];
-  const finish = async (taskId: string) => {
+  const finish = async (taskId: string, timeoutMs = 180_000) => {
     const task = await poll(
       'the task to finish',
       async () => {
@@ -131,20 +143,36 @@ export async function startGoldenPathBackend(options: {
         const body = await r.json();
         return ['completed', 'failed'].includes(body.status) ? body : undefined;
       },
-      180_000,
+      timeoutMs,
     );
     const log = (await events(taskId))
       .map(e => e.body.message ?? '')
       .join('\n');
     return { status: task.status as string, log };
   };
+  /** The task page's "Retry": the task again, from the step that failed. */
+  const retry = (taskId: string) =>
+    fetch(`${base}/scaffolder/v2/tasks/${taskId}/retry`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
   const getEntity = (ref: string) =>
     fetch(`${base}/catalog/entities/by-name/${ref}`, { headers });
 
   /** Stops this backend (its database stays as its config says: memory is gone, disk stays). */
   const stop = () => backend.stop();
 
-  return { base, headers, createTask, events, finish, getEntity, stop };
+  return {
+    base,
+    headers,
+    createTask,
+    events,
+    finish,
+    retry,
+    getEntity,
+    stop,
+  };
 }
 
 /** Removes what Create Service provisioned for `name` on the local platform. */
