@@ -73,7 +73,12 @@ async function platform(command: 'down' | 'up') {
 /** Stops the platform's PostgreSQL as a crash would (SIGQUIT: immediate shutdown, no checkpoint). */
 async function crashPostgres() {
   const pid = Number(
-    (await readFile(path.join(runDir(), 'postgres/data/postmaster.pid'), 'utf8'))
+    (
+      await readFile(
+        path.join(runDir(), 'postgres/data/postmaster.pid'),
+        'utf8',
+      )
+    )
       .split('\n')[0]
       .trim(),
   );
@@ -153,12 +158,21 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
     return response.json();
   };
   const expectRunning = async (name: string, portal: Portal) => {
-    const entity = await get(portal, `/catalog/entities/by-name/component/default/${name}`);
+    const entity = await get(
+      portal,
+      `/catalog/entities/by-name/component/default/${name}`,
+    );
     expect(entity.metadata.annotations['paved.dev/golden-path']).toBeDefined();
     const history = (
-      await get(portal, `/deployments/entities/component/default/${name}/deployments`)
+      await get(
+        portal,
+        `/deployments/entities/component/default/${name}/deployments`,
+      )
     ).items;
-    expect(history[0]).toMatchObject({ environment: 'staging', status: 'succeeded' });
+    expect(history[0]).toMatchObject({
+      environment: 'staging',
+      status: 'succeeded',
+    });
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(platformConfig().platform.kubeconfig);
     const deployment = await kubeConfig
@@ -194,7 +208,9 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
 
     portal = await start(database);
     const run = await portal.finish(taskId, 600_000);
-    expect(run.log).toContain('Task recovered - resuming from last known good state');
+    expect(run.log).toContain(
+      'Task recovered - resuming from last known good state',
+    );
     expect(run.log).toContain(
       'Skipping step publish because it was already completed in a previous run',
     );
@@ -205,7 +221,9 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
     expect(history).toHaveLength(1);
     const commits = await (
       await fetch(`${remote.baseUrl}/api/repos/paved/${name}/commits?ref=main`)
-    ).json().catch(() => undefined);
+    )
+      .json()
+      .catch(() => undefined);
     if (Array.isArray(commits)) expect(commits).toHaveLength(1);
     await portal.stop();
   });
@@ -299,7 +317,9 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
     // stays, production uses it).
     const first = await rotate();
     expect(first.status).toBe(202);
-    expect(await finished(first.body.deploymentId)).toMatchObject({ status: 'succeeded' });
+    expect(await finished(first.body.deploymentId)).toMatchObject({
+      status: 'succeeded',
+    });
     const firstUrl = await vaultUrl();
     expect(await currentDatabaseOf(firstUrl)).toBe(database_);
 

@@ -13,6 +13,7 @@ import {
 } from '@paved/plugin-deployments-common';
 import {
   kubernetesClustersServiceRef,
+  ProvisioningDefaults,
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import { registerDeploymentActions } from './actions';
@@ -168,6 +169,8 @@ export const deploymentsPlugin = createBackendPlugin({
           }),
           notifier,
           workloadCopier: new KubernetesWorkloadCopier(clusters),
+          // Each cluster's pods reach the database at their node's address (paved.provisioning).
+          databaseAddresses: ProvisioningDefaults.fromConfig(config),
           healthProbe: new HttpServiceHealthProbe(),
         });
         const builds = new DefaultBuildService({

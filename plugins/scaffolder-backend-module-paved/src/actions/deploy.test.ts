@@ -255,7 +255,9 @@ describe('paved:deployment:deploy run again (a task recovered or retried)', () =
 
   it('follows the deployment it started before a restart instead of starting another', async () => {
     const { discovery, posts } = await api(
-      { 'd-1': { id: 'd-1', image, status: 'succeeded', message: 'Rolled out' } },
+      {
+        'd-1': { id: 'd-1', image, status: 'succeeded', message: 'Rolled out' },
+      },
       accepted,
     );
     const ctx = context({ 'deployment-staging': { id: 'd-1' } });
@@ -311,7 +313,10 @@ describe('paved:deployment:deploy run again (a task recovered or retried)', () =
     const { discovery } = await api({}, () => ({
       status: 503,
       body: {
-        error: { name: 'ServiceUnavailableError', message: 'Kubernetes is down' },
+        error: {
+          name: 'ServiceUnavailableError',
+          message: 'Kubernetes is down',
+        },
         response: { statusCode: 503 },
       },
     }));

@@ -127,8 +127,8 @@ export function createPublishToGitRemoteAction(options: {
       // An earlier run's push (resume), or this task's own before a restart interrupted it.
       const pushed =
         ctx.input.resume || !createdNow
-        ? await client.getTree({ owner, name, ref: defaultBranch })
-        : undefined;
+          ? await client.getTree({ owner, name, ref: defaultBranch })
+          : undefined;
       if (pushed) {
         // What an earlier run pushed stays: the developer may already have cloned it.
         ctx.logger.info(
