@@ -120,7 +120,12 @@ export function createDeployAction(options: {
       /** The deployments API out of reach (a 5xx): said with what to do. */
       const unavailable = (error: unknown) =>
         error instanceof ResponseError && error.statusCode >= 500
-          ? new Error(`${error.message}. Once it is back, ${RETRY_HINT}`)
+          ? new Error(
+              `${error.message.replace(
+                /\.+$/,
+                '',
+              )}. Once it is back, ${RETRY_HINT}`,
+            )
           : error;
       for (;;) {
         let startedNow = false;
@@ -177,9 +182,10 @@ export function createDeployAction(options: {
         throw new Error(
           `Deploying ${image} to ${environment} failed${
             deployment.failureReason ? ` (${deployment.failureReason})` : ''
-          }: ${
-            deployment.message ?? 'no message'
-          }. Once that is fixed, ${RETRY_HINT}`,
+          }: ${(deployment.message ?? 'no message').replace(
+            /\.+$/,
+            '',
+          )}. Once that is fixed, ${RETRY_HINT}`,
         );
       }
       ctx.logger.info(deployment.message ?? `Deployed ${image}`);
