@@ -7,7 +7,7 @@ import {
 } from '@paved/plugin-git-remote-node/testUtils';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,8 +15,7 @@ import {
   removeProvisionedService,
   startGoldenPathBackend,
 } from './__testUtils__/createServiceRun';
-import { Client } from 'pg';
-import { startTcpProxy } from './__testUtils__/tcpProxy';
+import { startPortalProcess } from './__testUtils__/portalProcessClient';
 import {
   currentDatabaseOf,
   platformConfig,
@@ -98,19 +97,6 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
   let builder: TestBuilder;
   let databaseDir: string;
   let platformDown = false;
-  /** The PostgreSQL database the first portal runs on, dropped at the end. */
-  let portalDatabase: string | undefined;
-  const adminQuery = async (sql: string) => {
-    const client = new Client({
-      connectionString: platformConfig().platform.postgres.url,
-    });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
   const portals: Array<{ stop(): Promise<void> }> = [];
 
   beforeAll(async () => {
@@ -127,11 +113,6 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
       await portal.stop().catch(() => undefined);
     }
     if (platformDown) await platform('up');
-    if (portalDatabase) {
-      await adminQuery(
-        `DROP DATABASE IF EXISTS "${portalDatabase}" WITH (FORCE)`,
-      ).catch(() => undefined);
-    }
     for (const name of created) await removeProvisionedService(name, owner);
     await remote?.stop();
     await builder?.stop();
@@ -156,7 +137,11 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
     };
   };
   type Portal = Awaited<ReturnType<typeof start>>;
-  const stepStarted = (portal: Portal, taskId: string, stepId: string) =>
+  const stepStarted = (
+    portal: Pick<Portal, 'events'>,
+    taskId: string,
+    stepId: string,
+  ) =>
     poll(
       `step ${stepId} to start`,
       async () =>
@@ -165,14 +150,20 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
         ) || undefined,
       300_000,
     );
-  const get = async (portal: Portal, route: string) => {
+  const get = async (
+    portal: Pick<Portal, 'base' | 'headers'>,
+    route: string,
+  ) => {
     const response = await fetch(`${portal.base}${route}`, {
       headers: portal.headers,
     });
     expect(response.status).toBe(200);
     return response.json();
   };
-  const expectRunning = async (name: string, portal: Portal) => {
+  const expectRunning = async (
+    name: string,
+    portal: Pick<Portal, 'base' | 'headers'>,
+  ) => {
     const entity = await get(
       portal,
       `/catalog/entities/by-name/component/default/${name}`,
@@ -198,31 +189,25 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
   };
 
   it('resumes a run from the step it was in when the portal restarted', async () => {
-    // The portal's process dies: its database connections go first (a proxy in front of
-    // PostgreSQL is cut, so it can record nothing more, not even that its step failed), then
-    // it stops. An in-process backend's stop alone is no crash: its task would record the
-    // step it was in as failed on the way out.
-    portalDatabase = `paved_midrun_${randomBytes(3).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE "${portalDatabase}"`);
-    const server = new URL(platformConfig().platform.postgres.url);
-    const proxy = await startTcpProxy({
-      host: server.hostname,
-      port: Number(server.port),
-    });
-    const database = (port: number) => ({
-      client: 'pg',
-      connection: {
-        host: server.hostname,
-        port,
-        user: decodeURIComponent(server.username) || 'postgres',
-        ...(server.password
-          ? { password: decodeURIComponent(server.password) }
-          : {}),
-        database: portalDatabase!,
-      },
-      pluginDivisionMode: 'schema',
-    });
-    let portal = await start(database(proxy.port));
+    // The portal runs in a process of its own, on the embedded default (SQLite on disk), and
+    // is killed (SIGKILL) in the middle of the run: a crash, nothing of it runs on.
+    const database = {
+      client: 'better-sqlite3',
+      connection: { directory: path.join(databaseDir, 'crashed') },
+    };
+    await mkdir(database.connection.directory, { recursive: true });
+    const startProcess = async () => {
+      const started = await startPortalProcess({
+        database,
+        gitRemoteBaseUrl: remote.baseUrl,
+        builder,
+        // app-config.yaml says 30 s; shorter here so that the test waits less.
+        staleTimeoutSeconds: 5,
+      });
+      portals.push(started);
+      return started;
+    };
+    let portal = await startProcess();
     const name = `midrun-${randomBytes(3).toString('hex')}`;
     created.push(name);
     const taskId = (
@@ -239,11 +224,9 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
     ).id;
     // The run has published its repository and waits for the builder.
     await stepStarted(portal, taskId, 'build');
-    await proxy.cut();
-    await portal.stop();
-    await proxy.close().catch(() => undefined);
+    await portal.kill();
 
-    portal = await start(database(Number(server.port)));
+    portal = await startProcess();
     const run = await portal.finish(taskId, 600_000);
     expect(run.log).toContain(
       'Task recovered - resuming from last known good state',
@@ -257,6 +240,7 @@ describe('a restart in the middle of Create Service or of a rotation', () => {
     const history = await expectRunning(name, portal);
     expect(history).toHaveLength(1);
     await portal.stop();
+    portals.splice(portals.indexOf(portal), 1);
   });
 
   it('finishes a run every platform part stopped in, and keeps Vault and PostgreSQL agreeing through a rotation PostgreSQL stopped in', async () => {

@@ -95,11 +95,21 @@ export async function startGoldenPathBackend(options: {
   // The builder reports each build of this backend's repositories to it, as CI would.
   await options.builder.reportTo(
     `http://localhost:${server.port()}`,
-    mockCredentials.service.token({
-      onBehalfOf: mockCredentials.service('external:paved-builder'),
-      targetPluginId: 'deployments',
-    }),
+    builderToken(),
   );
+  const client = await portalClient(base);
+
+  /** Stops this backend (its database stays as its config says: memory is gone, disk stays). */
+  const stop = () => backend.stop();
+
+  return { ...client, stop };
+}
+
+/**
+ * Create Service through a portal's HTTP API, as the browser does it, once
+ * the demo catalog and the template are in its catalog.
+ */
+export async function portalClient(base: string) {
   const headers = {
     'content-type': 'application/json',
     authorization: mockCredentials.user.header('user:default/guest'),
@@ -160,20 +170,15 @@ export async function startGoldenPathBackend(options: {
   const getEntity = (ref: string) =>
     fetch(`${base}/catalog/entities/by-name/${ref}`, { headers });
 
-  /** Stops this backend (its database stays as its config says: memory is gone, disk stays). */
-  const stop = () => backend.stop();
-
-  return {
-    base,
-    headers,
-    createTask,
-    events,
-    finish,
-    retry,
-    getEntity,
-    stop,
-  };
+  return { base, headers, createTask, events, finish, retry, getEntity };
 }
+
+/** The token the builder reports builds to a test backend with (mock credentials). */
+export const builderToken = () =>
+  mockCredentials.service.token({
+    onBehalfOf: mockCredentials.service('external:paved-builder'),
+    targetPluginId: 'deployments',
+  });
 
 /** Removes what Create Service provisioned for `name` on the local platform. */
 export async function removeProvisionedService(name: string, owner: string) {
