@@ -31,6 +31,13 @@ import {
   repoRoot,
 } from './helpers';
 
+/** The token the builder reports builds to a test backend with (mock credentials). */
+export const builderToken = () =>
+  mockCredentials.service.token({
+    onBehalfOf: mockCredentials.service('external:paved-builder'),
+    targetPluginId: 'deployments',
+  });
+
 /**
  * A backend with the real catalog, scaffolder and Paved's actions on the
  * local platform, and helpers to run "Create Service" through its HTTP API
@@ -172,13 +179,6 @@ export async function portalClient(base: string) {
 
   return { base, headers, createTask, events, finish, retry, getEntity };
 }
-
-/** The token the builder reports builds to a test backend with (mock credentials). */
-export const builderToken = () =>
-  mockCredentials.service.token({
-    onBehalfOf: mockCredentials.service('external:paved-builder'),
-    targetPluginId: 'deployments',
-  });
 
 /** Removes what Create Service provisioned for `name` on the local platform. */
 export async function removeProvisionedService(name: string, owner: string) {
