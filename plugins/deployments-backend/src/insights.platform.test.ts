@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { deploymentsPlugin } from './plugin';
 import { OpenApiValidator } from './schema/__testUtils__/openApiValidator';
 
@@ -93,6 +94,34 @@ describe('GET /insights/dora', () => {
           lifecycle: 'experimental',
           owner: 'storefront-team',
           system: 'shop',
+        },
+      },
+      // The golden path's template by its own name, so its runs count as
+      // Create Service runs; one step, the scaffolder's own debug:log.
+      {
+        apiVersion: 'scaffolder.backstage.io/v1beta3',
+        kind: 'Template',
+        metadata: { name: 'create-service', namespace: 'default' },
+        spec: {
+          type: 'service',
+          owner: 'storefront-team',
+          parameters: [
+            {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                owner: { type: 'string' },
+              },
+            },
+          ],
+          steps: [
+            {
+              id: 'log',
+              name: 'Log',
+              action: 'debug:log',
+              input: { message: 'creating ${{ parameters.name }}' },
+            },
+          ],
         },
       },
       {
@@ -172,10 +201,14 @@ describe('GET /insights/dora', () => {
               ? AuthorizeResult.DENY
               : AuthorizeResult.ALLOW,
         })),
+      // The scaffolder's task list asks for conditions: everyone sees every task.
+      authorizeConditional: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
     });
     const backend = await startTestBackend({
       features: [
         deploymentsPlugin,
+        scaffolderPlugin,
         permissions.factory,
         catalogServiceMock.factory({ entities: entities() }),
         databaseServiceFactory,
@@ -247,7 +280,26 @@ describe('GET /insights/dora', () => {
         await new Promise(resolve => setTimeout(resolve, 250));
       }
     };
-    return { call, finished };
+    // A Create Service run, through the real scaffolder, as alice.
+    const runCreateService = async () => {
+      const response = await fetch(
+        `http://localhost:${backend.server.port()}/api/scaffolder/v2/tasks`,
+        {
+          method: 'POST',
+          headers: {
+            Authorization: mockCredentials.user.header(alice),
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({
+            templateRef: 'template:default/create-service',
+            values: { name: 'cart', owner: 'group:default/storefront-team' },
+          }),
+        },
+      );
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    return { call, finished, runCreateService };
   }
 
   it.each(databases.eachSupportedId())(
@@ -255,7 +307,9 @@ describe('GET /insights/dora', () => {
     async (databaseId: TestDatabaseId) => {
       await firstDeploy(staging);
       await firstDeploy(production);
-      const { call, finished } = await startBackend(databaseId);
+      const { call, finished, runCreateService } = await startBackend(
+        databaseId,
+      );
       const tag = `${databaseId
         .toLowerCase()
         .replace(/[^a-z0-9]/g, '')}-${randomBytes(3).toString('hex')}`;
@@ -442,8 +496,18 @@ describe('GET /insights/dora', () => {
       // Adoption: the catalog's one service, on the golden path, without a
       // Paved database; 3 deploys to staging, 3 promotions and a rollback
       // through the "CLI", the automatic rollback by nobody's client.
+      // One Create Service run this week, for the storefront team.
+      await runCreateService();
       const adoption = await call('GET', '/insights/adoption?window=7', alice);
       expect(adoption.status).toBe(200);
+      expect(adoption.body.templateRunsUnavailable).toBeUndefined();
+      const week = [
+        {
+          weekStart: adoption.body.from,
+          createService: 1,
+          provisionDatabase: 0,
+        },
+      ];
       expect(adoption.body.groups).toEqual([
         {
           key: 'organisation',
@@ -454,9 +518,23 @@ describe('GET /insights/dora', () => {
             withDatabase: 0,
             databaseShare: 0,
             deploys: { portal: 0, cli: 7, other: 1 },
+            templateRuns: {
+              createService: 1,
+              provisionDatabase: 0,
+              weekly: week,
+            },
           },
         },
-        expect.objectContaining({ key: 'group:default/storefront-team' }),
+        {
+          key: 'group:default/storefront-team',
+          figures: expect.objectContaining({
+            templateRuns: {
+              createService: 1,
+              provisionDatabase: 0,
+              weekly: week,
+            },
+          }),
+        },
       ]);
       expect(
         (await call('GET', '/insights/adoption?window=3', alice)).status,

@@ -40,7 +40,11 @@ import {
   VaultEnvironmentSecrets,
 } from './services/SecretsService';
 import { HttpServiceHealthProbe } from './services/ServiceHealth';
-import { DefaultInsightsService, KnexInsightsStore } from './services/Insights';
+import {
+  DefaultInsightsService,
+  KnexInsightsStore,
+  ScaffolderTemplateRuns,
+} from './services/Insights';
 import { BackstageDeploymentNotifier } from './services/Notifications';
 import {
   DefaultFeedbackService,
@@ -200,6 +204,10 @@ export const deploymentsPlugin = createBackendPlugin({
           auth,
           permissions: deps.permissions,
           productionEnvironment,
+          templateRuns: new ScaffolderTemplateRuns({
+            discovery: deps.discovery,
+            auth,
+          }),
         });
         deps.httpRouter.use(
           await createRouter({

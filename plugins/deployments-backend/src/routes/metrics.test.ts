@@ -1,6 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import {
+  testCatalog,
+  testHttpAuth,
+  testLogger,
+} from '@paved/plugin-provisioning-node/testDoubles';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import express from 'express';
 import { createServer, Server } from 'node:net';
 import { AddressInfo } from 'node:net';
@@ -34,27 +38,25 @@ describe('metrics route', () => {
     const deadPort = (probe.address() as AddressInfo).port;
     await new Promise(resolve => probe.close(resolve));
     const metrics = new MetricsService({
-      catalog: catalogServiceMock({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: {
-              name: 'orders-api',
-              annotations: {
-                'backstage.io/kubernetes-id': 'orders-api',
-                'paved.dev/kubernetes-namespace-staging': 'orders-api-staging',
-                'paved.dev/tier': 'standard',
-              },
-            },
-            spec: {
-              type: 'service',
-              owner: 'group:default/storefront-team',
-              lifecycle: 'experimental',
+      catalog: testCatalog([
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: 'orders-api',
+            annotations: {
+              'backstage.io/kubernetes-id': 'orders-api',
+              'paved.dev/kubernetes-namespace-staging': 'orders-api-staging',
+              'paved.dev/tier': 'standard',
             },
           },
-        ],
-      }),
+          spec: {
+            type: 'service',
+            owner: 'group:default/storefront-team',
+            lifecycle: 'experimental',
+          },
+        },
+      ]),
       environments: ['staging', 'production'],
       prometheus: new HttpPrometheusClient(
         `http://127.0.0.1:${deadPort}`,
@@ -62,7 +64,7 @@ describe('metrics route', () => {
       ),
     });
     const router = await createRouter({
-      httpAuth: mockServices.httpAuth(),
+      httpAuth: testHttpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
       secrets: {} as SecretsService,
@@ -72,8 +74,8 @@ describe('metrics route', () => {
       feedback: {} as FeedbackService,
     });
     const middleware = MiddlewareFactory.create({
-      config: mockServices.rootConfig(),
-      logger: mockServices.logger.mock(),
+      config: new ConfigReader({}),
+      logger: testLogger(),
     });
     server = express().use(router).use(middleware.error()).listen(0);
     await new Promise(resolve => server.once('listening', resolve));

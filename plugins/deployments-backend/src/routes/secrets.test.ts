@@ -1,4 +1,8 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import {
+  testHttpAuth,
+  testLogger,
+} from '@paved/plugin-provisioning-node/testDoubles';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import express from 'express';
 import { AddressInfo } from 'node:net';
@@ -55,7 +59,7 @@ describe('secrets routes', () => {
 
   beforeAll(async () => {
     const router = await createRouter({
-      httpAuth: mockServices.httpAuth(),
+      httpAuth: testHttpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
       metrics: {} as MetricsService,
@@ -65,8 +69,8 @@ describe('secrets routes', () => {
       feedback: {} as FeedbackService,
     });
     const middleware = MiddlewareFactory.create({
-      config: mockServices.rootConfig(),
-      logger: mockServices.logger.mock(),
+      config: new ConfigReader({}),
+      logger: testLogger(),
     });
     const app = express().use(router).use(middleware.error());
     server = app.listen(0);

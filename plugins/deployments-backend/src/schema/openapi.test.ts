@@ -1,4 +1,4 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { testHttpAuth } from '@paved/plugin-provisioning-node/testDoubles';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
@@ -41,7 +41,7 @@ describe('openapi.yaml', () => {
       )
       .sort();
     const router = await createRouter({
-      httpAuth: mockServices.httpAuth(),
+      httpAuth: testHttpAuth(),
       deployments: {} as DeploymentService,
       builds: {} as BuildService,
       metrics: {} as MetricsService,

@@ -14,11 +14,12 @@ import type {
   AuthService,
   BackstageCredentials,
   BackstagePrincipalTypes,
+  HttpAuthService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { NotImplementedError } from '@backstage/errors';
+import { NotAllowedError, NotImplementedError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 
@@ -88,6 +89,29 @@ export function testAuth(pluginId = 'deployments'): AuthService {
     },
     async listPublicServiceKeys() {
       return { keys: [] };
+    },
+  };
+}
+
+/**
+ * An HTTP auth service for a router under test: every request is made by the
+ * given user (as `mockServices.httpAuth()` does for a request without a
+ * token); a route that allows only other principals gets a NotAllowedError.
+ */
+export function testHttpAuth(
+  userEntityRef = 'user:default/mock',
+): HttpAuthService {
+  return {
+    credentials: (async (_req: unknown, options?: { allow?: string[] }) => {
+      if (options?.allow && !options.allow.includes('user')) {
+        throw new NotAllowedError(
+          `This route allows only ${options.allow.join(', ')} principals`,
+        );
+      }
+      return testCredentials.user(userEntityRef);
+    }) as HttpAuthService['credentials'],
+    async issueUserCookie() {
+      return { expiresAt: new Date(Date.now() + 3600_000) };
     },
   };
 }

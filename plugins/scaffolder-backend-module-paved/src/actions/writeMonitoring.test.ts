@@ -1,4 +1,4 @@
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mockActionContext } from '@paved/plugin-scaffolder-node/testUtils';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ describe('paved:monitoring:write', () => {
   afterEach(() => rm(workspacePath, { recursive: true, force: true }));
 
   it('writes a PrometheusRule and a dashboard per environment, scoped to its namespace', async () => {
-    const ctx = createMockActionContext({
+    const ctx = mockActionContext({
       workspacePath,
       input: {
         name: 'orders-api',
@@ -51,7 +51,7 @@ describe('paved:monitoring:write', () => {
   });
 
   it('names the field of a threshold that is not a histogram bound', async () => {
-    const ctx = createMockActionContext({
+    const ctx = mockActionContext({
       workspacePath,
       input: {
         name: 'orders-api',

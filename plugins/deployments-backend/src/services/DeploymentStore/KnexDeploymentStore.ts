@@ -256,7 +256,10 @@ export class KnexDeploymentStore implements DeploymentStore {
   }
 
   async insertDeployment(deployment: StoredDeployment): Promise<void> {
+    const commit = await this.commitOf(deployment.entityRef, deployment.image);
     await this.db('deployments').insert({
+      commit_time: commit?.commit_time ?? null,
+      commit_sha: commit?.commit_sha ?? null,
       id: deployment.id,
       entity_ref: deployment.entityRef,
       environment: deployment.environment,
@@ -278,6 +281,27 @@ export class KnexDeploymentStore implements DeploymentStore {
       reverts: deployment.reverts ?? null,
       user_agent: deployment.userAgent?.slice(0, 512) ?? null,
     });
+  }
+
+  /**
+   * The commit built into an image: its first succeeded build, by image or,
+   * for `repo@sha256:` images, by digest. Kept on the deployment, so the
+   * insights read the history without joining the builds.
+   */
+  private async commitOf(
+    entityRef: string,
+    image: string,
+  ): Promise<{ commit_time: string | null; commit_sha: string } | undefined> {
+    const at = image.indexOf('@sha256:');
+    return this.db('builds')
+      .select('commit_time', 'commit_sha')
+      .where({ entity_ref: entityRef, status: 'succeeded' })
+      .andWhere(q => {
+        q.where('image', image);
+        if (at >= 0) q.orWhere('digest', image.slice(at + 1));
+      })
+      .orderBy('started_at', 'asc')
+      .first();
   }
 
   async finishDeployment(

@@ -19,13 +19,54 @@ import {
   computeDora,
   DORA_DEFINITIONS,
   DORA_TIER_SOURCE,
+  DoraFigures,
   DoraWindow,
-  groupBy,
+  groupPrepared,
+  PreparedDeployments,
+  prepareDeployments,
   weeklyTrend,
   windowOf,
 } from './dora';
-import { adoptionByTeam } from './adoption';
+import { adoptionByTeam, TemplateRun } from './adoption';
+import { TemplateRunSource } from './ScaffolderTemplateRuns';
 import { InsightsStore } from './InsightsStore';
+
+/**
+ * How many deployments each figure lists for its drill-down: the newest. The
+ * counts and medians are of all of them; listing 20,000 ids and samples made
+ * the organisation's report 4 MB (docs/benchmarks.md).
+ */
+export const DRILL_DOWN_LIMIT = 100;
+
+/** The figures with each list cut to its `limit` newest entries (lists are oldest first). */
+export function newestOnly(figures: DoraFigures, limit: number): DoraFigures {
+  const newest = <T>(list: T[]) =>
+    list.length > limit ? list.slice(list.length - limit) : list;
+  return {
+    ...figures,
+    deploymentFrequency: {
+      ...figures.deploymentFrequency,
+      deploymentIds: newest(figures.deploymentFrequency.deploymentIds),
+    },
+    leadTime: {
+      ...figures.leadTime,
+      samples: newest(figures.leadTime.samples),
+    },
+    changeFailureRate: {
+      ...figures.changeFailureRate,
+      failedDeploymentIds: newest(
+        figures.changeFailureRate.failedDeploymentIds,
+      ),
+    },
+    recoveryTime: {
+      ...figures.recoveryTime,
+      samples: newest(figures.recoveryTime.samples),
+      unrecoveredDeploymentIds: newest(
+        figures.recoveryTime.unrecoveredDeploymentIds,
+      ),
+    },
+  };
+}
 
 /** The platform insights: DORA's four keys from the production deployments. */
 export interface InsightsService {
@@ -40,6 +81,8 @@ export interface DefaultInsightsServiceOptions {
   permissions: PermissionsService;
   /** The environment whose deployments DORA counts (`paved.insights.productionEnvironment`). */
   productionEnvironment: string;
+  /** The golden paths' runs (the scaffolder's tasks), for adoption. */
+  templateRuns: TemplateRunSource;
   now?: () => Date;
 }
 
@@ -66,16 +109,18 @@ export class DefaultInsightsService implements InsightsService {
       since: window.from,
       entityRefs,
     });
-    let groups: Map<string, typeof deployments>;
+    // Times parsed once, for every group and every week of the trends.
+    const prepared = prepareDeployments(deployments);
+    let groups: Map<string, PreparedDeployments>;
     if (query.entityRef) {
-      groups = new Map([[entityRefs![0], deployments]]);
+      groups = new Map([[entityRefs![0], prepared]]);
     } else if (by === 'organisation') {
-      groups = new Map([['organisation', deployments]]);
+      groups = new Map([['organisation', prepared]]);
     } else if (by === 'service') {
-      groups = groupBy(deployments, ref => ref);
+      groups = groupPrepared(prepared, ref => ref);
     } else {
       const entities = await this.components();
-      groups = groupBy(deployments, ref => {
+      groups = groupPrepared(prepared, ref => {
         const entity = entities.get(ref);
         const target =
           by === 'team' ? entity?.spec?.owner : entity?.spec?.system;
@@ -96,10 +141,11 @@ export class DefaultInsightsService implements InsightsService {
       groupBy: query.entityRef ? 'service' : by,
       tierSource: DORA_TIER_SOURCE,
       definitions: DORA_DEFINITIONS,
+      drillDownLimit: DRILL_DOWN_LIMIT,
       groups: [...groups.entries()]
         .map(([key, list]) => ({
           key,
-          figures: computeDora(list, window),
+          figures: newestOnly(computeDora(list, window), DRILL_DOWN_LIMIT),
           trend: weeklyTrend(list, window),
         }))
         .sort(
@@ -119,15 +165,29 @@ export class DefaultInsightsService implements InsightsService {
       query.window as DoraWindow,
       (this.options.now ?? (() => new Date()))(),
     );
-    const [components, deployments] = await Promise.all([
+    let templateRunsUnavailable: string | undefined;
+    const [components, deployments, runs] = await Promise.all([
       this.components(),
       this.options.store.listDeployments({ since: window.from }),
+      this.options.templateRuns
+        .listRuns(window.from)
+        .catch((error: Error): TemplateRun[] | undefined => {
+          // The rest of the report stands without them; the page says why.
+          templateRunsUnavailable = error.message;
+          return undefined;
+        }),
     ]);
     return {
       window: query.window,
       from: window.from,
       to: window.to,
-      groups: adoptionByTeam([...components.values()], deployments),
+      ...(templateRunsUnavailable ? { templateRunsUnavailable } : {}),
+      groups: adoptionByTeam(
+        [...components.values()],
+        deployments,
+        runs,
+        window,
+      ),
     };
   }
 

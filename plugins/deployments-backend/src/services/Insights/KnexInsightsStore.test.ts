@@ -117,4 +117,74 @@ describe('KnexInsightsStore', () => {
       }),
     ).toEqual([]);
   });
+
+  it('fills in the commit of deployments made before their commit was kept (the migration)', async () => {
+    const { database, knex } = await testDatabase();
+    const builds = await KnexBuildStore.create(database);
+    const deployments = await KnexDeploymentStore.create(database);
+    const limit = { logLimit: 1000 };
+    await builds.insertBuild(
+      {
+        id: 'b1',
+        entityRef: ORDERS,
+        commitSha: SHA,
+        commitTime: '2026-03-10T11:00:00.000Z',
+        status: 'running',
+        startedAt: '2026-03-10T11:05:00.000Z',
+        createdBy: 'paved-builder',
+        log: '',
+      },
+      limit,
+    );
+    await builds.finishBuild(
+      'b1',
+      {
+        status: 'succeeded',
+        image: `registry.paved.local/orders-api:${SHA}`,
+        digest: DIGEST,
+        finishedAt: '2026-03-10T11:10:00.000Z',
+      },
+      limit,
+    );
+    // Back to the schema before it, and deployments as they were written then.
+    const migrations = { directory: `${__dirname}/../../../migrations` };
+    await knex.migrate.down(migrations);
+    expect(await knex.schema.hasColumn('deployments', 'commit_time')).toBe(
+      false,
+    );
+    const row = (id: string, image: string) => ({
+      id,
+      entity_ref: ORDERS,
+      environment: 'production',
+      namespace: 'orders-api-production',
+      workload: 'orders-api',
+      image,
+      status: 'succeeded',
+      requested_by: 'user:default/hannah-kim',
+      created_at: '2026-03-10T12:00:00.000Z',
+    });
+    await knex('deployments').insert([
+      row('by-tag', `registry.paved.local/orders-api:${SHA}`),
+      row('by-digest', `registry.paved.local/orders-api@${DIGEST}`),
+      row('unbuilt', 'registry.paved.local/orders-api:unbuilt'),
+    ]);
+    await knex.migrate.latest(migrations);
+    const insights = await KnexInsightsStore.create(database);
+    const byId = new Map(
+      (
+        await insights.listDeployments({ since: '2026-03-01T00:00:00.000Z' })
+      ).map(r => [r.id, r]),
+    );
+    expect(byId.get('by-tag')).toMatchObject({
+      commitTime: '2026-03-10T11:00:00.000Z',
+      commitSha: SHA,
+    });
+    expect(byId.get('by-digest')).toMatchObject({ commitSha: SHA });
+    expect(byId.get('unbuilt')!.commitSha).toBeUndefined();
+    // A deployment made now records its commit itself.
+    await deployments.insertDeployment(deployment('new', {}));
+    expect(
+      (await knex('deployments').where('id', 'new').first()).commit_sha,
+    ).toBe(SHA);
+  });
 });

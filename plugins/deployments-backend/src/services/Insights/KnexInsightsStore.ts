@@ -19,17 +19,17 @@ type Row = {
   rollback_of: string | null;
   reverts: string | null;
   secret_change: number | string | boolean;
-  image: string | null;
   user_agent: string | null;
   commit_time: string | null;
   commit_sha: string | null;
 };
 
 /**
- * The insights' scan of the deployments and builds tables (SQLite or
- * PostgreSQL): one indexed range read of an environment's deployments
- * (`deployments_env_created_idx`) joined with the build of each image
- * (`builds_entity_image_idx`); images by digest are looked up by digest after.
+ * The insights' scan of the deployments table (SQLite or PostgreSQL): one
+ * indexed range read of an environment's deployments
+ * (`deployments_env_created_idx`), each with the commit of its image as the
+ * deployment store recorded it from the build when the deployment was made
+ * (no join at read time: docs/decisions/0021, "Speed").
  */
 export class KnexInsightsStore implements InsightsStore {
   static async create(database: DatabaseService): Promise<KnexInsightsStore> {
@@ -47,87 +47,41 @@ export class KnexInsightsStore implements InsightsStore {
     since: string;
     entityRefs?: string[];
   }): Promise<InsightsDeployment[]> {
-    const query = this.db('deployments as d')
+    const query = this.db('deployments')
       .select(
-        'd.id',
-        'd.entity_ref',
-        'd.status',
-        'd.created_at',
-        'd.finished_at',
-        'd.rollback_of',
-        'd.reverts',
-        // The image only where its build is looked up by digest.
+        'id',
+        'entity_ref',
+        'status',
+        'created_at',
+        'finished_at',
+        'rollback_of',
+        'reverts',
+        'user_agent',
         this.db.raw(
-          "case when d.image like '%@sha256:%' then d.image else null end as image",
+          'case when secret_change is null then 0 else 1 end as secret_change',
         ),
-        'd.user_agent',
-        this.db.raw(
-          'case when d.secret_change is null then 0 else 1 end as secret_change',
-        ),
-        'b.commit_time',
-        'b.commit_sha',
+        'commit_time',
+        'commit_sha',
       )
-      // A join, not a subquery per row: a hash join on PostgreSQL, the
-      // (entity_ref, image) index on SQLite. A rebuilt image has two builds.
-      .leftJoin('builds as b', join =>
-        join
-          .on('b.entity_ref', 'd.entity_ref')
-          .andOn('b.image', 'd.image')
-          .andOnVal('b.status', 'succeeded'),
-      )
-      .where('d.created_at', '>=', options.since);
-    if (options.environment)
-      query.andWhere('d.environment', options.environment);
+      .where('created_at', '>=', options.since);
+    if (options.environment) query.andWhere('environment', options.environment);
     if (options.entityRefs) {
       if (options.entityRefs.length === 0) return [];
-      query.whereIn('d.entity_ref', options.entityRefs);
+      query.whereIn('entity_ref', options.entityRefs);
     }
-    const joined: Row[] = await query;
-    const seen = new Set<string>();
-    const rows = joined.filter(r => !seen.has(r.id) && !!seen.add(r.id));
-
-    // Images named by digest: their build by digest.
-    const byDigest = new Map<string, { time: string | null; sha: string }>();
-    const digests = [
-      ...new Set(
-        rows
-          .filter(r => !r.commit_time && r.image)
-          .map(r => r.image!.slice(r.image!.indexOf('@') + 1)),
-      ),
-    ];
-    for (let i = 0; i < digests.length; i += 500) {
-      const builds = await this.db('builds')
-        .select('digest', 'commit_time', 'commit_sha', 'entity_ref')
-        .whereIn('digest', digests.slice(i, i + 500))
-        .andWhere('status', 'succeeded');
-      for (const b of builds) {
-        byDigest.set(`${b.entity_ref} ${b.digest}`, {
-          time: b.commit_time,
-          sha: b.commit_sha,
-        });
-      }
-    }
-
-    return rows.map(r => {
-      const digestBuild =
-        r.commit_time || !r.image
-          ? undefined
-          : byDigest.get(
-              `${r.entity_ref} ${r.image.slice(r.image.indexOf('@') + 1)}`,
-            );
-      return {
-        id: r.id,
-        entityRef: r.entity_ref,
-        status: r.status,
-        createdAt: r.created_at,
-        finishedAt: r.finished_at ?? undefined,
-        rollbackOf: r.rollback_of ?? undefined,
-        reverts: r.reverts ?? undefined,
-        secretChange: Number(r.secret_change) === 1,
-        commitTime: r.commit_time ?? digestBuild?.time ?? undefined,
-        commitSha: r.commit_time ? r.commit_sha ?? undefined : digestBuild?.sha,
-        userAgent: r.user_agent ?? undefined,
-      };
-    });
+    const rows: Row[] = await query;
+    return rows.map(r => ({
+      id: r.id,
+      entityRef: r.entity_ref,
+      status: r.status,
+      createdAt: r.created_at,
+      finishedAt: r.finished_at ?? undefined,
+      rollbackOf: r.rollback_of ?? undefined,
+      reverts: r.reverts ?? undefined,
+      secretChange: Number(r.secret_change) === 1,
+      commitTime: r.commit_time ?? undefined,
+      commitSha: r.commit_time ? r.commit_sha ?? undefined : undefined,
+      userAgent: r.user_agent ?? undefined,
+    }));
   }
 }

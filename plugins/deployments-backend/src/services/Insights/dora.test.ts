@@ -2,7 +2,9 @@ import {
   computeDora,
   DoraDeployment,
   groupBy,
+  groupPrepared,
   median,
+  prepareDeployments,
   tierOf,
   weeklyTrend,
   windowOf,
@@ -268,5 +270,25 @@ describe('median and groupBy', () => {
       'a4',
       'a5',
     ]);
+  });
+
+  it('gives each prepared group, and each week, the figures of its own deployments alone', () => {
+    const keyOf = (ref: string) => (ref === A ? 'team-a' : 'team-b');
+    // Shuffled: preparing sorts.
+    const shuffled = [...history].reverse();
+    const prepared = groupPrepared(prepareDeployments(shuffled), keyOf);
+    const plain = groupBy(history, keyOf);
+    expect([...prepared.keys()].sort()).toEqual(['team-a', 'team-b']);
+    for (const [key, list] of plain) {
+      expect(computeDora(prepared.get(key)!, window)).toEqual(
+        computeDora(list, window),
+      );
+      expect(weeklyTrend(prepared.get(key)!, window)).toEqual(
+        weeklyTrend(list, window),
+      );
+    }
+    expect(computeDora(prepareDeployments(shuffled), window)).toEqual(
+      computeDora(history, window),
+    );
   });
 });

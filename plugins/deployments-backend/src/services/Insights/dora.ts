@@ -19,6 +19,15 @@
  * was itself not undone. Medians, as DORA's own Four Keys does.
  */
 
+import { median, TIER_ORDER, tierOf } from './doraTiers';
+
+export {
+  DORA_DEFINITIONS,
+  DORA_TIER_SOURCE,
+  median,
+  tierOf,
+} from './doraTiers';
+
 /** One production deployment as the insights read it. */
 export interface DoraDeployment {
   id: string;
@@ -89,120 +98,81 @@ export const DORA_WINDOWS = [7, 30, 90] as const;
 export type DoraWindow = (typeof DORA_WINDOWS)[number];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const HOUR_S = 60 * 60;
-const DAY_S = 24 * HOUR_S;
-
-/** The source of the tier thresholds, named on the page. */
-export const DORA_TIER_SOURCE =
-  'Accelerate State of DevOps Report 2024 (DORA, Google Cloud), software delivery performance clusters';
-
-/** The definitions, as the page and the API state them. */
-export const DORA_DEFINITIONS = {
-  deploymentFrequency:
-    'How often changes are deployed to production: finished production deployments per day, rollbacks and secret restarts not counted.',
-  leadTime:
-    "Change lead time: from the commit (the build record of the deployed image) to the change running in production (the deployment's rollout finished); the median.",
-  changeFailureRate:
-    'The share of production deployments that failed or needed a rollback (automatic or requested).',
-  recoveryTime:
-    "Failed deployment recovery time: from such a deployment to the service's next healthy production release (a succeeded deployment not rolled back itself); the median.",
-};
-
-const TIER_ORDER: DoraTier[] = ['elite', 'high', 'medium', 'low'];
-
-/**
- * Each metric's tier is the best 2024 cluster whose value the figure meets:
- * elite deploys on demand (here: at least once a day on average), lead time
- * under a day, 5 % change failures, recovery under an hour; high once a day to
- * once a week, under a week, 20 %, under a day; medium once a week to once a
- * month, under a month, 10 %, under a day; low below that. The 2024 clusters
- * are not ordered on change failure rate (medium 10 % < high 20 %), so a rate
- * up to 20 % is high and medium is never reached on that metric alone; above
- * 20 % is low. The overall tier is the lowest of the four.
- */
-export function tierOf(
-  metric:
-    | 'deploymentFrequency'
-    | 'leadTime'
-    | 'changeFailureRate'
-    | 'recoveryTime',
-  value: number | null,
-): DoraTier | null {
-  if (value === null) return null;
-  switch (metric) {
-    case 'deploymentFrequency':
-      if (value >= 1) return 'elite';
-      if (value >= 1 / 7) return 'high';
-      if (value >= 1 / 30) return 'medium';
-      return 'low';
-    case 'leadTime':
-      if (value < DAY_S) return 'elite';
-      if (value < 7 * DAY_S) return 'high';
-      if (value < 30 * DAY_S) return 'medium';
-      return 'low';
-    case 'changeFailureRate':
-      if (value <= 0.05) return 'elite';
-      if (value <= 0.2) return 'high';
-      return 'low';
-    case 'recoveryTime':
-    default:
-      if (value < HOUR_S) return 'elite';
-      if (value < DAY_S) return 'high';
-      return 'low';
-  }
-}
-
-/** The median; the mean of the two middle values for an even count; null for none. */
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const ms = (iso: string) => Date.parse(iso);
 const isFinished = (d: DoraDeployment) =>
   d.status === 'succeeded' || d.status === 'failed';
 const isRollback = (d: DoraDeployment) => !!(d.rollbackOf || d.reverts);
 
-/** Deployments with their times parsed, oldest first: prepared once for many windows. */
+/** One deployment with its times parsed and its place in its entity's history. */
+export interface PreparedDeployment {
+  d: DoraDeployment;
+  created: number;
+  finished?: number;
+  commit?: number;
+  /** A later, not failed, rollback undid it. */
+  undone: boolean;
+  /** Its entity's deployments, oldest first (shared by every group). */
+  history: PreparedDeployment[];
+  /** Its index in `history`. */
+  position: number;
+}
+
+/**
+ * Deployments with their times parsed, oldest first: prepared once for the
+ * organisation, every group and every week of a trend (parsing the times was
+ * most of the work when each of them prepared its own).
+ */
 export interface PreparedDeployments {
-  items: Array<{
-    d: DoraDeployment;
-    created: number;
-    finished?: number;
-    commit?: number;
-  }>;
-  /** The ids of deployments a later, not failed, rollback undid. */
-  undone: Set<string>;
-  /** Each entity's deployments, oldest first, with their index in it. */
-  byEntity: Map<string, number[]>;
+  items: PreparedDeployment[];
 }
 
 export function prepareDeployments(
   deployments: DoraDeployment[],
 ): PreparedDeployments {
-  const items = deployments
+  const items: PreparedDeployment[] = deployments
     .map(d => ({
       d,
       created: ms(d.createdAt),
       finished: d.finishedAt ? ms(d.finishedAt) : undefined,
       commit: d.commitTime ? ms(d.commitTime) : undefined,
+      undone: false,
+      history: [] as PreparedDeployment[],
+      position: 0,
     }))
     .sort((a, b) => a.created - b.created || (a.d.id < b.d.id ? -1 : 1));
   const undone = new Set<string>();
-  const byEntity = new Map<string, number[]>();
-  items.forEach(({ d }, i) => {
+  const byEntity = new Map<string, PreparedDeployment[]>();
+  for (const item of items) {
+    const { d } = item;
     // A rollback that failed undid nothing.
     if (d.status !== 'failed') {
       if (d.rollbackOf) undone.add(d.rollbackOf);
       if (d.reverts) undone.add(d.reverts);
     }
-    const list = byEntity.get(d.entityRef) ?? [];
-    list.push(i);
-    byEntity.set(d.entityRef, list);
-  });
-  return { items, undone, byEntity };
+    let history = byEntity.get(d.entityRef);
+    if (!history) {
+      history = [];
+      byEntity.set(d.entityRef, history);
+    }
+    item.history = history;
+    item.position = history.length;
+    history.push(item);
+  }
+  for (const item of items) item.undone = undone.has(item.d.id);
+  return { items };
+}
+
+/** The first index whose deployment was created at or after `t` (items oldest first). */
+function firstAtOrAfter(items: PreparedDeployment[], t: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid].created < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -215,24 +185,27 @@ export function computeDora(
   deployments: DoraDeployment[] | PreparedDeployments,
   window: { from: string; to: string },
 ): DoraFigures {
-  const prepared = Array.isArray(deployments)
+  const { items } = Array.isArray(deployments)
     ? prepareDeployments(deployments)
     : deployments;
-  const { items, undone, byEntity } = prepared;
   const fromMs = ms(window.from);
   const toMs = ms(window.to);
-  const failed = (d: DoraDeployment) =>
-    d.status === 'failed' || undone.has(d.id);
+  const failed = (p: PreparedDeployment) => p.d.status === 'failed' || p.undone;
 
-  const changes: number[] = [];
-  items.forEach(({ d, created }, i) => {
-    if (created < fromMs || created >= toMs) return;
-    if (isFinished(d) && !isRollback(d) && !d.secretChange) changes.push(i);
-  });
+  // Only the window's own range of the (sorted) items is read.
+  const changes: PreparedDeployment[] = [];
+  for (
+    let i = firstAtOrAfter(items, fromMs), end = firstAtOrAfter(items, toMs);
+    i < end;
+    i++
+  ) {
+    const { d } = items[i];
+    if (isFinished(d) && !isRollback(d) && !d.secretChange)
+      changes.push(items[i]);
+  }
 
   const leadSamples: LeadTimeSample[] = [];
-  for (const i of changes) {
-    const { d, finished, commit } = items[i];
+  for (const { d, finished, commit } of changes) {
     if (
       d.status !== 'succeeded' ||
       !d.commitTime ||
@@ -250,18 +223,16 @@ export function computeDora(
   }
 
   // The next healthy release of the entity after each failure.
-  const failures = changes.filter(i => failed(items[i].d));
+  const failures = changes.filter(failed);
   const recoverySamples: RecoverySample[] = [];
   const unrecovered: string[] = [];
-  for (const i of failures) {
-    const f = items[i];
-    const entity = byEntity.get(f.d.entityRef)!;
-    let healthy: (typeof items)[number] | undefined;
-    for (let k = entity.indexOf(i) + 1; k < entity.length; k++) {
-      const next = items[entity[k]];
+  for (const f of failures) {
+    let healthy: PreparedDeployment | undefined;
+    for (let k = f.position + 1; k < f.history.length; k++) {
+      const next = f.history[k];
       if (
         next.d.status === 'succeeded' &&
-        !undone.has(next.d.id) &&
+        !next.undone &&
         next.finished !== undefined
       ) {
         healthy = next;
@@ -297,14 +268,14 @@ export function computeDora(
     deploymentFrequency: {
       count: changes.length,
       perDay,
-      deploymentIds: changes.map(i => items[i].d.id),
+      deploymentIds: changes.map(p => p.d.id),
     },
     leadTime: { medianSeconds: leadMedian, samples: leadSamples },
     changeFailureRate: {
       rate,
       failed: failures.length,
       count: changes.length,
-      failedDeploymentIds: failures.map(i => items[i].d.id),
+      failedDeploymentIds: failures.map(p => p.d.id),
     },
     recoveryTime: {
       medianSeconds: recoveryMedian,
@@ -338,11 +309,13 @@ export interface DoraWeek {
  * first week is its 2 oldest days).
  */
 export function weeklyTrend(
-  deployments: DoraDeployment[],
+  deployments: DoraDeployment[] | PreparedDeployments,
   window: { from: string; to: string },
 ): DoraWeek[] {
   const fromMs = ms(window.from);
-  const prepared = prepareDeployments(deployments);
+  const prepared = Array.isArray(deployments)
+    ? prepareDeployments(deployments)
+    : deployments;
   const weeks: DoraWeek[] = [];
   for (let end = ms(window.to); end > fromMs; end -= 7 * DAY_MS) {
     const start = Math.max(fromMs, end - 7 * DAY_MS);
@@ -382,6 +355,34 @@ export function groupBy<T extends DoraDeployment>(
     const list = groups.get(key) ?? [];
     list.push(d);
     groups.set(key, list);
+  }
+  return groups;
+}
+
+/**
+ * Prepared deployments grouped by a key of their entity, each group still
+ * oldest first, nothing parsed again; `keyOf` is asked once per entity.
+ */
+export function groupPrepared(
+  prepared: PreparedDeployments,
+  keyOf: (entityRef: string) => string | undefined,
+): Map<string, PreparedDeployments> {
+  const keys = new Map<string, string | undefined>();
+  const groups = new Map<string, PreparedDeployments>();
+  for (const item of prepared.items) {
+    const ref = item.d.entityRef;
+    let key = keys.get(ref);
+    if (key === undefined && !keys.has(ref)) {
+      key = keyOf(ref);
+      keys.set(ref, key);
+    }
+    if (!key) continue;
+    let group = groups.get(key);
+    if (!group) {
+      group = { items: [] };
+      groups.set(key, group);
+    }
+    group.items.push(item);
   }
   return groups;
 }

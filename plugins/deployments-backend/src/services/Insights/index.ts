@@ -7,3 +7,5 @@ export type {
   InsightsService,
 } from './InsightsService';
 export * from './adoption';
+export { ScaffolderTemplateRuns } from './ScaffolderTemplateRuns';
+export type { TemplateRunSource } from './ScaffolderTemplateRuns';

@@ -1306,7 +1306,7 @@ export const spec = {
         operationId: 'GetAdoptionInsights',
         summary: 'Golden-path adoption for the organisation and per team',
         description:
-          "From the catalog: services (`spec.type: service`) on the golden path\n(`paved.dev/golden-path`) and those with the database Paved provisions\n(`resource:<name>-database`); from the deployment records of the last\n`window` days, every environment: deploys through the portal, the CLI\nor otherwise (by the request's User-Agent). Needs `paved.insights.read`.\n",
+          "From the catalog: services (`spec.type: service`) on the golden path\n(`paved.dev/golden-path`) and those with the database Paved provisions\n(`resource:<name>-database`); from the deployment records of the last\n`window` days, every environment: deploys through the portal, the CLI\nor otherwise (by the request's User-Agent); from the scaffolder, the\nCreate Service and Provision Database runs per week. Needs\n`paved.insights.read`.\n",
         parameters: [
           {
             name: 'window',
@@ -2422,6 +2422,11 @@ export const spec = {
             type: 'string',
             format: 'date-time',
           },
+          templateRunsUnavailable: {
+            description:
+              "Why the golden paths' runs are missing (the scaffolder could not\nbe asked); each group's `templateRuns` is then null.\n",
+            type: 'string',
+          },
           groups: {
             type: 'array',
             items: {
@@ -2449,6 +2454,7 @@ export const spec = {
           'withDatabase',
           'databaseShare',
           'deploys',
+          'templateRuns',
         ],
         properties: {
           services: {
@@ -2483,6 +2489,42 @@ export const spec = {
               },
             },
           },
+          templateRuns: {
+            description:
+              "Create Service and Provision Database runs in the window (the\nscaffolder's tasks of `template:default/create-service` and\n`template:default/provision-database`), per team by Create\nService's `owner` and by the owner of Provision Database's\n`component`.\n",
+            type: 'object',
+            nullable: true,
+            required: ['createService', 'provisionDatabase', 'weekly'],
+            properties: {
+              createService: {
+                type: 'integer',
+              },
+              provisionDatabase: {
+                type: 'integer',
+              },
+              weekly: {
+                description:
+                  "Weeks counted back from the window's end (the oldest may be shorter), oldest first.",
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['weekStart', 'createService', 'provisionDatabase'],
+                  properties: {
+                    weekStart: {
+                      type: 'string',
+                      format: 'date-time',
+                    },
+                    createService: {
+                      type: 'integer',
+                    },
+                    provisionDatabase: {
+                      type: 'integer',
+                    },
+                  },
+                },
+              },
+            },
+          },
         },
       },
       DoraReport: {
@@ -2495,6 +2537,7 @@ export const spec = {
           'groupBy',
           'tierSource',
           'definitions',
+          'drillDownLimit',
           'groups',
         ],
         properties: {
@@ -2542,6 +2585,11 @@ export const spec = {
                 type: 'string',
               },
             },
+          },
+          drillDownLimit: {
+            description:
+              "Each figure's lists of deployment ids and samples hold at most\nthis many, the newest; its counts and medians are of all.\n",
+            type: 'integer',
           },
           groups: {
             type: 'array',

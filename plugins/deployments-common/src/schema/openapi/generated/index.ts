@@ -304,6 +304,9 @@ export interface AdoptionReport {
   window: number;
   from: string;
   to: string;
+  /** Why the golden paths' runs are missing (the scaffolder could not
+   * be asked); each group's `templateRuns` is then null. */
+  templateRunsUnavailable?: string;
   groups: Array<{
     /** organisation, or the team's entity ref */
     key: string;
@@ -322,6 +325,21 @@ export interface AdoptionFigures {
     cli: number;
     other: number;
   };
+  /** Create Service and Provision Database runs in the window (the
+   * scaffolder's tasks of `template:default/create-service` and
+   * `template:default/provision-database`), per team by Create
+   * Service's `owner` and by the owner of Provision Database's
+   * `component`. */
+  templateRuns: {
+    createService: number;
+    provisionDatabase: number;
+    /** Weeks counted back from the window's end (the oldest may be shorter), oldest first. */
+    weekly: Array<{
+      weekStart: string;
+      createService: number;
+      provisionDatabase: number;
+    }>;
+  } | null;
 }
 
 export interface DoraReport {
@@ -338,6 +356,9 @@ export interface DoraReport {
     changeFailureRate: string;
     recoveryTime: string;
   };
+  /** Each figure's lists of deployment ids and samples hold at most
+   * this many, the newest; its counts and medians are of all. */
+  drillDownLimit: number;
   groups: Array<DoraGroup>;
 }
 
