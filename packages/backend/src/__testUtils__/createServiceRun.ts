@@ -117,6 +117,24 @@ export async function startGoldenPathBackend(options: {
  * the demo catalog and the template are in its catalog.
  */
 export async function portalClient(base: string) {
+  /**
+   * fetch, tried again (up to 3 times) when the connection is reset: on a busy machine a
+   * kept-alive socket the server just closed is reset under the next request.
+   */
+  const fetch = async (url: string, init?: RequestInit): Promise<Response> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await globalThis.fetch(url, init);
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause;
+        const reset = ['ECONNRESET', 'UND_ERR_SOCKET'].includes(
+          cause?.code ?? '',
+        );
+        if (!reset || attempt >= 3) throw error;
+        await new Promise(resolve => setTimeout(resolve, 500));
+      }
+    }
+  };
   const headers = {
     'content-type': 'application/json',
     authorization: mockCredentials.user.header('user:default/guest'),
