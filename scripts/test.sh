@@ -44,7 +44,8 @@ export PAVED_PG_PORT=$((15433 + (k - 1) * 100)) PAVED_GIT_PORT=$((28930 + o)) PA
 # Real workloads (issue 10): the test instance's registry, gateway, builder and node.
 export PAVED_REGISTRY_PORT=$((25000 + o)) PAVED_GATEWAY_PORT=$((28900 + o)) PAVED_BUILDER_PORT=$((28940 + o))
 # Monitoring (issue 13): Prometheus and Alertmanager; tests scrape every 2 s.
-export PAVED_PROMETHEUS_PORT=$((29090 + o)) PAVED_ALERTMANAGER_PORT=$((29093 + o)) PAVED_PROMETHEUS_SCRAPE_INTERVAL=2s
+export PAVED_PROMETHEUS_PORT=$((29090 + o)) PAVED_ALERTMANAGER_PORT=$((29093 + o)) PAVED_PROMETHEUS_SCRAPE_INTERVAL=2s \
+  PAVED_ALERTMANAGER_GROUP_WAIT=1s PAVED_ALERTMANAGER_GROUP_INTERVAL=5s
 if [ "$k" = 1 ]; then
   export PAVED_NODE_INSTANCE=test PAVED_NODE_SUBNET=10.87.1 PAVED_POD_CIDR=10.89.0.0/16 PAVED_SERVICE_CIDR=10.97.0.0/16
 else

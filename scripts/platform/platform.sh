@@ -90,7 +90,8 @@ paved:
     # --- builds on push (lib/builder.sh) ---
     builder:
       url: $(builder_url)
-# The builder reports builds with this static token (lib/builder.sh makes it once).
+# The builder reports builds with this static token (lib/builder.sh makes it once);
+# Alertmanager posts alerts with its own (lib/prometheus.sh), to the deployments plugin only.
 backend:
   auth:
     externalAccess:
@@ -98,6 +99,12 @@ backend:
         options:
           token: $(builder_token)
           subject: paved-builder
+      - type: static
+        options:
+          token: $(alertmanager_token)
+          subject: paved-alertmanager
+        accessRestrictions:
+          - plugin: deployments
 # --- end builds on push ---
 YAML
   mv "$tmp" "$PLATFORM_CONFIG"

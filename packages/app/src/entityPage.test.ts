@@ -69,8 +69,9 @@ const component = (relations: EntityRelation[]): Entity => ({
 });
 
 describe('the entity Overview', () => {
-  it('starts with the Deployments card, then the Builds card', () => {
-    expect(entityCards.slice(0, 2)).toEqual([
+  it('starts with the Alerts card, then the Deployments card, then the Builds card', () => {
+    expect(entityCards.slice(0, 3)).toEqual([
+      'entity-card:deployments/alerts',
       'entity-card:deployments/deployments',
       'entity-card:deployments/builds',
     ]);

@@ -48,12 +48,10 @@ exports.up = async function up(knex) {
           ? byImage.get(`${d.entity_ref} ${image.slice(at + 1)}`)
           : undefined);
       if (!build) continue;
-      await trx('deployments')
-        .where('id', d.id)
-        .update({
-          commit_time: build.commit_time,
-          commit_sha: build.commit_sha,
-        });
+      await trx('deployments').where('id', d.id).update({
+        commit_time: build.commit_time,
+        commit_sha: build.commit_sha,
+      });
     }
   });
 };

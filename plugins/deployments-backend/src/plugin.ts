@@ -17,6 +17,11 @@ import {
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import { registerDeploymentActions } from './actions';
+import {
+  AlertsService,
+  CatalogAlertEntityResolver,
+  KnexAlertStore,
+} from './services/Alerts';
 import { createRouter } from './router';
 import {
   HttpPrometheusClient,
@@ -229,6 +234,17 @@ export const deploymentsPlugin = createBackendPlugin({
               platformTeam,
               productionEnvironment,
               notifier,
+            }),
+            alerts: new AlertsService({
+              store: await KnexAlertStore.create(deps.database),
+              resolver: new CatalogAlertEntityResolver({
+                catalog,
+                auth,
+                environments: environments.map(e => e.name),
+              }),
+              notifier,
+              catalog,
+              logger,
             }),
           }),
         );

@@ -1,11 +1,13 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
+import { addAlertRoutes } from './routes/alerts';
 import { addBuildRoutes } from './routes/builds';
 import { addMetricsRoutes } from './routes/metrics';
 import { addLogRoutes } from './routes/logs';
 import { addSecretRoutes } from './routes/secrets';
 import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { validateRequests } from './schema/validation';
+import { AlertsService } from './services/Alerts';
 import { BuildService } from './services/BuildService';
 import { Caller, DeploymentService } from './services/DeploymentService';
 import { FeedbackService } from './services/Feedback';
@@ -38,6 +40,7 @@ export async function createRouter(options: {
   logs: LogsService;
   insights: InsightsService;
   feedback: FeedbackService;
+  alerts: AlertsService;
 }) {
   const {
     httpAuth,
@@ -48,6 +51,7 @@ export async function createRouter(options: {
     logs,
     insights,
     feedback,
+    alerts,
   } = options;
   const router = await createOpenApiRouter({
     // Build logs arrive in the body (the backend keeps their last 1 Mi characters).
@@ -183,6 +187,7 @@ export async function createRouter(options: {
   addSecretRoutes(router, { secrets, callerOf, entityRefOf });
   addMetricsRoutes(router, { metrics, callerOf, entityRefOf });
   addLogRoutes(router, { logs, callerOf, entityRefOf });
+  addAlertRoutes(router, { alerts, callerOf, entityRefOf });
 
   return router;
 }

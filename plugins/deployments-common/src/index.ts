@@ -9,6 +9,7 @@ export * from './schema';
 export * from './builds';
 export * from './secrets';
 export * from './logs';
+export * from './alerts';
 export { validateImageReference } from './image';
 export type { ImageReference, ImageValidation } from './image';
 export * from './permissions';

@@ -92,6 +92,15 @@ export const secretsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The overview card "Alerts": firing SLO alerts as banners until they resolve, on golden-path components. */
+export const alertsEntityCard = EntityCardBlueprint.make({
+  name: 'alerts',
+  params: {
+    filter: isGoldenPath,
+    loader: () => import('./components/AlertsCard').then(m => <m.AlertsCard />),
+  },
+});
+
 /** Deploy, promote, approve and roll back golden-path services from the entity page. */
 export const deploymentsPlugin = createFrontendPlugin({
   pluginId: 'deployments',
@@ -105,5 +114,6 @@ export const deploymentsPlugin = createFrontendPlugin({
     deploymentsEntityCard,
     buildsEntityCard,
     secretsEntityCard,
+    alertsEntityCard,
   ],
 });

@@ -14,10 +14,16 @@
 #   prometheus_status       their lines for `platform status`
 #   prometheus_bin NAME     path of prometheus|promtool|alertmanager|amtool (installs first)
 #   prometheus_url, alertmanager_url
+#   alertmanager_config URL TOKEN_FILE   its configuration (the webhook to the portal)
+#   alertmanager_token      the static token Alertmanager sends the portal's alerts webhook
+#                           (made once, mode 0600; app-config: backend.auth.externalAccess)
 #
 # Environment (read when a function is called):
 #   PAVED_PROMETHEUS_PORT     (default 19090)  PAVED_ALERTMANAGER_PORT (default 19093)
 #   PAVED_PROMETHEUS_SCRAPE_INTERVAL (default 15s; tests and benches set less)
+#   PAVED_ALERTMANAGER_GROUP_WAIT, PAVED_ALERTMANAGER_GROUP_INTERVAL (10s, 1m; tests set less)
+#   The portal Alertmanager posts to: $PAVED_RUN/builder/portal-url (the builder's; default
+#   http://127.0.0.1:7007), route /api/deployments/alerts/alertmanager (docs/decisions/0026).
 #
 # Files under $PAVED_RUN: prometheus/{prometheus.yml,rules/,data/} (data kept across down/up;
 # retention 31 d, the metrics API's longest window is 30 d), alertmanager/{alertmanager.yml,data/},
@@ -39,6 +45,25 @@ _prom_env() {
 }
 
 _prom_log() { echo "[prometheus] $*" >&2; }
+
+# The static token Alertmanager presents to the portal (subject paved-alertmanager).
+alertmanager_token() {
+  _prom_env
+  if [ ! -s "$_AM_DIR/token" ]; then
+    mkdir -p "$_AM_DIR"
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$_AM_DIR/token.tmp" && mv "$_AM_DIR/token.tmp" "$_AM_DIR/token")
+  fi
+  chmod 600 "$_AM_DIR/token"
+  cat "$_AM_DIR/token"
+}
+
+# Where Alertmanager delivers: the portal the builder reports to (test.sh points both at the
+# browser tests' backend).
+_am_portal_url() {
+  local url
+  url=$(cat "$PAVED_RUN/builder/portal-url" 2>/dev/null) || true
+  echo "${url:-http://127.0.0.1:7007}"
+}
 
 prometheus_url() { _prom_env; echo "http://127.0.0.1:$_PROM_PORT"; }
 alertmanager_url() { _prom_env; echo "http://127.0.0.1:$_AM_PORT"; }
@@ -138,6 +163,31 @@ _prom_spawn() {
   disown $! 2>/dev/null || true
 }
 
+# alertmanager_config PORTAL_URL TOKEN_FILE: Alertmanager's configuration, every alert to the
+# portal's webhook with the token in TOKEN_FILE (the platform's; alerts.platform.test.ts'
+# Alertmanager gets the same with its own portal).
+alertmanager_config() {
+  cat <<EOF
+# Written by scripts/platform/lib/prometheus.sh
+route:
+  receiver: portal
+  group_by: [alertname, namespace, service]
+  group_wait: ${PAVED_ALERTMANAGER_GROUP_WAIT:-10s}
+  group_interval: ${PAVED_ALERTMANAGER_GROUP_INTERVAL:-1m}
+  repeat_interval: 4h
+receivers:
+  - name: portal
+    webhook_configs:
+      - url: $1/api/deployments/alerts/alertmanager
+        send_resolved: true
+        max_alerts: 100
+        http_config:
+          authorization:
+            type: Bearer
+            credentials_file: $2
+EOF
+}
+
 prometheus_start() {
   _prom_env
   prometheus_install || fail "installing Prometheus and Alertmanager (apt-get download)" "$PAVED_RUN/logs/apt.log"
@@ -145,19 +195,11 @@ prometheus_start() {
   mkdir -p "$_PROM_DIR/data" "$_PROM_DIR/rules" "$_AM_DIR/data" "$PAVED_RUN/logs"
   local interval=${PAVED_PROMETHEUS_SCRAPE_INTERVAL:-15s}
 
-  # Alertmanager: one receiver for now (alerts are routed to the portal by issue 15's
-  # notifications); HA gossip off (it would bind 9094 on every address).
-  cat >"$_AM_DIR/alertmanager.yml.new" <<EOF
-# Written by scripts/platform/lib/prometheus.sh
-route:
-  receiver: default
-  group_by: [alertname, namespace, service]
-  group_wait: 10s
-  group_interval: 1m
-  repeat_interval: 4h
-receivers:
-  - name: default
-EOF
+  # Alertmanager: every alert to the portal's webhook (deployments backend, ReceiveAlerts),
+  # which tells the owning group (docs/decisions/0026), resolutions included; HA gossip off
+  # (it would bind 9094 on every address).
+  alertmanager_token >/dev/null
+  alertmanager_config "$(_am_portal_url)" "$_AM_DIR/token" >"$_AM_DIR/alertmanager.yml.new"
   local am_changed=""
   cmp -s "$_AM_DIR/alertmanager.yml.new" "$_AM_DIR/alertmanager.yml" || am_changed=1
   mv -f "$_AM_DIR/alertmanager.yml.new" "$_AM_DIR/alertmanager.yml"
@@ -169,7 +211,7 @@ EOF
     _prom_spawn alertmanager "$_AM_DIR/alertmanager.pid" "$PAVED_RUN/logs/alertmanager.log" \
       "$_AM_CACHE/prometheus-alertmanager" --config.file "$_AM_DIR/alertmanager.yml" \
       --storage.path "$_AM_DIR/data" --web.listen-address "127.0.0.1:$_AM_PORT" \
-      --cluster.listen-address "" --log.level warn
+      --cluster.listen-address "" --log.level info
   fi
   wait_healthy alertmanager "$_AM_DIR/alertmanager.pid" "$_AM_DIR/alertmanager.yml" \
     "$PAVED_RUN/logs/alertmanager.log" 30 _am_healthy || fail "Alertmanager did not start" "$PAVED_RUN/logs/alertmanager.log"

@@ -12,6 +12,7 @@ import { Server as HttpServer } from 'node:http';
 import { createRouter } from '../router';
 import { InsightsService } from '../services/Insights';
 import { FeedbackService } from '../services/Feedback';
+import { AlertsService } from '../services/Alerts';
 import { LogsService } from '../services/LogsService';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
@@ -72,6 +73,7 @@ describe('metrics route', () => {
       logs: {} as LogsService,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      alerts: {} as AlertsService,
     });
     const middleware = MiddlewareFactory.create({
       config: new ConfigReader({}),

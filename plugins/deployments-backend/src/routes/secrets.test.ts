@@ -10,6 +10,7 @@ import { Server } from 'node:http';
 import { createRouter } from '../router';
 import { InsightsService } from '../services/Insights';
 import { FeedbackService } from '../services/Feedback';
+import { AlertsService } from '../services/Alerts';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
@@ -67,6 +68,7 @@ describe('secrets routes', () => {
       secrets,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      alerts: {} as AlertsService,
     });
     const middleware = MiddlewareFactory.create({
       config: new ConfigReader({}),

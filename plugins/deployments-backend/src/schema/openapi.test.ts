@@ -6,6 +6,7 @@ import { createRouter } from '../router';
 import { stale } from '../../scripts/generate-openapi';
 import { InsightsService } from '../services/Insights';
 import { FeedbackService } from '../services/Feedback';
+import { AlertsService } from '../services/Alerts';
 import { BuildService } from '../services/BuildService';
 import { DeploymentService } from '../services/DeploymentService';
 import { MetricsService } from '../services/MetricsService';
@@ -49,6 +50,7 @@ describe('openapi.yaml', () => {
       secrets: {} as SecretsService,
       insights: {} as InsightsService,
       feedback: {} as FeedbackService,
+      alerts: {} as AlertsService,
     });
     const served = (router.stack as any[])
       .filter(layer => layer.route)

@@ -161,4 +161,22 @@ describe('validateRequests (openapi.yaml)', () => {
     expect(message).toMatch(/context\.action|action/);
     expect(run('GET', '/feedback', { window: '14' }).message).toMatch(/window/);
   });
+
+  it("names the missing label of Alertmanager's webhook (ReceiveAlerts)", () => {
+    const body = {
+      version: '4',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'AvailabilityBudgetBurnFast', namespace: 'x' },
+          startsAt: '2026-03-01T10:00:00Z',
+          fingerprint: 'abc',
+        },
+      ],
+    };
+    expect(run('POST', '/alerts/alertmanager', {}, body).message).toBe(
+      'alerts.0.labels.service: Required',
+    );
+  });
 });

@@ -83,7 +83,24 @@ describe('SLOs as code', () => {
     );
     expect(fieldOf({ service: 'Orders"}' })).toBe('service');
     expect(fieldOf({ namespace: 'a b' })).toBe('namespace');
+    expect(fieldOf({ alertFor: '2 minutes' })).toBe('alertFor');
+    expect(fieldOf({ evaluationInterval: '0s' })).toBe('evaluationInterval');
     expect(fieldOf({})).toBeUndefined();
+  });
+
+  it("shortens the evaluation and the alerts' `for` when asked (tests, local demos)", () => {
+    const quick = sloPrometheusRule({
+      ...spec,
+      evaluationInterval: '1s',
+      alertFor: '5s',
+    });
+    const [group] = quick.spec.groups;
+    expect(group.interval).toBe('1s');
+    const fors = group.rules.filter(r => r.alert).map(r => r.for);
+    expect(fors).toEqual(Array(8).fill('5s'));
+    const [normal] = sloPrometheusRule(spec).spec.groups;
+    expect(normal.interval).toBeUndefined();
+    expect(normal.rules.find(r => r.alert)?.for).toBe('2m');
   });
 
   it('generates a Grafana dashboard ConfigMap for the sidecar', () => {

@@ -107,6 +107,14 @@ export interface SloSpec {
   latencyThresholdSeconds?: number;
   /** Where an alert links to: the entity's Metrics tab. */
   metricsUrl?: string;
+  /**
+   * How often the rule group is evaluated (the group's `interval`); default Prometheus' own
+   * (`evaluation_interval`). A short one, with `alertFor`, makes an alert fire in seconds: for
+   * tests and demos on the local platform, never a real service's objective.
+   */
+  evaluationInterval?: string;
+  /** Overrides every alert's `for` (default the SRE workbook's, e.g. 2m for the fast burn). */
+  alertFor?: string;
 }
 
 export type SloKind = 'availability' | 'latency';
@@ -121,11 +129,23 @@ export class SloSpecError extends Error {
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function validateSloSpec(spec: SloSpec): Required<
-  Omit<SloSpec, 'metricsUrl'>
-> & {
-  metricsUrl?: string;
-} {
+const DURATION = /^([1-9][0-9]*)(ms|s|m|h)$/;
+
+export function validateSloSpec(
+  spec: SloSpec,
+): Required<Omit<SloSpec, 'metricsUrl' | 'evaluationInterval' | 'alertFor'>> &
+  Pick<SloSpec, 'metricsUrl' | 'evaluationInterval' | 'alertFor'> {
+  for (const field of ['evaluationInterval', 'alertFor'] as const) {
+    const value = spec[field];
+    if (value !== undefined && !DURATION.test(value)) {
+      throw new SloSpecError(
+        field,
+        `${field} must be a Prometheus duration such as 5s, 1m or 2h; got ${JSON.stringify(
+          value,
+        )}`,
+      );
+    }
+  }
   if (!NAME.test(spec.service) || spec.service.length > 63) {
     throw new SloSpecError(
       'service',
@@ -290,7 +310,7 @@ export function sloPrometheusRule(input: SloSpec): PrometheusRuleObject {
             kind,
             alert.shortWindow,
           )}${own} > ${threshold}`,
-        for: alert.for,
+        for: spec.alertFor ?? alert.for,
         labels: alertLabels(spec, kind, alert),
         annotations: alertAnnotations(spec, kind, alert),
       });
@@ -317,6 +337,9 @@ export function sloPrometheusRule(input: SloSpec): PrometheusRuleObject {
       groups: [
         {
           name: `${spec.service}.${spec.namespace}.slo`,
+          ...(spec.evaluationInterval
+            ? { interval: spec.evaluationInterval }
+            : {}),
           rules: [...recording, ...alerts],
         },
       ],

@@ -32,6 +32,7 @@ import {
   SecretList,
   SecretRollbackRequest,
   SecretRotateRequest,
+  ServiceAlert,
 } from '@paved/plugin-deployments-common';
 
 /** What ReadLogs reads (its query parameters), and the signal that stops it. */
@@ -101,6 +102,8 @@ export interface DeploymentsApi {
     window: MetricsWindow,
     environment?: string,
   ): Promise<MetricsReport>;
+  /** The service's firing SLO alerts (oldest first), then those resolved in the last 7 days. */
+  listAlerts(entityRef: string): Promise<ServiceAlert[]>;
   /** DORA's four keys for the organisation, teams, systems or one service, with the deployments each counts. */
   getDoraInsights(query: DoraQuery): Promise<DoraReport>;
   /** Golden-path adoption, the organisation first, then each team. */

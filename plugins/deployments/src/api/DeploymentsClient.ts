@@ -30,6 +30,7 @@ import {
   RequestOptions,
   SecretChangeResult,
   SecretList,
+  ServiceAlert,
 } from '@paved/plugin-deployments-common';
 import {
   DeploymentsApi,
@@ -167,6 +168,13 @@ export class DeploymentsClient implements DeploymentsApi {
       params: entityParams(entityRef),
       query: environment ? { window, environment } : { window },
     });
+  }
+
+  async listAlerts(entityRef: string): Promise<ServiceAlert[]> {
+    const { items } = await this.call('ListAlerts', {
+      params: entityParams(entityRef),
+    });
+    return items;
   }
 
   getDoraInsights(query: DoraQuery): Promise<DoraReport> {

@@ -195,6 +195,7 @@ export function fakeDeploymentsApi(
       stepSeconds: 60,
       items: [],
     })),
+    listAlerts: jest.fn(async () => []),
     listPods: jest.fn(async () => []),
     readLogs: jest.fn(async () => {}),
     listSecrets: jest.fn(async (_ref, env) => ({

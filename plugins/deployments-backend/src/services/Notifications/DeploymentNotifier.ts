@@ -5,8 +5,10 @@ import {
   ApprovalRequest,
   Deployment,
   Feedback,
+  ServiceAlert,
 } from '@paved/plugin-deployments-common';
 import { ownersOf } from '../DeploymentService/approverRule';
+import type { AlertNotifier } from '../Alerts';
 
 /** Tells people about what waits for them or concerns them; never fails the action it follows. */
 export interface DeploymentNotifier {
@@ -27,18 +29,23 @@ export interface DeploymentNotifier {
   lowRating(feedback: Feedback): Promise<void>;
 }
 
-/** The link to a service's Environments tab (deploys, approvals), from its entity ref. */
-export function deploymentsLinkOf(entityRef: string): string {
+/** The link to a tab of a service's entity page (default Environments: deploys, approvals), from its entity ref. */
+export function deploymentsLinkOf(
+  entityRef: string,
+  tab: 'environments' | 'metrics' = 'environments',
+): string {
   const match = /^([^:]+):(?:([^/]+)\/)?(.+)$/.exec(entityRef);
   if (!match) return '/catalog';
   const [, kind, namespace = 'default', name] = match;
   return `/catalog/${namespace}/${kind.toLocaleLowerCase(
     'en-US',
-  )}/${name}/environments`;
+  )}/${name}/${tab}`;
 }
 
 /** Sends through Backstage's notifications backend (notificationService); signals push them to open pages. */
-export class BackstageDeploymentNotifier implements DeploymentNotifier {
+export class BackstageDeploymentNotifier
+  implements DeploymentNotifier, AlertNotifier
+{
   constructor(
     private readonly options: {
       notifications: NotificationService;
@@ -126,6 +133,55 @@ export class BackstageDeploymentNotifier implements DeploymentNotifier {
         severity: 'high',
         topic: 'paved-feedback',
         scope: `feedback:${feedback.id}`,
+      },
+    });
+  }
+
+  /**
+   * An SLO alert fires: the entity's owners, linked to its Metrics tab. One notification per
+   * alert instance (its scope): the resolution updates it rather than adding another.
+   */
+  async alertFiring(alert: ServiceAlert, entity: Entity) {
+    await this.sendAlert(alert, entity, {
+      title: `Alert firing: ${alert.alertname} on ${entity.metadata.name} (${alert.environment})`,
+      description: alert.description
+        ? `${alert.summary}. ${alert.description}`
+        : alert.summary,
+      severity: alert.severity === 'page' ? 'critical' : 'high',
+    });
+  }
+
+  async alertResolved(alert: ServiceAlert, entity: Entity) {
+    await this.sendAlert(alert, entity, {
+      title: `Alert resolved: ${alert.alertname} on ${entity.metadata.name} (${alert.environment})`,
+      description: `Resolved at ${alert.resolvedAt}; it fired at ${alert.startsAt}: ${alert.summary}.`,
+      severity: 'normal',
+    });
+  }
+
+  private async sendAlert(
+    alert: ServiceAlert,
+    entity: Entity,
+    payload: {
+      title: string;
+      description: string;
+      severity: 'critical' | 'high' | 'normal';
+    },
+  ) {
+    const owners = ownersOf(entity);
+    if (owners.length === 0) {
+      this.options.logger.warn(
+        `Alert ${alert.alertname} of ${alert.entityRef} has nobody to tell: the entity has no owner`,
+      );
+      return;
+    }
+    await this.send(`alert ${alert.alertname} of ${alert.entityRef}`, {
+      recipients: { type: 'entity', entityRef: owners },
+      payload: {
+        ...payload,
+        link: deploymentsLinkOf(alert.entityRef, 'metrics'),
+        topic: 'paved-alerts',
+        scope: `alert:${alert.id}`,
       },
     });
   }

@@ -880,6 +880,90 @@ export const spec = {
         },
       },
     },
+    '/alerts/alertmanager': {
+      post: {
+        operationId: 'ReceiveAlerts',
+        summary: "Alertmanager's webhook (service tokens only)",
+        description:
+          "Alertmanager's `webhook_configs` payload (version 4), posted with a\nstatic token from `backend.auth.externalAccess` (the local platform's\nis subject `paved-alertmanager`, made by `platform up`); a user token\nis refused (403). Each alert is matched to its entity by its\n`service` label (the entity's `backstage.io/kubernetes-id`) and\n`namespace` label (its `paved.dev/kubernetes-namespace-<env>`). A\nfiring alert seen for the first time notifies the entity's owners,\nwith a link to its Metrics tab; its resolution updates that\nnotification. State is stored, so Alertmanager's repeats notify\nnobody twice. Alerts of no known entity are answered in `unmatched`\n(still a 200: Alertmanager would retry a 4xx/5xx forever).\n",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/AlertmanagerWebhook',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'What was recorded.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AlertsReceived',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/alerts': {
+      get: {
+        operationId: 'ListAlerts',
+        summary:
+          "The service's firing alerts, and those resolved in the last 7 days",
+        description:
+          'Firing first (oldest first), then resolved ones (newest first), at most\n100. Needs catalog read of the entity.\n',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The alerts.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ServiceAlert',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
     '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets': {
       get: {
         operationId: 'ListSecrets',
@@ -2869,6 +2953,194 @@ export const spec = {
             description:
               "A service-wide key the environment's own key of the same name overrides",
             type: 'boolean',
+          },
+        },
+      },
+      AlertmanagerWebhook: {
+        type: 'object',
+        required: ['version', 'status', 'alerts'],
+        properties: {
+          version: {
+            type: 'string',
+            enum: ['4'],
+          },
+          status: {
+            type: 'string',
+            enum: ['firing', 'resolved'],
+          },
+          receiver: {
+            type: 'string',
+          },
+          groupKey: {
+            type: 'string',
+          },
+          truncatedAlerts: {
+            type: 'integer',
+          },
+          externalURL: {
+            type: 'string',
+          },
+          groupLabels: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          commonLabels: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          commonAnnotations: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          alerts: {
+            type: 'array',
+            maxItems: 1000,
+            items: {
+              $ref: '#/components/schemas/AlertmanagerAlert',
+            },
+          },
+        },
+      },
+      AlertmanagerAlert: {
+        type: 'object',
+        required: ['status', 'labels', 'startsAt', 'fingerprint'],
+        properties: {
+          status: {
+            type: 'string',
+            enum: ['firing', 'resolved'],
+          },
+          labels: {
+            type: 'object',
+            required: ['alertname', 'service', 'namespace'],
+            properties: {
+              alertname: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+              },
+              service: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 63,
+              },
+              namespace: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 63,
+              },
+            },
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          annotations: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          startsAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          endsAt: {
+            type: 'string',
+          },
+          generatorURL: {
+            type: 'string',
+          },
+          fingerprint: {
+            type: 'string',
+            pattern: '^[0-9a-f]{1,32}$',
+          },
+        },
+      },
+      AlertsReceived: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['recorded', 'notified', 'unmatched'],
+        properties: {
+          recorded: {
+            description: 'Alerts stored (new, or their state changed)',
+            type: 'integer',
+          },
+          notified: {
+            description: 'Notifications sent (a first firing, a resolution)',
+            type: 'integer',
+          },
+          unmatched: {
+            description: '`<namespace>/<service>` of alerts no entity claims',
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      ServiceAlert: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'entityRef',
+          'environment',
+          'alertname',
+          'severity',
+          'status',
+          'summary',
+          'startsAt',
+          'updatedAt',
+          'labels',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          alertname: {
+            type: 'string',
+          },
+          severity: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['firing', 'resolved'],
+          },
+          summary: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          startsAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          resolvedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          labels: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
           },
         },
       },

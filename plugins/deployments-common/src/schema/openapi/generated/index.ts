@@ -446,6 +446,68 @@ export interface SecretKey {
   overridden?: boolean;
 }
 
+export interface AlertmanagerWebhook {
+  version: '4';
+  status: 'firing' | 'resolved';
+  receiver?: string;
+  groupKey?: string;
+  truncatedAlerts?: number;
+  externalURL?: string;
+  groupLabels?: {
+    [key: string]: string;
+  };
+  commonLabels?: {
+    [key: string]: string;
+  };
+  commonAnnotations?: {
+    [key: string]: string;
+  };
+  alerts: Array<AlertmanagerAlert>;
+}
+
+export interface AlertmanagerAlert {
+  status: 'firing' | 'resolved';
+  labels: {
+    alertname: string;
+    service: string;
+    namespace: string;
+    [key: string]: string;
+  };
+  annotations?: {
+    [key: string]: string;
+  };
+  startsAt: string;
+  endsAt?: string;
+  generatorURL?: string;
+  fingerprint: string;
+}
+
+export interface AlertsReceived {
+  /** Alerts stored (new, or their state changed) */
+  recorded: number;
+  /** Notifications sent (a first firing, a resolution) */
+  notified: number;
+  /** `<namespace>/<service>` of alerts no entity claims */
+  unmatched: Array<string>;
+}
+
+export interface ServiceAlert {
+  id: string;
+  entityRef: string;
+  environment: string;
+  alertname: string;
+  severity: string;
+  status: 'firing' | 'resolved';
+  summary: string;
+  description?: string;
+  startsAt: string;
+  resolvedAt?: string;
+  updatedAt: string;
+  labels: {
+    [key: string]: string;
+  };
+}
+
 export interface MetricsReport {
   window: '1h' | '6h' | '1d' | '7d' | '30d';
   /** Seconds between the points of each series */
@@ -785,6 +847,28 @@ export interface Operations {
     };
     response: MetricsReport;
   };
+  /** Alertmanager's webhook (service tokens only) */
+  ReceiveAlerts: {
+    method: 'POST';
+    path: '/alerts/alertmanager';
+    status: 200;
+    body: AlertmanagerWebhook;
+    response: AlertsReceived;
+  };
+  /** The service's firing alerts, and those resolved in the last 7 days */
+  ListAlerts: {
+    method: 'GET';
+    path: '/entities/{kind}/{namespace}/{name}/alerts';
+    status: 200;
+    params: {
+      kind: string;
+      namespace: string;
+      name: string;
+    };
+    response: {
+      items: Array<ServiceAlert>;
+    };
+  };
   /** The keys the service's pods get in an environment; never values */
   ListSecrets: {
     method: 'GET';
@@ -977,6 +1061,11 @@ export const OPERATIONS: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/metrics',
   },
+  ReceiveAlerts: { method: 'POST', path: '/alerts/alertmanager' },
+  ListAlerts: {
+    method: 'GET',
+    path: '/entities/{kind}/{namespace}/{name}/alerts',
+  },
   ListSecrets: {
     method: 'GET',
     path: '/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets',
@@ -1088,6 +1177,14 @@ export type EndpointMap = {
     path: Operations['GetMetrics']['params'];
     query: Operations['GetMetrics']['query'];
     response: Operations['GetMetrics']['response'];
+  };
+  '#post|/alerts/alertmanager': {
+    body: Operations['ReceiveAlerts']['body'];
+    response: Operations['ReceiveAlerts']['response'];
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/alerts': {
+    path: Operations['ListAlerts']['params'];
+    response: Operations['ListAlerts']['response'];
   };
   '#get|/entities/{kind}/{namespace}/{name}/environments/{environment}/secrets': {
     path: Operations['ListSecrets']['params'];
