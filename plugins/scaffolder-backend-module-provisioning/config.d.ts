@@ -14,6 +14,17 @@ export interface Config {
        * paved.platform.postgres.url's.
        */
       moduleDefaults?: { [module: string]: { [variable: string]: unknown } };
+      /**
+       * Per cluster (a name of kubernetes.clusterLocatorMethods), module
+       * variables over moduleDefaults: e.g. the postgres-database host the
+       * pods of that cluster reach, which the deployments backend gives the
+       * pods of every environment on it.
+       */
+      clusterModuleDefaults?: {
+        [cluster: string]: {
+          [module: string]: { [variable: string]: unknown };
+        };
+      };
     };
   };
 }

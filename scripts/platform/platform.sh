@@ -205,7 +205,11 @@ second_cluster() {
       node_install
       kubernetes_start || fail "second-cluster: Kubernetes" "$PAVED_RUN/logs/kube-apiserver.log"
       node_start || fail "second-cluster: node paved-$PAVED_NODE_INSTANCE" "$PAVED_RUN/logs/kubelet.log"
-      note "kubeconfig: $PAVED_RUN/kubeconfig"
+      # Where this cluster's pods reach the platform's PostgreSQL: its own node's relay (each
+      # node has its own bridge). A portal gives it to them from
+      # paved.provisioning.clusterModuleDefaults.<cluster>.postgres-database (0018).
+      echo "$(node_postgres_host):$PAVED_NODE_POSTGRES_PORT" >"$PAVED_RUN/postgres-address"
+      note "kubeconfig: $PAVED_RUN/kubeconfig; pods reach PostgreSQL at $(cat "$PAVED_RUN/postgres-address")"
       kubernetes_status
       node_status
       ;;

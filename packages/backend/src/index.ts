@@ -29,6 +29,11 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // Scaffolder and Paved's golden-path actions
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+// Keeps each task's workspace in the database after every step, so a run a restart interrupted
+// resumes where it was (scaffolder.taskRecovery, docs/decisions/0028).
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-workspace-database'),
+);
 backend.add(import('@paved/plugin-scaffolder-backend-module-paved'));
 backend.add(import('@paved/plugin-scaffolder-backend-module-provisioning'));
 

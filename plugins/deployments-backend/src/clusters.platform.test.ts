@@ -6,7 +6,10 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { DefaultKubernetesClient } from '@paved/plugin-provisioning-node';
+import {
+  DefaultKubernetesClient,
+  VaultClient,
+} from '@paved/plugin-provisioning-node';
 import {
   createPlatformSandbox,
   kubernetesConfigFor,
@@ -15,6 +18,10 @@ import {
   SecondCluster,
   startSecondCluster,
 } from '@paved/plugin-provisioning-node/testUtils';
+import knexFactory from 'knex';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { deploymentsPlugin } from './plugin';
 
 // Staging and production on two real clusters (docs/decisions/0015): staging
@@ -22,7 +29,9 @@ import { deploymentsPlugin } from './plugin';
 // (its own etcd, apiserver, controller-manager, scheduler and real node, its
 // node pulling from the platform's registry). A deploy lands on staging's
 // node, and the first promotion copies the service from staging's cluster
-// into production's, where its pod really runs on the second node.
+// into production's, where its pod really runs on the second node. Its
+// database address is each cluster's own: a pod on the second cluster logs in
+// to the platform's PostgreSQL through the second node's relay (0018).
 
 jest.setTimeout(600_000);
 
@@ -30,7 +39,11 @@ const IMAGE = 'registry.paved.local/crossing';
 const alice = 'user:default/alice';
 const bob = 'user:default/bob';
 
-const entities = (staging: string, production: string): Entity[] => [
+const entities = (
+  staging: string,
+  production: string,
+  vaultPath: string,
+): Entity[] => [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -38,6 +51,7 @@ const entities = (staging: string, production: string): Entity[] => [
       name: 'crossing',
       namespace: 'default',
       annotations: {
+        'paved.dev/vault-path': `secret/${vaultPath}`,
         'backstage.io/kubernetes-id': 'crossing',
         'paved.dev/golden-path': 'create-service',
         'paved.dev/kubernetes-namespace-staging': staging,
@@ -150,11 +164,38 @@ describe('environments on two clusters', () => {
       timeoutMs: 90_000,
     });
 
+    // The service's database login, as Create Service's module writes it to Vault: the
+    // address of the first cluster's relay, where staging runs.
+    const firstRelay = staging.platform.databaseAddress!;
+    expect(firstRelay).toBeDefined();
+    expect(second!.databaseAddress.host).not.toBe(firstRelay.host);
+    const admin = knexFactory({
+      client: 'pg',
+      connection: staging.platform.postgresUrl,
+    });
+    const login = `crossing_${randomBytes(3).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    await admin.raw(`CREATE ROLE "${login}" LOGIN PASSWORD '${password}'`);
+    await new VaultClient(staging.platform.vault)
+      .kv('secret', 2)
+      .write(`${staging.vaultPath}/database`, {
+        host: firstRelay.host,
+        port: String(firstRelay.port),
+        username: login,
+        password,
+        database: 'postgres',
+        url: `postgresql://${login}:${password}@${firstRelay.host}:${firstRelay.port}/postgres`,
+      });
+
     const backend = await startTestBackend({
       features: [
         deploymentsPlugin,
         catalogServiceMock.factory({
-          entities: entities(staging.namespace, productionNamespace),
+          entities: entities(
+            staging.namespace,
+            productionNamespace,
+            staging.vaultPath,
+          ),
         }),
         mockServices.rootConfig.factory({
           data: {
@@ -165,6 +206,13 @@ describe('environments on two clusters', () => {
             paved: {
               platform: { vault: staging.platform.vault },
               deployments: { rolloutTimeoutSeconds: 180 },
+              // Where each cluster's pods reach PostgreSQL: each node's own relay.
+              provisioning: {
+                moduleDefaults: { 'postgres-database': firstRelay },
+                clusterModuleDefaults: {
+                  second: { 'postgres-database': second!.databaseAddress },
+                },
+              },
               environments: [
                 {
                   name: 'staging',
@@ -305,8 +353,120 @@ describe('environments on two clusters', () => {
           replicas: expect.objectContaining({ ready: 1 }),
         }),
       ]);
+
+      // Each environment's pods are given their own cluster's database address...
+      const secretOf = async (kubeConfig: KubeConfig, namespace: string) => {
+        const secret = await kubeConfig
+          .makeApiClient(CoreV1Api)
+          .readNamespacedSecret({ name: 'crossing-secrets', namespace });
+        return Object.fromEntries(
+          Object.entries(secret.data ?? {}).map(([k, v]) => [
+            k,
+            Buffer.from(v, 'base64').toString(),
+          ]),
+        );
+      };
+      const relayUrl = ({ host: h, port: p }: { host: string; port: number }) =>
+        `postgresql://${login}:${password}@${h}:${p}/postgres`;
+      expect(await secretOf(firstCluster, staging.namespace)).toMatchObject({
+        DATABASE_HOST: firstRelay.host,
+        DATABASE_URL: relayUrl(firstRelay),
+      });
+      expect(await secretOf(secondCluster, productionNamespace)).toMatchObject({
+        DATABASE_HOST: second!.databaseAddress.host,
+        DATABASE_PORT: String(second!.databaseAddress.port),
+        DATABASE_URL: relayUrl(second!.databaseAddress),
+      });
+      // ... and a pod on the second cluster logs in with what it is given (the Python
+      // skeleton's own check: PostgreSQL's start-up and SCRAM exchange, no driver).
+      expect(await probeDatabase(secondCluster, productionNamespace)).toBe(
+        'answers',
+      );
     } finally {
       await backend.stop();
+      await admin.raw(`DROP ROLE IF EXISTS "${login}"`).catch(() => undefined);
+      await admin.destroy();
     }
   });
 });
+
+/**
+ * Runs the Python skeleton's database check (templates/create-service) in a
+ * pod of `namespace`, with DATABASE_URL from the service's Secret there, and
+ * returns what it printed: `answers`, `refused (...)` or `unreachable (...)`.
+ */
+async function probeDatabase(kubeConfig: KubeConfig, namespace: string) {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const source = await readFile(
+    // Tests run from source, where __dirname is this directory.
+    // eslint-disable-next-line no-restricted-syntax
+    path.resolve(
+      __dirname,
+      '../../../templates/create-service/languages/python/app/database.py',
+    ),
+    'utf8',
+  );
+  await core.createNamespacedConfigMap({
+    namespace,
+    body: {
+      metadata: { name: 'database-probe' },
+      data: { 'database.py': source },
+    },
+  });
+  await core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name: 'database-probe' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'probe',
+            image: 'registry.paved.local/library/python:3.11-slim-bookworm',
+            command: [
+              'python3',
+              '-c',
+              'import os, sys; sys.path.insert(0, "/probe"); import database; print(database.check_database(os.environ["DATABASE_URL"]))',
+            ],
+            env: [
+              {
+                name: 'DATABASE_URL',
+                valueFrom: {
+                  secretKeyRef: {
+                    name: 'crossing-secrets',
+                    key: 'DATABASE_URL',
+                  },
+                },
+              },
+            ],
+            volumeMounts: [{ name: 'probe', mountPath: '/probe' }],
+          },
+        ],
+        volumes: [{ name: 'probe', configMap: { name: 'database-probe' } }],
+      },
+    },
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const pod = await core.readNamespacedPod({
+      name: 'database-probe',
+      namespace,
+    });
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+      break;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the database probe pod is still ${pod.status?.phase}: ${JSON.stringify(
+          pod.status?.containerStatuses?.[0]?.state,
+        )}`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 500));
+  }
+  const log = await core.readNamespacedPodLog({
+    name: 'database-probe',
+    namespace,
+  });
+  return String(log).trim();
+}

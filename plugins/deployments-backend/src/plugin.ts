@@ -13,6 +13,7 @@ import {
 } from '@paved/plugin-deployments-common';
 import {
   kubernetesClustersServiceRef,
+  ProvisioningDefaults,
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
 import { registerDeploymentActions } from './actions';
@@ -156,7 +157,15 @@ export const deploymentsPlugin = createBackendPlugin({
             afterSuccess: async deployment => {
               const role = deployment.secretChange?.retireLogin;
               if (!role || !logins) return undefined;
-              await logins.disable(role);
+              try {
+                await logins.disable(role);
+              } catch (error) {
+                // The pods already use the new login (Vault and PostgreSQL agree on it); only
+                // the old one is left able to log in, until the next rotation retires it.
+                return `but the old database login ${role} still logs in: ${
+                  (error as Error).message
+                } To retire it, rotate DATABASE_PASSWORD again once PostgreSQL is back.`;
+              }
               return `the old database login ${role} can no longer log in`;
             },
             timeoutMs:
@@ -170,6 +179,8 @@ export const deploymentsPlugin = createBackendPlugin({
           }),
           notifier,
           workloadCopier: new KubernetesWorkloadCopier(clusters),
+          // Each cluster's pods reach the database at their node's address (paved.provisioning).
+          databaseAddresses: ProvisioningDefaults.fromConfig(config),
           healthProbe: new HttpServiceHealthProbe(),
         });
         const builds = new DefaultBuildService({

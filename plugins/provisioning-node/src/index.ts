@@ -67,3 +67,5 @@ export {
   vaultServiceRef,
 } from './clusters';
 export type { ClusterDetails, KubernetesClusters } from './clusters';
+export { ProvisioningDefaults } from './moduleDefaults';
+export type { DatabaseAddress, ModuleDefaults } from './moduleDefaults';

@@ -6,6 +6,7 @@ import { Config } from '@backstage/config';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   kubernetesClustersServiceRef,
+  ProvisioningDefaults,
   tofuRunnerServiceRef,
   vaultServiceRef,
 } from '@paved/plugin-provisioning-node';
@@ -18,22 +19,13 @@ import { createVaultWriteAction } from './actions/vaultWrite';
 /**
  * Module variables the platform decides rather than the template: services
  * reach their database on the server the databases are created on, unless
- * `paved.provisioning.moduleDefaults` says otherwise.
+ * `paved.provisioning.moduleDefaults` says otherwise. OpenTofu's modules run
+ * for the service, so they get the defaults of every cluster; what differs
+ * per cluster (`clusterModuleDefaults`) is given to each environment's pods
+ * by the deployments backend.
  */
 export function moduleDefaults(config: Config) {
-  const postgres = new URL(config.getString('paved.platform.postgres.url'));
-  const configured =
-    config.getOptional<Record<string, Record<string, unknown>>>(
-      'paved.provisioning.moduleDefaults',
-    ) ?? {};
-  return {
-    ...configured,
-    'postgres-database': {
-      host: postgres.hostname,
-      port: Number(postgres.port || 5432),
-      ...configured['postgres-database'],
-    },
-  };
+  return ProvisioningDefaults.fromConfig(config).forCluster();
 }
 
 /** Registers the provisioning actions with the scaffolder. */

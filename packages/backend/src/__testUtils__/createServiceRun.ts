@@ -7,6 +7,7 @@ import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import scaffolderModuleWorkspaceDatabase from '@backstage/plugin-scaffolder-backend-module-workspace-database';
 import { ConfigReader } from '@backstage/config';
 import {
   DefaultTofuRunner,
@@ -30,6 +31,13 @@ import {
   repoRoot,
 } from './helpers';
 
+/** The token the builder reports builds to a test backend with (mock credentials). */
+export const builderToken = () =>
+  mockCredentials.service.token({
+    onBehalfOf: mockCredentials.service('external:paved-builder'),
+    targetPluginId: 'deployments',
+  });
+
 /**
  * A backend with the real catalog, scaffolder and Paved's actions on the
  * local platform, and helpers to run "Create Service" through its HTTP API
@@ -44,6 +52,8 @@ export async function startGoldenPathBackend(options: {
   platform?: JsonObject;
   /** In place of the platform's `kubernetes` config, e.g. its cluster through a proxy. */
   kubernetes?: JsonObject;
+  /** After how long without a heartbeat an interrupted task is resumed (app-config.yaml: 30 s). */
+  staleTimeoutSeconds?: number;
 }) {
   const { platform, environments, kubernetes, moduleDefaults } =
     platformConfig();
@@ -62,6 +72,7 @@ export async function startGoldenPathBackend(options: {
       catalogPlugin,
       catalogModuleTemplateKind,
       scaffolderPlugin,
+      scaffolderModuleWorkspaceDatabase,
       scaffolderModulePaved,
       scaffolderModuleProvisioning,
       // Create Service waits for its build and deploys through this plugin.
@@ -74,6 +85,14 @@ export async function startGoldenPathBackend(options: {
           paved,
           kubernetes: options.kubernetes ?? kubernetes,
           catalog: demoCatalogConfig,
+          // As app-config.yaml: an interrupted run resumes; a failed one can be retried.
+          scaffolder: {
+            taskRecovery: {
+              enabled: true,
+              staleTimeout: { seconds: options.staleTimeoutSeconds ?? 30 },
+              workspaceProvider: 'database',
+            },
+          },
         },
       }),
     ],
@@ -83,11 +102,39 @@ export async function startGoldenPathBackend(options: {
   // The builder reports each build of this backend's repositories to it, as CI would.
   await options.builder.reportTo(
     `http://localhost:${server.port()}`,
-    mockCredentials.service.token({
-      onBehalfOf: mockCredentials.service('external:paved-builder'),
-      targetPluginId: 'deployments',
-    }),
+    builderToken(),
   );
+  const client = await portalClient(base);
+
+  /** Stops this backend (its database stays as its config says: memory is gone, disk stays). */
+  const stop = () => backend.stop();
+
+  return { ...client, stop };
+}
+
+/**
+ * Create Service through a portal's HTTP API, as the browser does it, once
+ * the demo catalog and the template are in its catalog.
+ */
+export async function portalClient(base: string) {
+  /**
+   * fetch, tried again (up to 3 times) when the connection is reset: on a busy machine a
+   * kept-alive socket the server just closed is reset under the next request.
+   */
+  const fetch = async (url: string, init?: RequestInit): Promise<Response> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await globalThis.fetch(url, init);
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause;
+        const reset = ['ECONNRESET', 'UND_ERR_SOCKET'].includes(
+          cause?.code ?? '',
+        );
+        if (!reset || attempt >= 3) throw error;
+        await new Promise(resolve => setTimeout(resolve, 500));
+      }
+    }
+  };
   const headers = {
     'content-type': 'application/json',
     authorization: mockCredentials.user.header('user:default/guest'),
@@ -121,7 +168,7 @@ export async function startGoldenPathBackend(options: {
     ).json()) as {
       body: { message?: string; stepId?: string; status?: string };
     }[];
-  const finish = async (taskId: string) => {
+  const finish = async (taskId: string, timeoutMs = 180_000) => {
     const task = await poll(
       'the task to finish',
       async () => {
@@ -131,20 +178,24 @@ export async function startGoldenPathBackend(options: {
         const body = await r.json();
         return ['completed', 'failed'].includes(body.status) ? body : undefined;
       },
-      180_000,
+      timeoutMs,
     );
     const log = (await events(taskId))
       .map(e => e.body.message ?? '')
       .join('\n');
     return { status: task.status as string, log };
   };
+  /** The task page's "Retry": the task again, from the step that failed. */
+  const retry = (taskId: string) =>
+    fetch(`${base}/scaffolder/v2/tasks/${taskId}/retry`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
   const getEntity = (ref: string) =>
     fetch(`${base}/catalog/entities/by-name/${ref}`, { headers });
 
-  /** Stops this backend (its database stays as its config says: memory is gone, disk stays). */
-  const stop = () => backend.stop();
-
-  return { base, headers, createTask, events, finish, getEntity, stop };
+  return { base, headers, createTask, events, finish, retry, getEntity };
 }
 
 /** Removes what Create Service provisioned for `name` on the local platform. */

@@ -17,6 +17,8 @@ export interface LocalPlatform {
    * Absent in a config written before the platform had a registry.
    */
   registry?: { address: string; publicHost: string };
+  /** Where the node's pods reach PostgreSQL (its relay, docs/decisions/0018); absent without a node. */
+  databaseAddress?: { host: string; port: number };
 }
 
 /**
@@ -44,7 +46,9 @@ export function loadLocalPlatform(): LocalPlatform {
       `No local platform config at ${file}: run \`yarn platform up\` (npm test does it for you).`,
     );
   }
-  const platform = yaml.parse(text).paved.platform;
+  const written = yaml.parse(text).paved;
+  const platform = written.platform;
+  const relay = written.provisioning?.moduleDefaults?.['postgres-database'];
   return {
     kubeconfigPath: platform.kubeconfig,
     vault: { address: platform.vault.address, token: platform.vault.token },
@@ -60,6 +64,9 @@ export function loadLocalPlatform(): LocalPlatform {
           address: platform.registry.address,
           publicHost: platform.registry.publicHost ?? 'registry.paved.local',
         }
+      : undefined,
+    databaseAddress: relay?.host
+      ? { host: relay.host, port: Number(relay.port ?? 5432) }
       : undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadLocalPlatform } from './localPlatform';
@@ -14,6 +14,8 @@ export interface SecondCluster {
   kubeconfigPath: string;
   /** Its one node, e.g. paved-testb: the Pods scheduled here run on it. */
   nodeName: string;
+  /** Where its pods reach the platform's PostgreSQL: its node's own relay (docs/decisions/0018). */
+  databaseAddress: { host: string; port: number };
   /**
    * Stops its node and control plane (`platform.sh second-cluster down`),
    * unless another test file (a parallel Jest worker) still uses it.
@@ -86,12 +88,18 @@ export async function startSecondCluster(): Promise<SecondCluster> {
     repoRoot(),
   );
   const kubeconfigPath = path.join(runDir(), 'kubeconfig');
+  const [host, port] = (
+    await readFile(path.join(runDir(), 'postgres-address'), 'utf8')
+  )
+    .trim()
+    .split(':');
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   return {
     kubeConfig,
     kubeconfigPath,
     nodeName: `paved-${process.env.PAVED_SECOND_NODE_INSTANCE}`,
+    databaseAddress: { host, port: Number(port) },
     stop: async () => {
       await locked(
         'rm -f "$1/users/$2"; [ -n "$(ls -A "$1/users")" ] || bash "$3/scripts/platform/platform.sh" second-cluster down',

@@ -1,11 +1,17 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { DEPLOYMENT_IN_PROGRESS_ERROR } from '@paved/plugin-deployments-common';
 import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { examples } from './deploy.examples';
 import { deploymentsApi } from './deploymentsApi';
 
 export const DEPLOY_ACTION_ID = 'paved:deployment:deploy';
+
+/** What a user does after this step failed. */
+const RETRY_HINT =
+  "Retry this run (the task page's menu: it resumes at this step) or deploy from the service's Environments tab.";
 
 /**
  * Deploys an image of a catalog entity to an environment through Paved's
@@ -13,6 +19,12 @@ export const DEPLOY_ACTION_ID = 'paved:deployment:deploy';
  * rollout to its end. Going through the API (not around it) puts the deploy
  * in the service's history and audit trail like every later one, under the
  * same permission and lock.
+ *
+ * Safe to run again (docs/decisions/0028): the deployment it started is kept
+ * in the task's state (a checkpoint), so a task recovered after a restart
+ * follows that deployment instead of starting another; a retry after it
+ * failed starts a new one. A deploy of the same image that is already under
+ * way (the POST reached the API, the checkpoint did not) is followed too.
  */
 export function createDeployAction(options: {
   discovery: DiscoveryService;
@@ -73,9 +85,75 @@ export function createDeployAction(options: {
         credentials: () => ctx.getInitiatorCredentials(),
         signal: ctx.signal,
       });
-      let deployment = await api.call('CreateDeployment', {
-        body: { entityRef, environment, image },
-      });
+      /** Starts a deployment, or finds the same image's deployment already under way. */
+      const start = async () => {
+        try {
+          return await api.call('CreateDeployment', {
+            body: { entityRef, environment, image },
+          });
+        } catch (error) {
+          if (
+            !(error instanceof ResponseError) ||
+            error.body.error.name !== DEPLOYMENT_IN_PROGRESS_ERROR
+          ) {
+            throw error;
+          }
+          const { kind, namespace, name } = parseEntityRef(entityRef);
+          const { items } = await api.call('ListDeployments', {
+            params: { kind, namespace, name },
+            query: { environment, limit: 5 },
+          });
+          const running = items.find(
+            d =>
+              d.image === image &&
+              (d.status === 'pending' || d.status === 'rolling-out'),
+          );
+          if (!running) throw error;
+          ctx.logger.info(
+            `Deployment ${running.id} of ${image} to ${environment} is already under way (started before a restart); following it`,
+          );
+          return running;
+        }
+      };
+      let key = `deployment-${environment}`;
+      let deployment;
+      /** The deployments API out of reach (a 5xx): said with what to do. */
+      const unavailable = (error: unknown) =>
+        error instanceof ResponseError && error.statusCode >= 500
+          ? new Error(
+              `${error.message.replace(
+                /\.+$/,
+                '',
+              )}. Once it is back, ${RETRY_HINT}`,
+            )
+          : error;
+      for (;;) {
+        let startedNow = false;
+        const { id } = await ctx
+          .checkpoint({
+            key,
+            fn: async () => {
+              startedNow = true;
+              return { id: (await start()).id };
+            },
+          })
+          .catch(error => {
+            throw unavailable(error);
+          });
+        deployment = await api
+          .call('GetDeployment', { params: { id } })
+          .catch(error => {
+            throw unavailable(error);
+          });
+        if (startedNow || deployment.status !== 'failed') break;
+        // A retry of this step after the deployment it started failed: deploy again.
+        ctx.logger.info(
+          `Deployment ${id} of this task failed earlier (${
+            deployment.message ?? 'no message'
+          }); deploying again`,
+        );
+        key = `deployment-${environment}-after-${id}`;
+      }
       ctx.output('deploymentId', deployment.id);
       ctx.logger.info(
         `Deploying ${image} to ${environment} (deployment ${deployment.id})`,
@@ -104,7 +182,10 @@ export function createDeployAction(options: {
         throw new Error(
           `Deploying ${image} to ${environment} failed${
             deployment.failureReason ? ` (${deployment.failureReason})` : ''
-          }: ${deployment.message ?? 'no message'}`,
+          }: ${(deployment.message ?? 'no message').replace(
+            /\.+$/,
+            '',
+          )}. Once that is fixed, ${RETRY_HINT}`,
         );
       }
       ctx.logger.info(deployment.message ?? `Deployed ${image}`);

@@ -95,9 +95,13 @@ export function createPublishToGitRemoteAction(options: {
       ctx.logger.info(
         `Creating repository ${owner}/${name} on ${client.baseUrl}`,
       );
+      // Recorded in the task's state (scaffolder.taskRecovery): a run recovered after a restart
+      // finds the repository this task created instead of a conflict with itself.
+      let createdNow = false;
       const repository = await ctx.checkpoint({
         key: `create-repository-${owner}-${name}`,
         fn: async () => {
+          createdNow = true;
           try {
             return {
               ...(await client.createRepository({
@@ -120,9 +124,11 @@ export function createPublishToGitRemoteAction(options: {
         },
       });
 
-      const pushed = ctx.input.resume
-        ? await client.getTree({ owner, name, ref: defaultBranch })
-        : undefined;
+      // An earlier run's push (resume), or this task's own before a restart interrupted it.
+      const pushed =
+        ctx.input.resume || !createdNow
+          ? await client.getTree({ owner, name, ref: defaultBranch })
+          : undefined;
       if (pushed) {
         // What an earlier run pushed stays: the developer may already have cloned it.
         ctx.logger.info(

@@ -36,6 +36,7 @@ import {
 import {
   Environment,
   KubernetesClusters,
+  ProvisioningDefaults,
   serviceUrlFor,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
@@ -85,6 +86,8 @@ export interface DefaultDeploymentServiceOptions {
   secretWriter?: EnvironmentSecretWriter;
   /** Tells approvers of a request and requesters of a decision; none: nobody is told. */
   notifier?: DeploymentNotifier;
+  /** Where each cluster's pods reach the database server (paved.provisioning); none: as Vault says. */
+  databaseAddresses?: Pick<ProvisioningDefaults, 'databaseAddress'>;
 }
 
 const toApi = ({

@@ -5,6 +5,7 @@ import { validateImageReference } from '@paved/plugin-deployments-common';
 import {
   Environment,
   KubernetesClusters,
+  ProvisioningDefaults,
   VaultClient,
 } from '@paved/plugin-provisioning-node';
 import { randomUUID } from 'node:crypto';
@@ -49,6 +50,8 @@ export class DeployStep {
       workloadCopier: WorkloadCopier;
       /** Needed only by deployments that change secrets. */
       secretWriter?: EnvironmentSecretWriter;
+      /** Where each cluster's pods reach the database server; none: as Vault says. */
+      databaseAddresses?: Pick<ProvisioningDefaults, 'databaseAddress'>;
     },
   ) {}
 
@@ -104,6 +107,8 @@ export class DeployStep {
           entity,
           workload,
           environment.name,
+          // The pods of this environment's cluster reach the database at its own address.
+          this.options.databaseAddresses?.databaseAddress(environment.cluster),
         ),
       ]);
       let live = liveBefore;

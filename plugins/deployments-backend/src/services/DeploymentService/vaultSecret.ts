@@ -2,6 +2,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { KubernetesObject } from '@kubernetes/client-node';
 import {
+  DatabaseAddress,
   parseVaultPath,
   secretFromVault,
   VaultClient,
@@ -42,12 +43,16 @@ export const environmentSecretPath = (path: string, environment: string) =>
  * environment's own secret (keys as they are), and what to say about it;
  * nothing for an entity without a Vault path. The Secret holds `data`, not
  * `stringData`, so a key unset in Vault leaves it at the next apply.
+ * `database`, where the environment's cluster's pods reach the database server,
+ * replaces the host and port of DATABASE_HOST, DATABASE_PORT and DATABASE_URL
+ * (Vault holds one address for the service; each cluster's node has its own).
  */
 export async function secretFromEntity(
   vault: VaultClient,
   entity: Entity,
   workload: string,
   environment: string,
+  database?: DatabaseAddress,
 ): Promise<{ object?: KubernetesObject; note?: string; versions?: string }> {
   const source = vaultPathOf(entity);
   if (!source) return {};
@@ -67,11 +72,14 @@ export async function secretFromEntity(
       note: `Vault ${vaultPath} holds no secrets, Secret ${name} left as it was`,
     };
   }
-  const values: Record<string, string> = {
-    ...((shared?.secret as { stringData?: Record<string, string> })
-      ?.stringData ?? {}),
-    ...(own?.data ?? {}),
-  };
+  const values = withDatabaseAddress(
+    {
+      ...((shared?.secret as { stringData?: Record<string, string> })
+        ?.stringData ?? {}),
+      ...(own?.data ?? {}),
+    },
+    database,
+  );
   const versions = [
     (shared?.secret.metadata?.annotations ?? {})[SECRET_VERSIONS_ANNOTATION],
     own ? `env/${environment}=${own.version}` : undefined,
@@ -100,4 +108,33 @@ export async function secretFromEntity(
       own ? ` and ${source.mount}/${ownPath}` : ''
     } (keys ${keys.join(', ')})`,
   };
+}
+
+/**
+ * `values` with DATABASE_HOST, DATABASE_PORT and DATABASE_URL's host and port
+ * set to `address` (those present; the rest as they are).
+ */
+export function withDatabaseAddress(
+  values: Record<string, string>,
+  address?: DatabaseAddress,
+): Record<string, string> {
+  if (!address) return values;
+  const next = { ...values };
+  if (next.DATABASE_HOST !== undefined) next.DATABASE_HOST = address.host;
+  if (next.DATABASE_PORT !== undefined) {
+    next.DATABASE_PORT = String(address.port);
+  }
+  if (next.DATABASE_URL) {
+    try {
+      const url = new URL(next.DATABASE_URL);
+      if (url.hostname) {
+        url.hostname = address.host;
+        url.port = String(address.port);
+        next.DATABASE_URL = url.toString();
+      }
+    } catch {
+      // Not a URL: left as Vault holds it.
+    }
+  }
+  return next;
 }

@@ -1,4 +1,4 @@
-import { nextDatabaseLogin } from './databaseLogins';
+import { isUnreachable, nextDatabaseLogin } from './databaseLogins';
 
 describe('the next database login of an environment', () => {
   const database = {
@@ -53,5 +53,23 @@ describe('the next database login of an environment', () => {
         'staging',
       ),
     ).toThrow(/would not be a PostgreSQL identifier of at most 63 characters/);
+  });
+});
+
+describe('a PostgreSQL server out of reach', () => {
+  it('is told apart from a refused statement by its code', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03']) {
+      expect(isUnreachable(Object.assign(new Error('x'), { code }))).toBe(true);
+    }
+    expect(isUnreachable(new Error('Connection terminated unexpectedly'))).toBe(
+      true,
+    );
+    // A role that exists, a syntax error, a permission: the server answered.
+    for (const code of ['42710', '42601', '42501']) {
+      expect(isUnreachable(Object.assign(new Error('x'), { code }))).toBe(
+        false,
+      );
+    }
+    expect(isUnreachable(undefined)).toBe(false);
   });
 });

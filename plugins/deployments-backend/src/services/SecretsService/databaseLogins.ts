@@ -1,4 +1,8 @@
-import { ConflictError, InputError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { SecretData } from '@paved/plugin-provisioning-node';
 import knexFactory, { Knex } from 'knex';
 import { generateValue } from './rules';
@@ -77,19 +81,61 @@ export interface DatabaseLogins {
   disable(role: string): Promise<void>;
 }
 
+/** Errors of a server that is down, restarting or unreachable (node's and PostgreSQL's codes). */
+const UNREACHABLE =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|57P0[1-3])$/;
+
+/**
+ * Whether `error` says the server could not be reached or went away (as
+ * opposed to refusing a statement): a 503 a client can retry.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  return (
+    (typeof e?.code === 'string' && UNREACHABLE.test(e.code)) ||
+    /Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring a connection/.test(
+      String(e?.message ?? ''),
+    )
+  );
+}
+
 /** Logins on the PostgreSQL server at `paved.platform.postgres.url`, as its admin. */
 export class PostgresDatabaseLogins implements DatabaseLogins {
   private readonly db: Knex;
+  private readonly server: string;
 
   constructor(adminUrl: string) {
     this.db = knexFactory({
       client: 'pg',
       connection: adminUrl,
       pool: { min: 0, max: 2 },
+      acquireConnectionTimeout: 10_000,
     });
+    const url = new URL(adminUrl);
+    this.server = `${url.hostname}:${url.port || 5432}`;
+  }
+
+  /** Runs `fn`; a server out of reach is a ServiceUnavailableError saying what was (not) done. */
+  private async reaching<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      throw new ServiceUnavailableError(
+        `PostgreSQL at ${this.server} is unreachable (${
+          (error as Error).message
+        }), so ${what} did not happen. Start it (locally: yarn platform up) and run the same request again.`,
+      );
+    }
   }
 
   async enable(role: string, password: string, ownerRole: string) {
+    return this.reaching(`the new database login ${role}`, () =>
+      this.enableNow(role, password, ownerRole),
+    );
+  }
+
+  private async enableNow(role: string, password: string, ownerRole: string) {
     for (const identifier of [role, ownerRole]) {
       if (!IDENTIFIER.test(identifier)) {
         throw new InputError(`Not a PostgreSQL role name: ${identifier}`);
@@ -111,7 +157,9 @@ export class PostgresDatabaseLogins implements DatabaseLogins {
     if (!IDENTIFIER.test(role)) {
       throw new InputError(`Not a PostgreSQL role name: ${role}`);
     }
-    await this.db.raw(`ALTER ROLE "${role}" NOLOGIN`);
+    await this.reaching(`retiring the database login ${role}`, () =>
+      this.db.raw(`ALTER ROLE "${role}" NOLOGIN`),
+    );
   }
 
   async close() {

@@ -1,0 +1,2 @@
+export { ProvisioningDefaults } from './moduleDefaults';
+export type { DatabaseAddress, ModuleDefaults } from './moduleDefaults';
