@@ -23,6 +23,7 @@ import {
   useDeploymentsApi,
 } from './hooks';
 import { HistoryCard } from './HistoryCard';
+import { CreateServiceRatePrompt } from './insights/CreateServiceRatePrompt';
 import { DeployRatePrompt } from './insights/DeployRatePrompt';
 
 /** The "Environments" tab: one card per environment, the history and the audit trail. */
@@ -99,6 +100,7 @@ export function EnvironmentsContent() {
         </Box>
       </Grid>
       <Grid item xs={12}>
+        <CreateServiceRatePrompt entityRef={entityRef} />
         <DeployRatePrompt
           entityRef={entityRef}
           environments={items}

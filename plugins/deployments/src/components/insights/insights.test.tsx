@@ -15,6 +15,7 @@ import {
   SHA,
   staging,
 } from '../../testUtils/fakeApi';
+import { CreateServiceRatePrompt } from './CreateServiceRatePrompt';
 import { DeployRatePrompt } from './DeployRatePrompt';
 import { InsightsPage } from './InsightsPage';
 
@@ -298,5 +299,54 @@ describe('the "How was this deploy?" prompt', () => {
       ).not.toBeInTheDocument(),
     );
     expect(api.createFeedback).not.toHaveBeenCalled();
+  });
+
+  it("asks about Create Service when the template's last page named its task, and not otherwise", async () => {
+    const api = fakeDeploymentsApi({
+      createFeedback: jest.fn(async request => ({
+        id: 'f-2',
+        ...request,
+        user: 'user:default/guest',
+        createdAt: iso(0),
+      })),
+    });
+    await renderWith(
+      api,
+      <>
+        <CreateServiceRatePrompt
+          entityRef={entityRef}
+          search="?rateTask=3f2b9c1e-0000-4000-8000-000000000001"
+        />
+        <CreateServiceRatePrompt entityRef={entityRef} search="" />
+        <CreateServiceRatePrompt
+          entityRef={entityRef}
+          search="?rateTask=%3Cscript%3E"
+        />
+      </>,
+    );
+    const prompt = await screen.findByRole(
+      'region',
+      { name: /How was creating this service/ },
+      FIRST_RENDER,
+    );
+    expect(
+      screen.getAllByRole('region', { name: /How was creating this service/ }),
+    ).toHaveLength(1);
+    await userEvent.click(
+      within(prompt).getByRole('button', { name: 'Rate 4 of 5' }),
+    );
+    await userEvent.click(within(prompt).getByRole('button', { name: 'Send' }));
+    expect(
+      await screen.findByText('Thank you for your feedback.'),
+    ).toBeInTheDocument();
+    expect(api.createFeedback).toHaveBeenCalledWith({
+      rating: 4,
+      category: 'create-service',
+      context: expect.objectContaining({
+        action: 'create-service',
+        entityRef,
+        taskId: '3f2b9c1e-0000-4000-8000-000000000001',
+      }),
+    });
   });
 });
