@@ -32,6 +32,7 @@ import {
   CatalogMembershipSource,
   DefaultDeploymentAuditWriter,
   DefaultDeploymentService,
+  KubernetesMonitoringPromoter,
   KubernetesRolloutWatcher,
   KubernetesWorkloadCopier,
   OwnerOrPlatformTeamApproverRule,
@@ -169,6 +170,7 @@ export const deploymentsPlugin = createBackendPlugin({
           }),
           notifier,
           workloadCopier: new KubernetesWorkloadCopier(clusters),
+          monitoringPromoter: new KubernetesMonitoringPromoter(clusters),
           healthProbe: new HttpServiceHealthProbe(),
         });
         const builds = new DefaultBuildService({
