@@ -29,8 +29,8 @@ source scripts/platform/lib/postgres.sh
 # `yarn platform up` you may be running.
 export PAVED_RUN=$PAVED_ROOT/.paved/test-run
 # PAVED_TEST_INSTANCE=2..4 (PAVED_TEST_SECOND_INSTANCE=1 is 2) runs another test platform beside
-# the first (e.g. from another worktree), for the static and unit stages: the browser tests'
-# ports (17007, 28930) are fixed.
+# the first (e.g. from another worktree). The browser tests' backend port (17007) is fixed (one
+# e2e run at a time, under /tmp/paved-e2e.lock); their git remote is the instance's (PAVED_GIT_PORT).
 k=${PAVED_TEST_INSTANCE:-$([ -n "${PAVED_TEST_SECOND_INSTANCE:-}" ] && echo 2 || echo 1)}
 case $k in
   1) ;;

@@ -24,7 +24,7 @@ test.describe('the Logs tab', () => {
         '--backend',
         'http://localhost:17007',
         '--git',
-        'http://localhost:28930',
+        `http://localhost:${process.env.PAVED_GIT_PORT ?? 28930}`,
       ],
       { timeout: 1_100_000 },
     );

@@ -15,7 +15,7 @@ import { kubernetesObject } from './platform';
  * Chromium resolves to loopback by itself.
  */
 
-const gitRemote = 'http://localhost:28930';
+const gitRemote = `http://localhost:${process.env.PAVED_GIT_PORT ?? 28930}`;
 
 /** The commit at the head of the service's main branch, as git sees it. */
 const headOf = (name: string) =>

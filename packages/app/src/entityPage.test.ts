@@ -77,6 +77,16 @@ describe('the entity Overview', () => {
     ]);
   });
 
+  it('lists the Insights card after the Deployments, Builds and Secrets cards', () => {
+    expect(entityCards.slice(0, 5)).toEqual([
+      'entity-card:deployments/alerts',
+      'entity-card:deployments/deployments',
+      'entity-card:deployments/builds',
+      'entity-card:deployments/secrets',
+      'entity-card:deployments/insights',
+    ]);
+  });
+
   it.each(entityCards)('configures %s, which exists', id => {
     expect(pluginOf(id)).toBeDefined();
     expect(() => pluginOf(id).getExtension(id)).not.toThrow();

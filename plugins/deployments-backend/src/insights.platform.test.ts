@@ -1,6 +1,7 @@
 // Over 400 lines: one history built through the real API on both databases (builds, deploys,
 // a promotion with approval, a failed release rolled back by itself, a requested rollback), then
-// every DORA figure, tier, grouping and adoption share checked exactly against what it recorded.
+// every DORA figure, tier, grouping and adoption share checked exactly against what it recorded,
+// and the first production deploy's low rating read back from Backstage's notifications backend.
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import {
   mockCredentials,
@@ -11,6 +12,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { JsonObject } from '@backstage/types';
 import { DefaultKubernetesClient } from '@paved/plugin-provisioning-node';
@@ -42,6 +44,7 @@ const REF = 'component:default/orders';
 const alice = 'user:default/alice';
 const bob = 'user:default/bob';
 const mallory = 'user:default/mallory';
+const priya = 'user:default/priya'; // platform-team
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3', 'POSTGRES_15'],
@@ -136,6 +139,24 @@ describe('GET /insights/dora', () => {
         metadata: { name, namespace: 'default' },
         spec: { memberOf: ['storefront-team'] },
       })),
+      // The platform team, with the relations the catalog would have made
+      // (the notifications backend reads a group's members from them).
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Group',
+        metadata: { name: 'platform-team', namespace: 'default' },
+        spec: { type: 'team', children: [] },
+        relations: [{ type: 'hasMember', targetRef: priya }],
+      },
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'User',
+        metadata: { name: 'priya', namespace: 'default' },
+        spec: { memberOf: ['platform-team'] },
+        relations: [
+          { type: 'memberOf', targetRef: 'group:default/platform-team' },
+        ],
+      },
     ] as Entity[];
 
   /** The Deployment Create Service's first deploy leaves in a namespace. */
@@ -208,15 +229,18 @@ describe('GET /insights/dora', () => {
     const backend = await startTestBackend({
       features: [
         deploymentsPlugin,
+        notificationsPlugin,
         scaffolderPlugin,
         permissions.factory,
         catalogServiceMock.factory({ entities: entities() }),
         databaseServiceFactory,
         mockServices.rootConfig.factory({
           data: {
+            app: { baseUrl: 'http://localhost:3000' }, // the notifications backend's links
             backend: { database },
             kubernetes: kubernetesConfigFor({ local: staging.kubeConfig }),
             paved: {
+              platformTeam: 'group:default/platform-team',
               platform: {
                 vault: staging.platform.vault,
                 gateway: staging.platform.gateway,
@@ -280,6 +304,15 @@ describe('GET /insights/dora', () => {
         await new Promise(resolve => setTimeout(resolve, 250));
       }
     };
+    /** What Backstage's notifications backend holds for a user (its own API, not our tables). */
+    const notificationsOf = async (user: string) => {
+      const response = await fetch(
+        `http://localhost:${backend.server.port()}/api/notifications/notifications`,
+        { headers: { Authorization: mockCredentials.user.header(user) } },
+      );
+      expect(response.status).toBe(200);
+      return (await response.json()).notifications as any[];
+    };
     // A Create Service run, through the real scaffolder, as alice.
     const runCreateService = async () => {
       const response = await fetch(
@@ -299,7 +332,7 @@ describe('GET /insights/dora', () => {
       expect(response.status).toBe(201);
       return ((await response.json()) as { id: string }).id;
     };
-    return { call, finished, runCreateService };
+    return { call, finished, runCreateService, notificationsOf };
   }
 
   it.each(databases.eachSupportedId())(
@@ -307,9 +340,8 @@ describe('GET /insights/dora', () => {
     async (databaseId: TestDatabaseId) => {
       await firstDeploy(staging);
       await firstDeploy(production);
-      const { call, finished, runCreateService } = await startBackend(
-        databaseId,
-      );
+      const { call, finished, runCreateService, notificationsOf } =
+        await startBackend(databaseId);
       const tag = `${databaseId
         .toLowerCase()
         .replace(/[^a-z0-9]/g, '')}-${randomBytes(3).toString('hex')}`;
@@ -371,6 +403,46 @@ describe('GET /insights/dora', () => {
 
       const p1 = await release('1.0.0');
       expect(p1.status).toBe('succeeded');
+
+      // Alice, who asked for p1, rates it 1: the platform team is notified,
+      // read back from Backstage's notifications backend as its member.
+      const rated = await call('POST', '/feedback', alice, {
+        rating: 1,
+        category: 'deploy',
+        comment: 'the approval took long',
+        context: {
+          page: '/catalog/default/component/orders/environments',
+          action: 'production-deploy',
+          entityRef: REF,
+          deploymentId: p1.id,
+        },
+      });
+      expect(rated.status).toBe(201);
+      const lowRatings = async (user: string) =>
+        (await notificationsOf(user)).filter(
+          n => n.payload.topic === 'paved-feedback',
+        );
+      expect(await lowRatings(priya)).toEqual([
+        expect.objectContaining({
+          user: priya,
+          origin: 'plugin:deployments',
+          payload: expect.objectContaining({
+            title: `Rated 1/5: production-deploy of ${REF}`,
+            description: `"the approval took long": ${alice} rated production-deploy (deployment ${p1.id}, on /catalog/default/component/orders/environments) 1/5 [deploy]`,
+            link: '/insights',
+            severity: 'high',
+          }),
+        }),
+      ]);
+      expect(await lowRatings(alice)).toEqual([]);
+      expect(await lowRatings(bob)).toEqual([]);
+      // The platform team was also asked to approve p1 (the requester never is).
+      const approvalRequests = async (user: string) =>
+        (await notificationsOf(user)).filter(n =>
+          n.payload.title.startsWith('Approval requested'),
+        );
+      expect(await approvalRequests(priya)).toHaveLength(1);
+      expect(await approvalRequests(alice)).toEqual([]);
 
       // A release whose new pod the namespace's quota refuses: it fails and
       // is rolled back by itself.

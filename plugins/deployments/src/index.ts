@@ -10,6 +10,9 @@ export {
   deploymentsApi,
   deploymentsEntityCard,
   environmentsEntityContent,
+  insightsEntityCard,
+  insightsPage,
+  insightsRouteRef,
   logsEntityContent,
   secretsEntityCard,
 } from './plugin';

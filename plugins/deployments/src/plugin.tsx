@@ -2,7 +2,10 @@ import {
   ApiBlueprint,
   coreApis,
   createFrontendPlugin,
+  createRouteRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import SvgIcon from '@material-ui/core/SvgIcon';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
@@ -92,6 +95,40 @@ export const secretsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** The Insights page's route; low-rating notifications link to its path, `/insights`. */
+export const insightsRouteRef = createRouteRef();
+
+/** The "Insights" page in the sidebar: DORA, adoption and (platform team) feedback. */
+export const insightsPage = PageBlueprint.make({
+  name: 'insights',
+  params: {
+    path: '/insights',
+    title: 'Insights',
+    routeRef: insightsRouteRef,
+    icon: (
+      <SvgIcon>
+        <path d="M5 9.2h3V19H5zM10.6 5h2.8v14h-2.8zm5.6 8H19v6h-2.8z" />
+      </SvgIcon>
+    ),
+    loader: () =>
+      import('./components/insights/InsightsPage').then(m => (
+        <m.InsightsPage />
+      )),
+  },
+});
+
+/** The overview card "Insights" (the service's DORA figures), on golden-path components. */
+export const insightsEntityCard = EntityCardBlueprint.make({
+  name: 'insights',
+  params: {
+    filter: isGoldenPath,
+    loader: () =>
+      import('./components/insights/InsightsCard').then(m => (
+        <m.InsightsCard />
+      )),
+  },
+});
+
 /** The overview card "Alerts": firing SLO alerts as banners until they resolve, on golden-path components. */
 export const alertsEntityCard = EntityCardBlueprint.make({
   name: 'alerts',
@@ -114,6 +151,8 @@ export const deploymentsPlugin = createFrontendPlugin({
     deploymentsEntityCard,
     buildsEntityCard,
     secretsEntityCard,
+    insightsEntityCard,
+    insightsPage,
     alertsEntityCard,
   ],
 });

@@ -23,6 +23,7 @@ import {
   useDeploymentsApi,
 } from './hooks';
 import { HistoryCard } from './HistoryCard';
+import { DeployRatePrompt } from './insights/DeployRatePrompt';
 
 /** The "Environments" tab: one card per environment, the history and the audit trail. */
 export function EnvironmentsContent() {
@@ -96,6 +97,13 @@ export function EnvironmentsContent() {
           </Typography>
           <DeployButton entityRef={entityRef} onChange={refresh} />
         </Box>
+      </Grid>
+      <Grid item xs={12}>
+        <DeployRatePrompt
+          entityRef={entityRef}
+          environments={items}
+          currentUser={identity.value?.userEntityRef}
+        />
       </Grid>
       {environments.error && (
         <Grid item xs={12}>

@@ -127,7 +127,7 @@ describe('BackstageDeploymentNotifier', () => {
       entityRef: 'group:default/platform-team',
     });
     expect(sent[0].payload.description).toBe(
-      'user:default/alice rated production-deploy (deployment d1, on /x) 1/5 [deploy]: slow',
+      '"slow": user:default/alice rated production-deploy (deployment d1, on /x) 1/5 [deploy]',
     );
   });
 

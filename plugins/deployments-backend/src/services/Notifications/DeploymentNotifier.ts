@@ -120,15 +120,15 @@ export class BackstageDeploymentNotifier
     const subject = context.deploymentId
       ? `deployment ${context.deploymentId}`
       : `task ${context.taskId}`;
+    const rated = `${feedback.user} rated ${context.action} (${subject}, on ${context.page}) ${feedback.rating}/5 [${feedback.category}]`;
     await this.send(`feedback ${feedback.id}`, {
       recipients: { type: 'entity', entityRef: this.options.platformTeam },
       payload: {
         title: `Rated ${feedback.rating}/5: ${context.action} of ${context.entityRef}`,
-        description: `${feedback.user} rated ${
-          context.action
-        } (${subject}, on ${context.page}) ${feedback.rating}/5 [${
-          feedback.category
-        }]${feedback.comment ? `: ${feedback.comment}` : ' without a comment'}`,
+        // The comment first: the notifications page shows a description's first 100 characters.
+        description: feedback.comment
+          ? `"${feedback.comment}": ${rated}`
+          : `${rated} without a comment`,
         link: '/insights',
         severity: 'high',
         topic: 'paved-feedback',
