@@ -886,7 +886,7 @@ describe('deployments backend', () => {
             endpoints: [{ port: 'http', path: '/metrics' }],
           },
         },
-      ],
+      ] as any[],
       { namespace: staging.namespace },
     );
     const { call, finished } = await startBackend(

@@ -64,7 +64,7 @@ export function monitoringObjectsFor(options: {
     }
     throw error;
   }
-  const objects = generated.map(o => ({
+  const objects: KubernetesObject[] = generated.map(o => ({
     ...o,
     metadata: { ...o.metadata, namespace },
   }));
