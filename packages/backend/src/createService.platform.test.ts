@@ -341,6 +341,8 @@ describe('Create Service', () => {
           language: 'go',
           database: 'postgres',
           tier: 'standard',
+          // The form's latency objective (p99), instead of the tier's 500 ms.
+          latencyThresholdSeconds: 0.1,
         },
         directoryContents,
       }),
@@ -367,6 +369,31 @@ describe('Create Service', () => {
     expect(result.directoryContents.map((f: any) => f.path)).toEqual(
       expect.arrayContaining(['catalog-info.yaml', 'main.go']),
     );
+    const written = (file: string) =>
+      Buffer.from(
+        result.directoryContents.find((f: any) => f.path === file)
+          .base64Content,
+        'base64',
+      ).toString('utf8');
+    // The threshold reaches the rules of every environment and the catalog (promotion
+    // regenerates production's rules from the annotation, decision 0029).
+    for (const environment of ['staging', 'production']) {
+      const rules = JSON.stringify(
+        yaml.parse(
+          written(`deploy/monitoring/${environment}/prometheusrule.yaml`),
+        ),
+      );
+      expect(rules).toContain('answer within 0.1s');
+      expect(rules).toContain('le=~\\"0.1\\"');
+    }
+    expect(
+      // The Component is its first document.
+      yaml.parseAllDocuments(written('catalog-info.yaml'))[0].toJSON().metadata
+        .annotations,
+    ).toMatchObject({
+      'paved.dev/tier': 'standard',
+      'paved.dev/latency-threshold-seconds': '0.1',
+    });
     // Nothing exists afterwards: no repository, namespace or secret.
     await expectNothingProvisioned(name);
   }, 180_000);

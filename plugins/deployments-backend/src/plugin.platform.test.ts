@@ -25,7 +25,7 @@ import {
   pushFixtureImage,
   unreachableKubeConfig,
 } from '@paved/plugin-provisioning-node/testUtils';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deploymentsPlugin } from './plugin';
@@ -103,6 +103,7 @@ function entities(
     component('payments', {
       'backstage.io/kubernetes-id': 'payments',
       'paved.dev/golden-path': 'create-service',
+      'paved.dev/tier': 'standard',
       'paved.dev/kubernetes-namespace-staging': staging,
       'paved.dev/kubernetes-namespace-production': newProduction,
     }),
@@ -870,8 +871,24 @@ describe('deployments backend', () => {
     },
   );
 
-  it('creates the service in production at its first promotion, copied from staging', async () => {
+  it('creates the service in production at its first promotion, copied from staging, with its monitoring', async () => {
     await firstDeploy(staging.namespace, 'payments', true);
+    // Create Service's monitoring-staging step: the skeleton's ServiceMonitor (the rules in
+    // staging are not needed here: production's are generated, not copied).
+    await kubernetes.apply(
+      [
+        {
+          apiVersion: 'monitoring.coreos.com/v1',
+          kind: 'ServiceMonitor',
+          metadata: { name: 'payments', labels: { app: 'payments' } },
+          spec: {
+            selector: { matchLabels: { app: 'payments' } },
+            endpoints: [{ port: 'http', path: '/metrics' }],
+          },
+        },
+      ] as any[],
+      { namespace: staging.namespace },
+    );
     const { call, finished } = await startBackend(
       await databaseConfig('SQLITE_3'),
     );
@@ -918,7 +935,49 @@ describe('deployments backend', () => {
     expect(deployment.message).toContain(
       'first deploy to production: ConfigMap payments-config, Service payments, Deployment payments copied from staging',
     );
+    expect(deployment.message).toContain(
+      'monitoring in production: ServiceMonitor payments, PrometheusRule payments-slo, ConfigMap ',
+    );
     expect((await approvals(alice)).body.items).toEqual([]);
+
+    // The SLO rules, generated for production's namespace, and the platform's Prometheus
+    // loads them: the monitoring reconciler writes their rule file (as the operator would).
+    const rule = (await kubernetes.read({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'payments-slo', namespace: newProduction.namespace },
+    })) as any;
+    const rules = JSON.stringify(rule?.spec);
+    expect(rules).toContain(`namespace=\\"${newProduction.namespace}\\"`);
+    expect(rules).not.toContain(staging.namespace);
+    expect(
+      await kubernetes.read({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'payments', namespace: newProduction.namespace },
+      }),
+    ).toMatchObject({ spec: { endpoints: [{ port: 'http' }] } });
+    const ruleFile = path.join(
+      // scripts/test.sh sets it: the test platform's run directory.
+      process.env.PAVED_RUN ?? path.join(__dirname, '../../../.paved/test-run'),
+      'prometheus',
+      'rules',
+      `${newProduction.namespace}-payments-slo.yaml`,
+    );
+    const deadline = Date.now() + 30_000;
+    let content = '';
+    while (!content && Date.now() < deadline) {
+      content = await readFile(ruleFile, 'utf8').catch(() => '');
+      if (!content) await new Promise(r => setTimeout(r, 500));
+    }
+    expect(content).not.toBe('');
+    // Written as JSON (YAML's subset), atomically.
+    const { groups } = JSON.parse(content);
+    const alerts = groups.flatMap((g: any) =>
+      g.rules.filter((r: any) => r.alert).map((r: any) => r.alert),
+    );
+    expect(alerts).toContain('AvailabilityBudgetBurnFast');
+    expect(content).toContain(`namespace=\\"${newProduction.namespace}\\"`);
 
     const core = staging.kubeConfig.makeApiClient(CoreV1Api);
     const [stagingService, productionService] = await Promise.all(

@@ -34,6 +34,7 @@ import {
   CatalogMembershipSource,
   DefaultDeploymentAuditWriter,
   DefaultDeploymentService,
+  KubernetesMonitoringPromoter,
   KubernetesRolloutWatcher,
   KubernetesWorkloadCopier,
   OwnerOrPlatformTeamApproverRule,
@@ -181,6 +182,7 @@ export const deploymentsPlugin = createBackendPlugin({
           workloadCopier: new KubernetesWorkloadCopier(clusters),
           // Each cluster's pods reach the database at their node's address (paved.provisioning).
           databaseAddresses: ProvisioningDefaults.fromConfig(config),
+          monitoringPromoter: new KubernetesMonitoringPromoter(clusters),
           healthProbe: new HttpServiceHealthProbe(),
         });
         const builds = new DefaultBuildService({

@@ -58,6 +58,7 @@ import {
 } from './types';
 import { DeployStep, EnvironmentSecretWriter } from './deployStep';
 import { environmentNamed, namespaceOf, workloadOf } from './goldenPath';
+import { MonitoringPromoter } from './monitoringCopy';
 import { WorkloadCopier } from './workloadCopy';
 import { getCallerEntity, requireUser } from './callerEntity';
 import type { DeploymentNotifier } from '../Notifications';
@@ -80,6 +81,8 @@ export interface DefaultDeploymentServiceOptions {
   audit: DeploymentAuditWriter;
   /** Creates a service's objects in an environment it is promoted into for the first time. */
   workloadCopier: WorkloadCopier;
+  /** Carries a service's SLO rules, dashboard and ServiceMonitor into the environment it is promoted into. */
+  monitoringPromoter?: MonitoringPromoter;
   /** Asks each environment's running service for its health and version; none: not asked. */
   healthProbe?: ServiceHealthProbe;
   /** Writes secret changes (and their automatic rollbacks) to Vault under the deploy lock; see SecretsService. */

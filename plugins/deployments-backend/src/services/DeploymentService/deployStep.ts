@@ -18,6 +18,7 @@ import {
 } from './goldenPath';
 import { StartDeploymentRequest } from './types';
 import { SECRET_VERSIONS_ANNOTATION, secretFromEntity } from './vaultSecret';
+import { MonitoringPromoter } from './monitoringCopy';
 import { WorkloadCopier } from './workloadCopy';
 
 /**
@@ -48,6 +49,8 @@ export class DeployStep {
       clusters: Pick<KubernetesClusters, 'forEnvironment'>;
       vault: VaultClient;
       workloadCopier: WorkloadCopier;
+      /** Carries a service's SLO rules, dashboard and ServiceMonitor along a promotion. */
+      monitoringPromoter?: MonitoringPromoter;
       /** Needed only by deployments that change secrets. */
       secretWriter?: EnvironmentSecretWriter;
       /** Where each cluster's pods reach the database server; none: as Vault says. */
@@ -133,6 +136,24 @@ export class DeployStep {
         throw new ConflictError(
           `Deployment ${workload} does not exist in namespace ${namespace} yet; run the Create Service template (templates/create-service), whose first deploy creates it`,
         );
+      }
+      if (request.sourceEnvironment && this.options.monitoringPromoter) {
+        // Every promotion, not only the first: idempotent, and it brings an environment's
+        // rules up to date with the entity's tier (decision 0029).
+        const objects = await this.options.monitoringPromoter.promote({
+          entity,
+          workload,
+          from: {
+            environment: request.sourceEnvironment,
+            namespace: namespaceOf(entity, request.sourceEnvironment),
+          },
+          to: { environment: environment.name, namespace },
+        });
+        if (objects.length) {
+          message += `; monitoring in ${environment.name}: ${objects
+            .map(o => `${o.kind} ${o.metadata?.name}`)
+            .join(', ')}`;
+        }
       }
       if (secret.object) {
         await kubernetes.apply([secret.object], { namespace });

@@ -25,4 +25,11 @@ export type {
 } from './rolloutWatcher';
 export { KubernetesWorkloadCopier, workloadObjectsFrom } from './workloadCopy';
 export type { WorkloadCopier } from './workloadCopy';
+export {
+  KubernetesMonitoringPromoter,
+  LATENCY_THRESHOLD_ANNOTATION,
+  monitoringObjectsFor,
+  TIER_ANNOTATION,
+} from './monitoringCopy';
+export type { MonitoringPromoter } from './monitoringCopy';
 export type * from './types';

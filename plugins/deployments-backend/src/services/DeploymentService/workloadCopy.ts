@@ -13,7 +13,7 @@ const clusterWrittenAnnotation = (key: string) =>
   key.startsWith('kubectl.kubernetes.io/');
 
 /** The object as it would be written into `namespace`: no status, uid, versions or allocated IPs. */
-function portable(object: LiveObject, namespace: string): LiveObject {
+export function portable(object: LiveObject, namespace: string): LiveObject {
   const { name, labels, annotations = {} } = object.metadata ?? {};
   const kept = Object.entries(annotations).filter(
     ([key]) => !clusterWrittenAnnotation(key),
