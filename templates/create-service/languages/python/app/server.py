@@ -75,17 +75,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send_metrics()
             return
         routes = self._routes()
-        route = path if path in routes else "unmatched"
-        start = time.perf_counter()
-        self._status = HTTPStatus.INTERNAL_SERVER_ERROR
+        self._metric_route = path if path in routes else "unmatched"
+        self._start = time.perf_counter()
+        self._answered = False
         try:
             self._route(path, routes)
         except Exception:
-            log.exception("request failed", extra={"route": route})
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "Internal error"})
-        finally:
-            elapsed = time.perf_counter() - start
-            self.server.metrics.observe(route, self.command, int(self._status), elapsed)
+            log.exception("request failed", extra={"route": self._metric_route})
+            if not self._answered:
+                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "Internal error"})
 
     def _route(
         self, path: str, routes: dict[str, Callable[[], tuple[HTTPStatus, dict[str, object]]]]
@@ -104,7 +102,11 @@ class Handler(BaseHTTPRequestHandler):
         self, status: HTTPStatus, body: dict[str, object], headers: dict[str, str] | None = None
     ) -> None:
         data = json.dumps(body).encode()
-        self._status = status
+        # Counted before the answer leaves: a client that reads /metrics right after
+        # its answer finds the request in it.
+        elapsed = time.perf_counter() - self._start
+        self.server.metrics.observe(self._metric_route, self.command, int(status), elapsed)
+        self._answered = True
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
