@@ -148,7 +148,10 @@ describe('KnexInsightsStore', () => {
     );
     // Back to the schema before it, and deployments as they were written then.
     const migrations = { directory: `${__dirname}/../../../migrations` };
-    await knex.migrate.down(migrations);
+    await knex.migrate.down({
+      ...migrations,
+      name: '20261216000000_deployment_commit.js',
+    });
     expect(await knex.schema.hasColumn('deployments', 'commit_time')).toBe(
       false,
     );
