@@ -325,7 +325,17 @@ _node_pause_image() {
 # the namespace deleted by hand) is made again.
 _node_network() {
   local owner="paved:$PAVED_RUN"
-  # Another platform (another checkout) may use this instance name: refuse, don't take it over.
+  # Another platform (another checkout) may use this instance name: refuse, don't take it
+  # over, unless nothing runs in its namespace any more (that platform's processes died with
+  # a reboot or a kill, and only the namespace and the veth are left): then it is abandoned.
+  if ! _node_owns_instance && [ -e "$_NODE_NSFILE" ] && [ -z "$(ip netns pids "$_NODE_NETNS" 2>/dev/null || true)" ]; then
+    _node_log "instance '$_NODE_INST' was left by another platform ($(ip -o link show "$_NODE_HOST_VETH" 2>/dev/null | sed -n 's/.* alias paved:\(.*\)$/\1/p')), which runs nothing in it any more: taking it over"
+    ip link del "$_NODE_HOST_VETH" 2>/dev/null || true
+    ip route del "$_NODE_POD_CIDR" 2>/dev/null || true
+    ip route del "$_NODE_SVC_CIDR" 2>/dev/null || true
+    umount "$_NODE_NSFILE" 2>/dev/null || umount -l "$_NODE_NSFILE" 2>/dev/null || true
+    rm -f "$_NODE_NSFILE"
+  fi
   if ! _node_owns_instance; then
     _node_log "instance '$_NODE_INST' (netns $_NODE_NETNS, veth $_NODE_HOST_VETH) belongs to another platform ($(ip -o link show "$_NODE_HOST_VETH" 2>/dev/null | sed -n 's/.* alias paved:\(.*\)$/\1/p')): stop that one, or set PAVED_NODE_INSTANCE, PAVED_NODE_SUBNET, PAVED_POD_CIDR and PAVED_SERVICE_CIDR to other values"
     return 1

@@ -34,8 +34,11 @@ interface FakeBuild {
 class FakeDeployments {
   readonly builds: FakeBuild[] = [];
   readonly requests: Array<{ url: string; authorization?: string }> = [];
-  /** Called before each request is answered: a test changes the builds there, step by step. */
-  onRequest?: (url: string) => void;
+  /**
+   * Called before each request is answered: a test changes the builds there,
+   * step by step, or answers 'drop' to close the connection without an answer.
+   */
+  onRequest?: (url: string) => void | 'drop';
   private server?: Server;
   baseUrl = '';
 
@@ -45,7 +48,10 @@ class FakeDeployments {
         url: req.url!,
         authorization: req.headers.authorization,
       });
-      this.onRequest?.(req.url!);
+      if (this.onRequest?.(req.url!) === 'drop') {
+        req.socket.destroy();
+        return;
+      }
       const url = new URL(req.url!, 'http://x');
       const json = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
@@ -207,6 +213,36 @@ describe('paved:build:await', () => {
     expect(deployments.requests[0].authorization).toMatch(
       /^Bearer test-token:scaffolder:deployments$/,
     );
+  });
+
+  it('goes on waiting through connections closed without an answer', async () => {
+    // A dropped kept-alive connection (read again at once), then the backend
+    // out of reach for a while (read again at the next poll, with a warning).
+    const build = deployments.add({ log: 'STEP 1/3: FROM node\n' });
+    let logReads = 0;
+    deployments.onRequest = url => {
+      if (!url.includes('/log?')) return undefined;
+      logReads++;
+      if (logReads === 2) {
+        Object.assign(build, { status: 'succeeded', image: IMAGE });
+      }
+      return logReads >= 2 && logReads <= 5 ? 'drop' : undefined;
+    };
+    const { ctx, lines } = context({
+      entityRef: 'orders-api',
+      commitSha: SHA,
+    });
+    await action(deployments).handler(ctx);
+
+    expect(outputs(ctx).image).toBe(IMAGE);
+    // Reads 2–4 were one call's three attempts; read 5 the next poll's first.
+    expect(logReads).toBe(6);
+    const warnings = lines().filter(l => l.startsWith('Reading the build'));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Reading the build failed, retrying: The deployments API did not answer GET http:\/\/localhost:\d+\/api\/deployments\/builds\/b-1\/log\?offset=\d+ \(.+\): is the backend running\?$/,
+      ),
+    ]);
   });
 
   it("fails naming the build's failure", async () => {

@@ -1,11 +1,11 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, ResponseError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { examples } from './awaitBuild.examples';
 import { Build } from '@paved/plugin-deployments-common';
-import { deploymentsApi } from './deploymentsApi';
+import { deploymentsApi, isUnavailable } from './deploymentsApi';
 
 export const AWAIT_BUILD_ACTION_ID = 'paved:build:await';
 
@@ -169,10 +169,9 @@ export function createAwaitBuildAction(options: {
           }
         } catch (error) {
           // The backend may restart; anything else (a 4xx, a failed build) ends the wait.
-          const status = (error as ResponseError).statusCode;
-          if (!(error instanceof ResponseError) || status < 500) throw error;
+          if (!isUnavailable(error)) throw error;
           ctx.logger.warn(
-            `Reading the build failed, retrying: ${error.message}`,
+            `Reading the build failed, retrying: ${(error as Error).message}`,
           );
         }
         if (Date.now() > deadline) {

@@ -5,7 +5,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { DEPLOYMENT_IN_PROGRESS_ERROR } from '@paved/plugin-deployments-common';
 import { withInputDefaults } from '@paved/plugin-scaffolder-node';
 import { examples } from './deploy.examples';
-import { deploymentsApi } from './deploymentsApi';
+import { deploymentsApi, isUnavailable } from './deploymentsApi';
 
 export const DEPLOY_ACTION_ID = 'paved:deployment:deploy';
 
@@ -117,11 +117,11 @@ export function createDeployAction(options: {
       };
       let key = `deployment-${environment}`;
       let deployment;
-      /** The deployments API out of reach (a 5xx): said with what to do. */
+      /** The deployments API out of reach (a 5xx, or no answer): said with what to do. */
       const unavailable = (error: unknown) =>
-        error instanceof ResponseError && error.statusCode >= 500
+        isUnavailable(error)
           ? new Error(
-              `${error.message.replace(
+              `${(error as Error).message.replace(
                 /\.+$/,
                 '',
               )}. Once it is back, ${RETRY_HINT}`,
