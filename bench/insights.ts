@@ -14,7 +14,9 @@
  *     organisation and then per team (10 teams).
  *
  *  --sqlite-file FILE keeps the SQLite database there and, when it exists,
- *  times it without writing the history again.
+ *  times it without writing the history again. --pg-reuse does the same on
+ *  PostgreSQL (a server of your own, e.g. to time two versions of the code on
+ *  the same rows: bench/insights.sh drops its server at exit).
  *
  *   node --require @backstage/cli/config/nodeTransform.cjs bench/insights.ts \
  *     --pg-url postgresql://postgres@127.0.0.1:25832/postgres --work /tmp/dir
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     'pg-url': { type: 'string' },
     work: { type: 'string', default: '/tmp/paved-bench-insights' },
     'sqlite-file': { type: 'string' },
+    'pg-reuse': { type: 'boolean', default: false },
   },
 });
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 100);
@@ -276,7 +279,10 @@ async function main() {
   const lines: string[] = [];
   for (const [name, make] of targets) {
     const knex = make();
-    if (name.startsWith('PostgreSQL')) {
+    const reuse = name.startsWith('SQLite')
+      ? !!args['sqlite-file'] && (await knex.schema.hasTable('deployments'))
+      : args['pg-reuse'] && (await knex.schema.hasTable('deployments'));
+    if (name.startsWith('PostgreSQL') && !reuse) {
       for (const table of [
         'deployments',
         'deployment_locks',
@@ -291,10 +297,6 @@ async function main() {
     log(
       `${name}: writing ${DEPLOYMENTS} deployments of ${SERVICES} services through the stores`,
     );
-    const reuse =
-      name.startsWith('SQLite') &&
-      !!args['sqlite-file'] &&
-      (await knex.schema.hasTable('deployments'));
     const seedS = reuse ? 0 : await seed(knex);
     log(`${name}: timing ${RUNS} runs`);
     const { result, rows, figures } = await measure(knex);

@@ -38,7 +38,11 @@ import { InsightsStore } from './InsightsStore';
  */
 export const DRILL_DOWN_LIMIT = 100;
 
-/** The figures with each list cut to its `limit` newest entries (lists are oldest first). */
+/**
+ * The figures with each list cut to its `limit` newest entries (lists are
+ * oldest first): what `computeDora(..., { newest: limit })` gives without
+ * building the rest (newestOnly.test.ts holds them to the same).
+ */
 export function newestOnly(figures: DoraFigures, limit: number): DoraFigures {
   const newest = <T>(list: T[]) =>
     list.length > limit ? list.slice(list.length - limit) : list;
@@ -145,7 +149,9 @@ export class DefaultInsightsService implements InsightsService {
       groups: [...groups.entries()]
         .map(([key, list]) => ({
           key,
-          figures: newestOnly(computeDora(list, window), DRILL_DOWN_LIMIT),
+          figures: computeDora(list, window, {
+            newest: DRILL_DOWN_LIMIT,
+          }),
           trend: weeklyTrend(list, window),
         }))
         .sort(
@@ -168,7 +174,10 @@ export class DefaultInsightsService implements InsightsService {
     let templateRunsUnavailable: string | undefined;
     const [components, deployments, runs] = await Promise.all([
       this.components(),
-      this.options.store.listDeployments({ since: window.from }),
+      this.options.store.listDeployments({
+        since: window.from,
+        userAgents: true,
+      }),
       this.options.templateRuns
         .listRuns(window.from)
         .catch((error: Error): TemplateRun[] | undefined => {

@@ -17,5 +17,7 @@ export interface InsightsStore {
     since: string;
     /** Only these entities; all when absent. */
     entityRefs?: string[];
+    /** Read each deployment's user agent too (adoption; DORA does without). */
+    userAgents?: boolean;
   }): Promise<InsightsDeployment[]>;
 }

@@ -87,6 +87,7 @@ describe('KnexInsightsStore', () => {
     const rows = await insights.listDeployments({
       environment: 'production',
       since: '2026-03-05T00:00:00.000Z',
+      userAgents: true,
     });
     expect(rows.map(r => r.id).sort()).toEqual([
       'by-digest',
@@ -109,6 +110,16 @@ describe('KnexInsightsStore', () => {
     });
     expect(byId.get('secret')).toMatchObject({ secretChange: true });
     expect(byId.get('secret')!.commitTime).toBeUndefined();
+    // DORA's read leaves the user agents out.
+    const lean = await insights.listDeployments({
+      environment: 'production',
+      since: '2026-03-05T00:00:00.000Z',
+    });
+    expect(lean.map(r => r.userAgent)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(
       await insights.listDeployments({
         environment: 'production',

@@ -17,6 +17,9 @@
  * rollout failed or a later rollback undid it. It *recovered* at the finish of
  * the entity's next succeeded production deployment (a rollback included) that
  * was itself not undone. Medians, as DORA's own Four Keys does.
+ *
+ * Past 400 lines because the preparation (what each deployment is, once) and
+ * the figures that only count over it are one piece: they change together.
  */
 
 import { median, TIER_ORDER, tierOf } from './doraTiers';
@@ -109,19 +112,24 @@ export interface PreparedDeployment {
   d: DoraDeployment;
   created: number;
   finished?: number;
-  commit?: number;
   /** A later, not failed, rollback undid it. */
   undone: boolean;
-  /** Its entity's deployments, oldest first (shared by every group). */
-  history: PreparedDeployment[];
-  /** Its index in `history`. */
-  position: number;
+  /** A change deployment: finished, neither a rollback nor a secret change's restart. */
+  change: boolean;
+  /** A change that failed or was undone. */
+  failed: boolean;
+  /** A succeeded change's lead time in seconds, when its commit time is known. */
+  leadSeconds?: number;
+  /** Its entity's next healthy release (succeeded, finished, not undone) after it. */
+  nextHealthy?: PreparedDeployment;
 }
 
 /**
- * Deployments with their times parsed, oldest first: prepared once for the
- * organisation, every group and every week of a trend (parsing the times was
- * most of the work when each of them prepared its own).
+ * Deployments with their times parsed, oldest first, and what each one is
+ * (change, failure, lead time, the release it recovered with), which no window
+ * changes: prepared once for the organisation, every group and every week of a
+ * trend, which then only count (parsing the times and building each week's
+ * lists was most of the work; docs/decisions/0021, "Speed").
  */
 export interface PreparedDeployments {
   items: PreparedDeployment[];
@@ -130,17 +138,21 @@ export interface PreparedDeployments {
 export function prepareDeployments(
   deployments: DoraDeployment[],
 ): PreparedDeployments {
-  const items: PreparedDeployment[] = deployments
-    .map(d => ({
+  const items: PreparedDeployment[] = new Array(deployments.length);
+  for (let i = 0; i < deployments.length; i++) {
+    const d = deployments[i];
+    items[i] = {
       d,
       created: ms(d.createdAt),
       finished: d.finishedAt ? ms(d.finishedAt) : undefined,
-      commit: d.commitTime ? ms(d.commitTime) : undefined,
       undone: false,
-      history: [] as PreparedDeployment[],
-      position: 0,
-    }))
-    .sort((a, b) => a.created - b.created || (a.d.id < b.d.id ? -1 : 1));
+      change: false,
+      failed: false,
+      leadSeconds: undefined,
+      nextHealthy: undefined,
+    };
+  }
+  items.sort((a, b) => a.created - b.created || (a.d.id < b.d.id ? -1 : 1));
   const undone = new Set<string>();
   const byEntity = new Map<string, PreparedDeployment[]>();
   for (const item of items) {
@@ -150,16 +162,40 @@ export function prepareDeployments(
       if (d.rollbackOf) undone.add(d.rollbackOf);
       if (d.reverts) undone.add(d.reverts);
     }
-    let history = byEntity.get(d.entityRef);
-    if (!history) {
-      history = [];
-      byEntity.set(d.entityRef, history);
-    }
-    item.history = history;
-    item.position = history.length;
-    history.push(item);
+    const history = byEntity.get(d.entityRef);
+    if (history) history.push(item);
+    else byEntity.set(d.entityRef, [item]);
   }
-  for (const item of items) item.undone = undone.has(item.d.id);
+  for (const history of byEntity.values()) {
+    // Newest first: each deployment's next healthy release is the last one seen.
+    let healthy: PreparedDeployment | undefined;
+    for (let k = history.length - 1; k >= 0; k--) {
+      const item = history[k];
+      const { d } = item;
+      item.undone = undone.size > 0 && undone.has(d.id);
+      item.nextHealthy = healthy;
+      item.change = isFinished(d) && !isRollback(d) && !d.secretChange;
+      item.failed = item.change && (d.status === 'failed' || item.undone);
+      if (
+        item.change &&
+        d.status === 'succeeded' &&
+        d.commitTime &&
+        item.finished !== undefined
+      ) {
+        item.leadSeconds = Math.max(
+          0,
+          (item.finished - ms(d.commitTime)) / 1000,
+        );
+      }
+      if (
+        d.status === 'succeeded' &&
+        !item.undone &&
+        item.finished !== undefined
+      ) {
+        healthy = item;
+      }
+    }
+  }
   return { items };
 }
 
@@ -179,103 +215,127 @@ function firstAtOrAfter(items: PreparedDeployment[], t: number): number {
  * The four keys of `deployments` (one group's production deployments, any
  * order) for the window [from, to). Deployments created before `from` are
  * ignored; those created in the window count, and rollbacks and releases
- * after it (any given) still undo or recover them.
+ * after it (any given) still undo or recover them. With `newest`, each list
+ * holds only its `newest` newest entries (counts and medians are of all).
  */
 export function computeDora(
   deployments: DoraDeployment[] | PreparedDeployments,
   window: { from: string; to: string },
+  options: { newest?: number } = {},
 ): DoraFigures {
   const { items } = Array.isArray(deployments)
     ? prepareDeployments(deployments)
     : deployments;
-  const fromMs = ms(window.from);
-  const toMs = ms(window.to);
-  const failed = (p: PreparedDeployment) => p.d.status === 'failed' || p.undone;
+  return figuresOf(
+    items,
+    ms(window.from),
+    ms(window.to),
+    options.newest ?? Infinity,
+  );
+}
 
-  // Only the window's own range of the (sorted) items is read.
-  const changes: PreparedDeployment[] = [];
-  for (
-    let i = firstAtOrAfter(items, fromMs), end = firstAtOrAfter(items, toMs);
-    i < end;
-    i++
-  ) {
-    const { d } = items[i];
-    if (isFinished(d) && !isRollback(d) && !d.secretChange)
-      changes.push(items[i]);
-  }
+const recoverySeconds = (p: PreparedDeployment) =>
+  Math.max(0, (p.nextHealthy!.finished! - p.created) / 1000);
 
-  const leadSamples: LeadTimeSample[] = [];
-  for (const { d, finished, commit } of changes) {
-    if (
-      d.status !== 'succeeded' ||
-      !d.commitTime ||
-      commit === undefined ||
-      finished === undefined
-    ) {
-      continue;
+function figuresOf(
+  items: PreparedDeployment[],
+  fromMs: number,
+  toMs: number,
+  newest: number,
+): DoraFigures {
+  // Only the window's own range of the (sorted) items is read; counts and
+  // medians first, from numbers alone.
+  const start = firstAtOrAfter(items, fromMs);
+  const end = firstAtOrAfter(items, toMs);
+  let count = 0;
+  let failed = 0;
+  const leads: number[] = [];
+  const recoveries: number[] = [];
+  for (let i = start; i < end; i++) {
+    const p = items[i];
+    if (!p.change) continue;
+    count++;
+    if (p.leadSeconds !== undefined) leads.push(p.leadSeconds);
+    if (p.failed) {
+      failed++;
+      if (p.nextHealthy) recoveries.push(recoverySeconds(p));
     }
-    leadSamples.push({
-      deploymentId: d.id,
-      commitSha: d.commitSha,
-      commitTime: d.commitTime,
-      seconds: Math.max(0, (finished - commit) / 1000),
-    });
   }
-
-  // The next healthy release of the entity after each failure.
-  const failures = changes.filter(failed);
+  // Then the lists, newest first back from the end, as far as they are asked for.
+  const deploymentIds: string[] = [];
+  const leadSamples: LeadTimeSample[] = [];
+  const failedIds: string[] = [];
   const recoverySamples: RecoverySample[] = [];
   const unrecovered: string[] = [];
-  for (const f of failures) {
-    let healthy: PreparedDeployment | undefined;
-    for (let k = f.position + 1; k < f.history.length; k++) {
-      const next = f.history[k];
-      if (
-        next.d.status === 'succeeded' &&
-        !next.undone &&
-        next.finished !== undefined
-      ) {
-        healthy = next;
-        break;
+  for (let i = end - 1; i >= start && newest > 0; i--) {
+    const p = items[i];
+    if (!p.change) continue;
+    const { d } = p;
+    if (deploymentIds.length < newest) deploymentIds.push(d.id);
+    if (p.leadSeconds !== undefined && leadSamples.length < newest) {
+      leadSamples.push({
+        deploymentId: d.id,
+        commitSha: d.commitSha,
+        commitTime: d.commitTime!,
+        seconds: p.leadSeconds,
+      });
+    }
+    if (p.failed) {
+      if (failedIds.length < newest) failedIds.push(d.id);
+      if (p.nextHealthy) {
+        if (recoverySamples.length < newest) {
+          recoverySamples.push({
+            deploymentId: d.id,
+            recoveredBy: p.nextHealthy.d.id,
+            seconds: recoverySeconds(p),
+          });
+        }
+      } else if (unrecovered.length < newest) {
+        unrecovered.push(d.id);
       }
     }
-    if (!healthy) {
-      unrecovered.push(f.d.id);
-      continue;
+    const done = (list: unknown[], total: number) =>
+      list.length >= newest || list.length === total;
+    if (
+      done(deploymentIds, count) &&
+      done(leadSamples, leads.length) &&
+      done(failedIds, failed) &&
+      done(recoverySamples, recoveries.length) &&
+      done(unrecovered, failed - recoveries.length)
+    ) {
+      break;
     }
-    recoverySamples.push({
-      deploymentId: f.d.id,
-      recoveredBy: healthy.d.id,
-      seconds: Math.max(0, (healthy.finished! - f.created) / 1000),
-    });
+  }
+  for (const list of [
+    deploymentIds,
+    leadSamples,
+    failedIds,
+    recoverySamples,
+    unrecovered,
+  ]) {
+    list.reverse();
   }
 
   const days = (toMs - fromMs) / DAY_MS;
-  const perDay = days > 0 ? changes.length / days : 0;
-  const rate = changes.length ? failures.length / changes.length : null;
-  const leadMedian = median(leadSamples.map(s => s.seconds));
-  const recoveryMedian = median(recoverySamples.map(s => s.seconds));
+  const perDay = days > 0 ? count / days : 0;
+  const rate = count ? failed / count : null;
+  const leadMedian = median(leads);
+  const recoveryMedian = median(recoveries);
   const tiers = {
-    deploymentFrequency: changes.length
-      ? tierOf('deploymentFrequency', perDay)
-      : null,
+    deploymentFrequency: count ? tierOf('deploymentFrequency', perDay) : null,
     leadTime: tierOf('leadTime', leadMedian),
     changeFailureRate: tierOf('changeFailureRate', rate),
     recoveryTime: tierOf('recoveryTime', recoveryMedian),
   };
   const known = Object.values(tiers).filter((t): t is DoraTier => t !== null);
   return {
-    deploymentFrequency: {
-      count: changes.length,
-      perDay,
-      deploymentIds: changes.map(p => p.d.id),
-    },
+    deploymentFrequency: { count, perDay, deploymentIds },
     leadTime: { medianSeconds: leadMedian, samples: leadSamples },
     changeFailureRate: {
       rate,
-      failed: failures.length,
-      count: changes.length,
-      failedDeploymentIds: failures.map(p => p.d.id),
+      failed,
+      count,
+      failedDeploymentIds: failedIds,
     },
     recoveryTime: {
       medianSeconds: recoveryMedian,
@@ -283,7 +343,7 @@ export function computeDora(
       unrecoveredDeploymentIds: unrecovered,
     },
     tier: {
-      overall: changes.length
+      overall: count
         ? known.reduce<DoraTier>(
             (worst, t) =>
               TIER_ORDER.indexOf(t) > TIER_ORDER.indexOf(worst) ? t : worst,
@@ -320,10 +380,8 @@ export function weeklyTrend(
   for (let end = ms(window.to); end > fromMs; end -= 7 * DAY_MS) {
     const start = Math.max(fromMs, end - 7 * DAY_MS);
     // A week's failures recover with deployments after it: give it all of them.
-    const figures = computeDora(prepared, {
-      from: new Date(start).toISOString(),
-      to: new Date(end).toISOString(),
-    });
+    // Counts and medians only: no lists.
+    const figures = figuresOf(prepared.items, start, end, 0);
     weeks.unshift({
       weekStart: new Date(start).toISOString(),
       deployments: figures.deploymentFrequency.count,
