@@ -30,7 +30,7 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const SERVICES = 7; // service-6 is not in the catalog
 const databaseOf = (knex: Knex) =>
-  ({ getClient: async () => knex, migrations: { skip: false } }) as any;
+  ({ getClient: async () => knex, migrations: { skip: false } } as any);
 
 /** A fixed pseudo-random sequence, so both runs and every run write the same history. */
 function sequence(seed: number) {
@@ -74,7 +74,9 @@ async function writeHistory(knex: Knex) {
           // Git's own form now and then (an offset, no milliseconds).
           commitTime:
             i % 9 === 4
-              ? `${new Date(commit + 3600_000).toISOString().slice(0, 19)}+01:00`
+              ? `${new Date(commit + 3600_000)
+                  .toISOString()
+                  .slice(0, 19)}+01:00`
               : new Date(commit).toISOString(),
           status: 'running',
           startedAt: new Date(commit + MINUTE).toISOString(),
@@ -99,8 +101,8 @@ async function writeHistory(knex: Knex) {
       i >= 415 && i % 2
         ? 'rolling-out'
         : random() < 0.12 || i >= 412
-          ? 'failed'
-          : 'succeeded';
+        ? 'failed'
+        : 'succeeded';
     await deployments.insertDeployment({
       id,
       entityRef,
@@ -132,8 +134,8 @@ async function writeHistory(knex: Knex) {
       status === 'failed' && i < 412
         ? { rollbackOf: id }
         : status === 'succeeded' && random() < 0.06
-          ? { reverts: last.get(service) ?? id }
-          : undefined;
+        ? { reverts: last.get(service) ?? id }
+        : undefined;
     if (rollback) {
       const rollbackId = `r-${i}`;
       await deployments.insertDeployment({
