@@ -97,12 +97,9 @@ async function writeHistory(knex: Knex) {
       );
     }
     const id = `d-${i}`;
-    const status =
-      i >= 415 && i % 2
-        ? 'rolling-out'
-        : random() < 0.12 || i >= 412
-        ? 'failed'
-        : 'succeeded';
+    let status: 'rolling-out' | 'failed' | 'succeeded' = 'succeeded';
+    if (i >= 415 && i % 2) status = 'rolling-out';
+    else if (random() < 0.12 || i >= 412) status = 'failed';
     await deployments.insertDeployment({
       id,
       entityRef,
@@ -130,12 +127,11 @@ async function writeHistory(knex: Knex) {
     }
     // Failed rollouts rolled back by themselves (every 7th rollback fails);
     // now and then a good one rolled back on request.
-    const rollback =
-      status === 'failed' && i < 412
-        ? { rollbackOf: id }
-        : status === 'succeeded' && random() < 0.06
-        ? { reverts: last.get(service) ?? id }
-        : undefined;
+    let rollback: { rollbackOf: string } | { reverts: string } | undefined;
+    if (status === 'failed' && i < 412) rollback = { rollbackOf: id };
+    else if (status === 'succeeded' && random() < 0.06) {
+      rollback = { reverts: last.get(service) ?? id };
+    }
     if (rollback) {
       const rollbackId = `r-${i}`;
       await deployments.insertDeployment({
@@ -215,7 +211,7 @@ describe('the insights on SQLite and on PostgreSQL', () => {
 
     const caller = { credentials: {} } as any;
     const [onSqlite, onPg] = [serviceOn(sqlite), serviceOn(pg)];
-    const queries = [7, 30, 90].flatMap(window => [
+    const queries = ([7, 30, 90] as const).flatMap(window => [
       ...(['organisation', 'team', 'system', 'service'] as const).map(
         groupBy => ({ window, groupBy }),
       ),
@@ -229,7 +225,7 @@ describe('the insights on SQLite and on PostgreSQL', () => {
       ]);
       expect([query, b]).toEqual([query, a]);
     }
-    for (const window of [7, 30, 90]) {
+    for (const window of [7, 30, 90] as const) {
       expect(await onPg.adoption({ window }, caller)).toEqual(
         await onSqlite.adoption({ window }, caller),
       );
