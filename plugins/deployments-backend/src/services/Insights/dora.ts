@@ -173,6 +173,8 @@ export interface PreparedDeployment {
   leadSeconds?: number;
   /** Its entity's next healthy release (succeeded, finished, not undone) after it. */
   nextHealthy?: PreparedDeployment;
+  /** Its entity: an index into `entities`. */
+  entity: number;
 }
 
 /**
@@ -184,6 +186,8 @@ export interface PreparedDeployment {
  */
 export interface PreparedDeployments {
   items: PreparedDeployment[];
+  /** The entity refs the items' `entity` indexes name. */
+  entities: string[];
 }
 
 export function prepareDeployments(
@@ -201,11 +205,14 @@ export function prepareDeployments(
       failed: false,
       leadSeconds: undefined,
       nextHealthy: undefined,
+      entity: 0,
     };
   }
   items.sort((a, b) => a.created - b.created || (a.d.id < b.d.id ? -1 : 1));
   const undone = new Set<string>();
-  const byEntity = new Map<string, PreparedDeployment[]>();
+  const entityOf = new Map<string, number>();
+  const entities: string[] = [];
+  const histories: PreparedDeployment[][] = [];
   for (const item of items) {
     const { d } = item;
     // A rollback that failed undid nothing.
@@ -213,11 +220,17 @@ export function prepareDeployments(
       if (d.rollbackOf) undone.add(d.rollbackOf);
       if (d.reverts) undone.add(d.reverts);
     }
-    const history = byEntity.get(d.entityRef);
-    if (history) history.push(item);
-    else byEntity.set(d.entityRef, [item]);
+    let entity = entityOf.get(d.entityRef);
+    if (entity === undefined) {
+      entity = entities.length;
+      entityOf.set(d.entityRef, entity);
+      entities.push(d.entityRef);
+      histories.push([]);
+    }
+    item.entity = entity;
+    histories[entity].push(item);
   }
-  for (const history of byEntity.values()) {
+  for (const history of histories) {
     // Newest first: each deployment's next healthy release is the last one seen.
     let healthy: PreparedDeployment | undefined;
     for (let k = history.length - 1; k >= 0; k--) {
@@ -247,7 +260,7 @@ export function prepareDeployments(
       }
     }
   }
-  return { items };
+  return { items, entities };
 }
 
 /** The first index whose deployment was created at or after `t` (items oldest first). */
@@ -476,22 +489,23 @@ export function groupPrepared(
   prepared: PreparedDeployments,
   keyOf: (entityRef: string) => string | undefined,
 ): Map<string, PreparedDeployments> {
-  const keys = new Map<string, string | undefined>();
   const groups = new Map<string, PreparedDeployments>();
+  // Each entity's group, asked for once (null: none).
+  const groupOf: Array<PreparedDeployments | null | undefined> = new Array(
+    prepared.entities.length,
+  );
   for (const item of prepared.items) {
-    const ref = item.d.entityRef;
-    let key = keys.get(ref);
-    if (key === undefined && !keys.has(ref)) {
-      key = keyOf(ref);
-      keys.set(ref, key);
+    let group = groupOf[item.entity];
+    if (group === undefined) {
+      const key = keyOf(prepared.entities[item.entity]);
+      group = key ? groups.get(key) : null;
+      if (key && !group) {
+        group = { items: [], entities: prepared.entities };
+        groups.set(key, group);
+      }
+      groupOf[item.entity] = group ?? null;
     }
-    if (!key) continue;
-    let group = groups.get(key);
-    if (!group) {
-      group = { items: [] };
-      groups.set(key, group);
-    }
-    group.items.push(item);
+    if (group) group.items.push(item);
   }
   return groups;
 }
