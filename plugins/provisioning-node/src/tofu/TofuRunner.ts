@@ -477,12 +477,10 @@ export class DefaultTofuRunner implements TofuRunner {
         log,
         tofu: async (args, opts) => {
           // `state list` prints addresses only and takes no -no-color.
-          const full =
-            args[0] === 'state'
-              ? args
-              : args[0] === 'workspace'
-              ? [args[0], args[1], '-no-color', ...args.slice(2)]
-              : [args[0], '-no-color', ...args.slice(1)];
+          let full = [args[0], '-no-color', ...args.slice(1)];
+          if (args[0] === 'workspace') {
+            full = [args[0], args[1], '-no-color', ...args.slice(2)];
+          } else if (args[0] === 'state') full = args;
           log(`$ ${commandLine(full)}`);
           let result;
           try {
