@@ -26,6 +26,9 @@ import { modulesDirectory, tofuConfigFor } from '../__testUtils__/tofu';
 // Vault, the apiserver's server-side dry run and OpenTofu's plan judge it, and nothing is
 // changed (the actions' own tests apply for real). The fast actions run theirs in x.test.ts.
 
+// An OpenTofu plan (init, providers, refresh) takes seconds, and a minute on 2 busy cores.
+jest.setTimeout(120_000);
+
 describe('the provisioning actions run their examples (dry run)', () => {
   let sandbox: PlatformSandbox;
   let vault: VaultClient;
