@@ -20,7 +20,10 @@ const rows = process.argv.slice(2).map(file => {
     eval: t.evaluationInterval,
     'error → pending (s)': s('firstError', 'prometheusActiveAt'),
     'error → portal (s)': s('firstError', 'notified'),
-    'errors end → resolved in portal (s)': s('errorsStopped', 'resolvedNotified'),
+    'errors end → resolved in portal (s)': s(
+      'errorsStopped',
+      'resolvedNotified',
+    ),
     requests: t.requests,
   };
 });

@@ -178,9 +178,10 @@ test.describe('monitoring by default', () => {
       await expect
         .poll(
           async () =>
-            (await alerts()).find(
-              a => a.alertname === ALERT && a.environment === 'staging',
-            )?.status,
+            (
+              await alerts()
+            ).find(a => a.alertname === ALERT && a.environment === 'staging')
+              ?.status,
           { timeout: 300_000, intervals: [1_000] },
         )
         .toBe('firing');
@@ -206,19 +207,15 @@ test.describe('monitoring by default', () => {
         .getByRole('link', { name: /Notifications/ })
         .click();
       await expect(
-        page
-          .getByRole('row')
-          .filter({
-            hasText: `Alert firing: ${ALERT} on ${name} (staging)`,
-          }),
+        page.getByRole('row').filter({
+          hasText: `Alert firing: ${ALERT} on ${name} (staging)`,
+        }),
       ).toHaveCount(1);
 
       // The entity page's Alerts card shows it as a banner.
       await page.goto(`/catalog/default/component/${name}`);
       const card = entityCard(page, 'Alerts');
-      await expect(
-        card.getByText(`Firing: ${ALERT} in staging`),
-      ).toBeVisible();
+      await expect(card.getByText(`Firing: ${ALERT} in staging`)).toBeVisible();
 
       // The errors stop; good traffic brings the 5-minute window under 14.4 × the budget.
       setLogin(true);
@@ -232,9 +229,10 @@ test.describe('monitoring by default', () => {
       await expect
         .poll(
           async () =>
-            (await alerts()).find(
-              a => a.alertname === ALERT && a.environment === 'staging',
-            )?.status,
+            (
+              await alerts()
+            ).find(a => a.alertname === ALERT && a.environment === 'staging')
+              ?.status,
           { timeout: 420_000, intervals: [2_000] },
         )
         .toBe('resolved');

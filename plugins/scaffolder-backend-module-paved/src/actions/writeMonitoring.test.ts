@@ -75,7 +75,10 @@ describe('paved:monitoring:write', () => {
     const read = async () =>
       yaml.parse(
         await readFile(
-          path.join(workspacePath, 'deploy/monitoring/staging/prometheusrule.yaml'),
+          path.join(
+            workspacePath,
+            'deploy/monitoring/staging/prometheusrule.yaml',
+          ),
           'utf8',
         ),
       ).spec.groups[0];
@@ -104,8 +107,12 @@ describe('paved:monitoring:write', () => {
 
   it('refuses a timing that is not a Prometheus duration, naming the key', () => {
     expect(() =>
-      readSloTiming(settings({ 'paved.monitoring.slo.alertFor': '10 seconds' })),
-    ).toThrow(/^paved\.monitoring\.slo\.alertFor must be a Prometheus duration/);
+      readSloTiming(
+        settings({ 'paved.monitoring.slo.alertFor': '10 seconds' }),
+      ),
+    ).toThrow(
+      /^paved\.monitoring\.slo\.alertFor must be a Prometheus duration/,
+    );
   });
 });
 

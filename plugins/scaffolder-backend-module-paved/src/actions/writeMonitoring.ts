@@ -24,7 +24,9 @@ export const WRITE_MONITORING_ACTION_ID = 'paved:monitoring:write';
  * skeleton's (deploy/kubernetes): it is the same in every namespace. `timing` (readSloTiming:
  * `paved.monitoring.slo`) shortens the alerts' evaluation and `for` on test platforms only.
  */
-export function createWriteMonitoringAction(options: { timing?: SloTiming } = {}) {
+export function createWriteMonitoringAction(
+  options: { timing?: SloTiming } = {},
+) {
   return createTemplateAction({
     id: WRITE_MONITORING_ACTION_ID,
     description:
