@@ -1,7 +1,7 @@
 import { APIRequestContext, Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { entityCard, entityTab, expect, test } from './fixtures';
+import { entityTab, expect, test } from './fixtures';
 import { createServiceThroughApi } from './goldenPath';
 import {
   getThroughGateway,
@@ -153,15 +153,16 @@ test.describe('monitoring by default', () => {
       // The Metrics tab: staging's request rate, once Prometheus has scraped a few times.
       await page.goto(`/catalog/default/component/${name}`);
       await entityTab(page, 'Metrics').click();
-      const staging = entityCard(page, 'staging');
+      // Per environment an InfoCard; only staging has traffic, so the one rate is staging's.
+      await expect(page.getByText(`namespace ${namespace}`)).toBeVisible();
       await expect(async () => {
         await page.reload();
-        await expect(staging.getByText('Request rate')).toBeVisible({
+        await expect(page.getByText('Request rate')).toBeVisible({
           timeout: 15_000,
         });
-        const value = await staging
-          .getByText(/^[\d.]+ req\/s$/)
-          .first()
+        await expect(page.getByTestId('no-traffic-staging')).toHaveCount(0);
+        const value = await page
+          .getByRole('heading', { name: /^[\d.]+ req\/s$/ })
           .innerText();
         expect(parseFloat(value)).toBeGreaterThan(0);
       }).toPass({ timeout: 240_000, intervals: [5_000] });
@@ -214,8 +215,14 @@ test.describe('monitoring by default', () => {
 
       // The entity page's Alerts card shows it as a banner.
       await page.goto(`/catalog/default/component/${name}`);
-      const card = entityCard(page, 'Alerts');
-      await expect(card.getByText(`Firing: ${ALERT} in staging`)).toBeVisible();
+      // The Alerts card (an InfoCard, not an article): its banners and lines are the page's only ones.
+      const card = page;
+      await expect(
+        page.getByRole('heading', { name: 'Alerts', exact: true }).first(),
+      ).toBeVisible();
+      await expect(
+        card.getByText(`Firing: ${ALERT} in staging`).first(),
+      ).toBeVisible();
 
       // The errors stop; good traffic brings the 5-minute window under 14.4 × the budget.
       setLogin(true);
