@@ -215,13 +215,14 @@ test.describe('monitoring by default', () => {
 
       // The entity page's Alerts card shows it as a banner.
       await page.goto(`/catalog/default/component/${name}`);
-      // The Alerts card (an InfoCard, not an article): its banners and lines are the page's only ones.
+      // The Alerts card (an InfoCard, not an article): its banners (role alert) and its
+      // resolved lines are the page's only ones.
       const card = page;
+      await expect(page.getByText('Alerts', { exact: true })).toBeVisible();
       await expect(
-        page.getByRole('heading', { name: 'Alerts', exact: true }).first(),
-      ).toBeVisible();
-      await expect(
-        card.getByText(`Firing: ${ALERT} in staging`).first(),
+        card.getByRole('alert').filter({
+          hasText: `Firing: ${ALERT} in staging`,
+        }),
       ).toBeVisible();
 
       // The errors stop; good traffic brings the 5-minute window under 14.4 × the budget.
@@ -256,9 +257,11 @@ test.describe('monitoring by default', () => {
           .getByTestId('alert-resolved')
           .filter({ hasText: `${ALERT} in staging` }),
       ).toBeVisible();
-      await expect(card.getByText(`Firing: ${ALERT} in staging`)).toHaveCount(
-        0,
-      );
+      await expect(
+        card.getByRole('alert').filter({
+          hasText: `Firing: ${ALERT} in staging`,
+        }),
+      ).toHaveCount(0);
       await page.goto('/notifications');
       await expect(
         page.getByRole('row').filter({
