@@ -10,10 +10,12 @@ import { readFileSync } from 'node:fs';
 
 const rows = process.argv.slice(2).map(file => {
   const t = JSON.parse(readFileSync(file, 'utf8'));
+  // ISO strings, or epoch milliseconds (the notifications API's `updated`).
+  const at = (key: string) => new Date(t[key]).getTime();
   const s = (from: string, to: string) =>
-    t[from] && t[to] && !Number.isNaN(Date.parse(t[to]))
-      ? ((Date.parse(t[to]) - Date.parse(t[from])) / 1000).toFixed(1)
-      : '-';
+    Number.isNaN(at(from)) || Number.isNaN(at(to))
+      ? '-'
+      : ((at(to) - at(from)) / 1000).toFixed(1);
   return {
     service: t.service,
     for: t.alertFor,
