@@ -202,8 +202,12 @@ test.describe('secrets on the real node', () => {
       ).toBeVisible();
       pages.push(await page.content());
     }
-    const api = async (path: string) =>
-      `${path}\n${await (await request.get(path, { headers })).text()}`;
+    const api = async (path: string) => {
+      const response = await request.get(path, { headers });
+      const text = await response.text();
+      expect(response.status(), `${path}: ${text}`).toBe(200);
+      return `${path}\n${text}`;
+    };
     const collected = [
       ...(await Promise.all(seen)),
       ...pages,
@@ -215,7 +219,7 @@ test.describe('secrets on the real node', () => {
         `/api/deployments/entities/component/default/${name}/deployments?limit=100`,
       ),
       await api(
-        `/api/deployments/entities/component/default/${name}/audit-events?limit=100`,
+        `/api/deployments/entities/component/default/${name}/audit-events`,
       ),
       await api(
         `/api/deployments/entities/component/default/${name}/environments/staging/secrets`,

@@ -1,6 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -341,6 +342,65 @@ describe('DefaultTofuRunner', () => {
       action: 'delete',
     });
   }, 120_000);
+
+  it('takes back what a killed apply created but never saved, and finishes (decision 0028)', async () => {
+    // tofu killed outright (SIGKILL: the machine or the portal's process group dies) after
+    // it made the ConfigMap and before it saved any state: applying again would be refused
+    // ("already exists") but for the import of what the plan meant to create.
+    const variables = { name: 'halfway', pause_seconds: 8 };
+    const lines: string[] = [];
+    let killed: number | undefined;
+    const applying = runner.apply({
+      ...run('halfway', variables),
+      onLog: line => {
+        lines.push(line);
+        if (
+          killed === undefined &&
+          line.includes('kubernetes_config_map_v1.settings: Creation complete')
+        ) {
+          killed = killTofu('apply');
+        }
+      },
+    });
+    const { plan, outputs } = await applying;
+    expect(killed).toEqual(expect.any(Number));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^Adopted kubernetes_config_map_v1\\.settings \\(${sandbox.namespace}/halfway\\): it exists but was not in the state`,
+        ),
+      ),
+    );
+    expect(plan.changes).not.toContainEqual(
+      expect.objectContaining({ address: 'kubernetes_config_map_v1.settings' }),
+    );
+    expect(outputs.config_map).toEqual({ value: 'halfway', sensitive: false });
+    // Tracked now: a run again changes nothing, and destroy removes it.
+    expect((await runner.plan(run('halfway', variables))).changes).toEqual([]);
+    const destroyed = await runner.destroy(run('halfway', variables));
+    expect(destroyed.plan.changes).toContainEqual({
+      address: 'kubernetes_config_map_v1.settings',
+      action: 'delete',
+    });
+  }, 180_000);
+
+  /** SIGKILLs this test's running `tofu <command>` (found by its working directory); its pid. */
+  function killTofu(command: string): number {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        const cwd = readlinkSync(`/proc/${entry}/cwd`);
+        if (args[1] === command && cwd.startsWith(workDir)) {
+          process.kill(Number(entry), 'SIGKILL');
+          return Number(entry);
+        }
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    throw new Error(`no tofu ${command} running under ${workDir}`);
+  }
 
   it('destroys everything and deletes the workspace; a missing workspace is a no-op', async () => {
     const { plan } = await runner.destroy(run('orders', { echo: 'once' }));

@@ -17,6 +17,7 @@ import {
 } from './types';
 import { createWorkdir } from './workdir';
 import { outputsOf, summarisePlan, tofuFailure } from './output';
+import { adoptionCandidates } from './adoption';
 
 const PLAN_FILE = 'paved.tfplan';
 const BACKEND_OVERRIDE = 'paved_backend_override.tf';
@@ -199,11 +200,57 @@ export class DefaultTofuRunner implements TofuRunner {
     return this.withRun(run, { backend: true }, async r => {
       await this.init(r);
       await this.selectWorkspace(r, exists);
-      const plan = await this.makePlan(r, false);
-      await r.tofu(['apply', ...this.flags(), PLAN_FILE]);
+      let planned = await this.makePlanJson(r, false);
+      const args = ['apply', ...this.flags(), PLAN_FILE];
+      const applied = await r.tofu(args, { allowFailure: true });
+      if (applied.code !== 0) {
+        const failure = this.failure(
+          r,
+          ['apply', '-no-color', ...args.slice(1)],
+          applied.code,
+          applied.stderr || applied.stdout,
+        );
+        // A lock or a stale plan is another run's: nothing of ours to take back.
+        if (failure.name !== 'Error' || !(await this.adopt(r, planned))) {
+          throw failure;
+        }
+        planned = await this.makePlanJson(r, false);
+        await r.tofu(args);
+      }
       const outputs = await this.readOutputs(r);
-      return { plan, outputs };
+      return { plan: summarisePlan(planned), outputs };
     });
+  }
+
+  /**
+   * After a failed apply: imports what its plan created and the state lacks, where the
+   * object exists (left by an apply stopped before it saved its state; see adoption.ts).
+   * Whether anything was imported, so that applying again can succeed.
+   */
+  private async adopt(r: Run, planned: unknown): Promise<boolean> {
+    const listed = await r.tofu(['state', 'list'], {
+      allowFailure: true,
+      quietStdout: true,
+    });
+    if (listed.code !== 0) {
+      r.log(
+        'The state could not be listed, so nothing a stopped apply left is adopted.',
+      );
+      return false;
+    }
+    const tracked = new Set(listed.stdout.split('\n').filter(Boolean));
+    let adopted = 0;
+    for (const { address, id } of adoptionCandidates(planned, tracked)) {
+      const imported = await r.tofu(['import', ...this.flags(), address, id], {
+        allowFailure: true,
+      });
+      if (imported.code !== 0) continue; // not there: the apply's failure was something else
+      adopted++;
+      r.log(
+        `Adopted ${address} (${id}): it exists but was not in the state, as an apply stopped before saving its state leaves it.`,
+      );
+    }
+    return adopted > 0;
   }
 
   async destroy(run: TofuModuleRun): Promise<{ plan: TofuPlan }> {
@@ -302,6 +349,11 @@ export class DefaultTofuRunner implements TofuRunner {
   }
 
   private async makePlan(r: Run, destroy: boolean): Promise<TofuPlan> {
+    return summarisePlan(await this.makePlanJson(r, destroy));
+  }
+
+  /** Plans into PLAN_FILE; the plan as `tofu show -json` gives it. */
+  private async makePlanJson(r: Run, destroy: boolean): Promise<any> {
     await r.tofu([
       'plan',
       ...this.flags(),
@@ -313,7 +365,7 @@ export class DefaultTofuRunner implements TofuRunner {
     });
     const json = JSON.parse(shown.stdout);
     this.learnSecrets(r, json);
-    return summarisePlan(json);
+    return json;
   }
 
   /** Sensitive outputs (before and after) and sensitive variables of a plan are hidden from now on. */
@@ -424,10 +476,11 @@ export class DefaultTofuRunner implements TofuRunner {
         redactor,
         log,
         tofu: async (args, opts) => {
-          const full =
-            args[0] === 'workspace'
-              ? [args[0], args[1], '-no-color', ...args.slice(2)]
-              : [args[0], '-no-color', ...args.slice(1)];
+          // `state list` prints addresses only and takes no -no-color.
+          let full = [args[0], '-no-color', ...args.slice(1)];
+          if (args[0] === 'workspace') {
+            full = [args[0], args[1], '-no-color', ...args.slice(2)];
+          } else if (args[0] === 'state') full = args;
           log(`$ ${commandLine(full)}`);
           let result;
           try {
