@@ -41,16 +41,29 @@ export async function createServiceThroughApi(
   });
   expect(task.status()).toBe(201);
   const { id } = await task.json();
+  // Until it ends: a failed task fails the test at once, with the step's error.
+  let status = '';
   await expect
     .poll(
       async () =>
-        (
+        (status = (
           await (
             await request.get(`/api/scaffolder/v2/tasks/${id}`, { headers })
           ).json()
-        ).status,
+        ).status),
       { timeout: 300_000, intervals: [1_000] },
     )
-    .toBe('completed');
+    .toMatch(/^(completed|failed|cancelled)$/);
+  if (status !== 'completed') {
+    const events = await (
+      await request.get(`/api/scaffolder/v2/tasks/${id}/events`, { headers })
+    ).json();
+    const errors = events
+      .filter((e: any) => e.body?.error)
+      .map((e: any) => e.body.error.message ?? JSON.stringify(e.body.error));
+    throw new Error(
+      `Create Service (task ${id}) ${status}: ${errors.join('; ')}`,
+    );
+  }
   return { headers, taskId: id as string };
 }

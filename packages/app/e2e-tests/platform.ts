@@ -143,3 +143,9 @@ export function getThroughGateway(
     request.on('error', reject);
   });
 }
+
+/** The platform PostgreSQL's superuser connection URL (paved.platform.postgres.url). */
+export const postgresSuperuserUrl = () => setting('postgres.url');
+
+/** The platform's Prometheus (paved.platform.prometheus.url). */
+export const prometheusUrl = () => setting('prometheus.url');

@@ -11,6 +11,7 @@ import { createAwaitBuildAction } from './actions/awaitBuild';
 import { createAwaitEntityAction } from './actions/awaitEntity';
 import { createDeployAction } from './actions/deploy';
 import { createPublishToGitRemoteAction } from './actions/publishToGitRemote';
+import { readSloTiming } from './actions/sloTiming';
 import { createWriteMonitoringAction } from './actions/writeMonitoring';
 
 /** Registers Paved's golden-path actions with the scaffolder. */
@@ -34,7 +35,7 @@ export const scaffolderModulePaved = createBackendModule({
           createAssertEntityExistsAction({ catalog }),
           createAwaitBuildAction({ discovery, auth }),
           createDeployAction({ discovery, auth }),
-          createWriteMonitoringAction(),
+          createWriteMonitoringAction({ timing: readSloTiming(config) }),
         );
         if (gitRemote) {
           scaffolderActions.addActions(

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
+import { readSloTiming } from './sloTiming';
 import { createWriteMonitoringAction } from './writeMonitoring';
 
 describe('paved:monitoring:write', () => {
@@ -64,4 +65,58 @@ describe('paved:monitoring:write', () => {
       /^latencyThresholdSeconds: /,
     );
   });
+
+  it("keeps the workbook's `for` and Prometheus' interval unless paved.monitoring.slo says otherwise", async () => {
+    const input = {
+      name: 'orders-api',
+      tier: 'experimental' as const,
+      namespaces: { staging: 'orders-api-staging' },
+    };
+    const read = async () =>
+      yaml.parse(
+        await readFile(
+          path.join(
+            workspacePath,
+            'deploy/monitoring/staging/prometheusrule.yaml',
+          ),
+          'utf8',
+        ),
+      ).spec.groups[0];
+    const fast = (group: { rules: Array<{ alert?: string; for?: string }> }) =>
+      group.rules.find(r => r.alert === 'AvailabilityBudgetBurnFast');
+
+    await createWriteMonitoringAction({
+      timing: readSloTiming(settings({})),
+    }).handler(mockActionContext({ workspacePath, input }));
+    const defaults = await read();
+    expect(defaults.interval).toBeUndefined();
+    expect(fast(defaults)?.for).toBe('2m');
+
+    await createWriteMonitoringAction({
+      timing: readSloTiming(
+        settings({
+          'paved.monitoring.slo.evaluationInterval': '2s',
+          'paved.monitoring.slo.alertFor': '10s',
+        }),
+      ),
+    }).handler(mockActionContext({ workspacePath, input }));
+    const short = await read();
+    expect(short.interval).toBe('2s');
+    expect(fast(short)?.for).toBe('10s');
+  });
+
+  it('refuses a timing that is not a Prometheus duration, naming the key', () => {
+    expect(() =>
+      readSloTiming(
+        settings({ 'paved.monitoring.slo.alertFor': '10 seconds' }),
+      ),
+    ).toThrow(
+      /^paved\.monitoring\.slo\.alertFor must be a Prometheus duration/,
+    );
+  });
 });
+
+/** The one method readSloTiming reads config with, over flat keys. */
+function settings(values: Record<string, string>) {
+  return { getOptionalString: (key: string) => values[key] };
+}

@@ -10,6 +10,7 @@ import {
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'yaml';
+import { SloTiming } from './sloTiming';
 import { examples } from './writeMonitoring.examples';
 
 export const WRITE_MONITORING_ACTION_ID = 'paved:monitoring:write';
@@ -20,9 +21,12 @@ export const WRITE_MONITORING_ACTION_ID = 'paved:monitoring:write';
  * recording rules and burn-rate alerts, from the tier) and `grafana-dashboard.yaml` (a
  * ConfigMap for Grafana's sidecar) into the workspace, so they are in the service's repository
  * and `paved:kubernetes:apply` applies them with the workload. The ServiceMonitor is the
- * skeleton's (deploy/kubernetes): it is the same in every namespace.
+ * skeleton's (deploy/kubernetes): it is the same in every namespace. `timing` (readSloTiming:
+ * `paved.monitoring.slo`) shortens the alerts' evaluation and `for` on test platforms only.
  */
-export function createWriteMonitoringAction() {
+export function createWriteMonitoringAction(
+  options: { timing?: SloTiming } = {},
+) {
   return createTemplateAction({
     id: WRITE_MONITORING_ACTION_ID,
     description:
@@ -70,6 +74,7 @@ export function createWriteMonitoringAction() {
           namespace,
           tier: ctx.input.tier,
           latencyThresholdSeconds: ctx.input.latencyThresholdSeconds,
+          ...options.timing,
         };
         let documents: Record<string, object>;
         try {

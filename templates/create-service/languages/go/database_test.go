@@ -38,6 +38,37 @@ func TestInfoReportsSecretVersionsAndTheDatabase(t *testing.T) {
 	}
 }
 
+func TestDatabaseRouteIs503NamingTheCauseAndCountedAsAnError(t *testing.T) {
+	// Port 9 on loopback: nothing listens, so the database is unreachable, fast.
+	srv := NewServer(Config{DatabaseURL: "postgres://orders:s3cret@127.0.0.1:9/orders"}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/database", nil))
+	var body map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("/database: not JSON: %v", err)
+	}
+	want := map[string]any{
+		"error":    "The database does not answer: unreachable (connection refused)",
+		"database": "unreachable (connection refused)",
+	}
+	if rec.Code != 503 || !reflect.DeepEqual(body, want) || strings.Contains(rec.Body.String(), "s3cret") {
+		t.Errorf("/database = %d %s, want 503 %v", rec.Code, rec.Body, want)
+	}
+	metrics := httptest.NewRecorder()
+	srv.ServeHTTP(metrics, httptest.NewRequest("GET", "/metrics", nil))
+	if line := `http_requests_total{code="503",method="GET",route="/database"} 1`; !strings.Contains(metrics.Body.String(), line) {
+		t.Errorf("/metrics lacks %s:\n%s", line, metrics.Body)
+	}
+}
+
+func TestDatabaseRouteIs404WithoutADatabase(t *testing.T) {
+	rec := httptest.NewRecorder()
+	NewServer(Config{}, slog.New(slog.NewJSONHandler(io.Discard, nil))).ServeHTTP(rec, httptest.NewRequest("GET", "/database", nil))
+	if want := `{"error":"No database: DATABASE_URL is not set"}`; rec.Code != 404 || strings.TrimSpace(rec.Body.String()) != want {
+		t.Errorf("/database = %d %s, want 404 %s", rec.Code, rec.Body, want)
+	}
+}
+
 func TestDatabaseNotConfigured(t *testing.T) {
 	if got := CheckDatabase("", time.Second); got != "not configured" {
 		t.Errorf("CheckDatabase(\"\") = %q", got)

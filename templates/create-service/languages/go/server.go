@@ -22,7 +22,8 @@ const (
 // /healthz answers while the process runs (liveness), with the version it runs;
 // /readyz while it takes traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
 // (deploy/kubernetes). /info says what runs: the version, the versions of its secrets and
-// whether the database answers (it connects on every request; never the URL).
+// whether the database answers (it connects on every request; never the URL). /database is the
+// first route that needs the database: 503 naming the cause while it does not answer.
 type Server struct {
 	cfg      Config
 	logger   *slog.Logger
@@ -36,7 +37,7 @@ type Server struct {
 func NewServer(cfg Config, logger *slog.Logger) *Server {
 	s := &Server{cfg: cfg, logger: logger, metrics: NewMetrics()}
 	s.routes = map[string]http.Handler{"/metrics": s.metrics.Handler()}
-	for _, route := range []string{"/healthz", "/readyz", "/"} {
+	for _, route := range []string{"/healthz", "/readyz", "/info", "/database", "/"} {
 		s.routes[route] = s.metrics.Instrument(route, http.HandlerFunc(s.route))
 	}
 	s.routes["unmatched"] = s.metrics.Instrument("unmatched", http.HandlerFunc(s.route))
@@ -73,6 +74,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 				"database":       CheckDatabase(s.cfg.DatabaseURL, 3*time.Second),
 			}
 		}
+	case "/database":
+		handle = s.database
 	case "/":
 		handle = func() (int, any) {
 			return http.StatusOK, map[string]string{"service": serviceName, "description": serviceDescription}
@@ -96,6 +99,24 @@ func (s *Server) version() string {
 		return "dev"
 	}
 	return s.cfg.Version
+}
+
+// database is the first route that needs the database, to grow from: 200 while it answers and
+// takes the service's login, 503 naming the cause when it does not (e.g. "refused (28000)": the
+// login may not log in), so an outage of the database is an outage of the service, counted
+// against its SLO; 404 when the service has no database.
+func (s *Server) database() (int, any) {
+	if s.cfg.DatabaseURL == "" {
+		return http.StatusNotFound, map[string]string{"error": "No database: DATABASE_URL is not set"}
+	}
+	database := CheckDatabase(s.cfg.DatabaseURL, 3*time.Second)
+	if database == "answers" {
+		return http.StatusOK, map[string]string{"database": database}
+	}
+	return http.StatusServiceUnavailable, map[string]string{
+		"error":    "The database does not answer: " + database,
+		"database": database,
+	}
 }
 
 func (s *Server) readiness() (int, any) {

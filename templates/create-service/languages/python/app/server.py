@@ -3,7 +3,8 @@
 /healthz answers while the process runs (liveness), with the version it runs;
 /readyz while it takes traffic (readiness) and 503 once it is shutting down. Kubernetes probes both
 (deploy/kubernetes). /info says what runs: the version, the versions of its secrets and whether
-the database answers (it connects on every request; never the URL). /metrics is for Prometheus
+the database answers (it connects on every request; never the URL). /database is the first route
+that needs the database: 503 naming the cause while it does not answer. /metrics is for Prometheus
 (app/metrics.py): every other request is counted and timed by route.
 """
 
@@ -59,6 +60,22 @@ class Handler(BaseHTTPRequestHandler):
             "database": check_database(config.database_url),
         }
 
+    def _database(self) -> tuple[HTTPStatus, dict[str, object]]:
+        # The first route that needs the database, to grow from: 200 while it answers and takes
+        # the service's login, 503 naming the cause when it does not (e.g. "refused (28000)": the
+        # login may not log in), so an outage of the database is an outage of the service,
+        # counted against its SLO; 404 when the service has no database.
+        url = self.server.config.database_url
+        if not url:
+            return HTTPStatus.NOT_FOUND, {"error": "No database: DATABASE_URL is not set"}
+        database = check_database(url)
+        if database == "answers":
+            return HTTPStatus.OK, {"database": database}
+        return HTTPStatus.SERVICE_UNAVAILABLE, {
+            "error": f"The database does not answer: {database}",
+            "database": database,
+        }
+
     def _routes(self) -> dict[str, Callable[[], tuple[HTTPStatus, dict[str, object]]]]:
         version = self.server.config.version
         about = {"service": SERVICE_NAME, "description": SERVICE_DESCRIPTION}
@@ -66,6 +83,7 @@ class Handler(BaseHTTPRequestHandler):
             "/healthz": lambda: (HTTPStatus.OK, {"status": "ok", "version": version}),
             "/readyz": self._readiness,
             "/info": self._info,
+            "/database": self._database,
             "/": lambda: (HTTPStatus.OK, about),
         }
 

@@ -62,6 +62,37 @@ class ServerTest(unittest.TestCase):
             ),
         )
 
+    def test_database_is_503_naming_the_cause_and_counted_as_an_error(self) -> None:
+        self.assertEqual(
+            self.request("/database"),
+            (
+                503,
+                {
+                    "error": "The database does not answer: unreachable (ConnectionRefusedError)",
+                    "database": "unreachable (ConnectionRefusedError)",
+                },
+            ),
+        )
+        self.assertIn(
+            'http_requests_total{code="503",method="GET",route="/database"} 1.0',
+            self.server.metrics.exposition().decode(),
+        )
+
+    def test_database_is_404_without_a_database(self) -> None:
+        server = Server(("127.0.0.1", 0), Config())
+        thread = threading.Thread(target=server.serve_forever)
+        thread.start()
+        self.addCleanup(thread.join)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        with self.assertRaises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/database")
+        self.assertEqual(answer.exception.code, 404)
+        self.assertEqual(
+            json.loads(answer.exception.read()), {"error": "No database: DATABASE_URL is not set"}
+        )
+        answer.exception.close()
+
     def test_readyz_is_503_while_draining(self) -> None:
         self.server.draining.set()
         self.assertEqual(self.request("/readyz"), (503, {"status": "draining"}))

@@ -58,6 +58,35 @@ test('GET /info reports the versions of its secrets and whether the database ans
   assert.ok(!text.includes('secret@'));
 });
 
+test('GET /database is 503 naming the cause while the database does not answer, counted as an error of its route', async () => {
+  const metrics = createMetrics();
+  const withDatabase = createServer({ databaseUrl: 'postgres://user:secret@127.0.0.1:9/orders' }, metrics);
+  await new Promise<void>(resolve => withDatabase.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(withDatabase.address() as AddressInfo).port}`;
+  try {
+    const response = await fetch(`${url}/database`);
+    assert.equal(response.status, 503);
+    const text = await response.text();
+    assert.deepEqual(JSON.parse(text), {
+      error: 'The database does not answer: unreachable (ECONNREFUSED)',
+      database: 'unreachable (ECONNREFUSED)',
+    });
+    assert.ok(!text.includes('secret'));
+    assert.match(await metrics.registry.metrics(), /^http_requests_total\{route="\/database",method="GET",code="503"\} 1$/m);
+  } finally {
+    withDatabase.close();
+  }
+});
+
+test('GET /database is 404 when the service has no database', async t => {
+  const without = createServer();
+  await new Promise<void>(resolve => without.listen(0, '127.0.0.1', resolve));
+  t.after(() => without.close());
+  const response = await fetch(`http://127.0.0.1:${(without.address() as AddressInfo).port}/database`);
+  assert.equal(response.status, 404);
+  assert.deepEqual(await response.json(), { error: 'No database: DATABASE_URL is not set' });
+});
+
 test('secret versions are read from the pod annotation; anything else is left out', () => {
   assert.deepEqual(parseSecretVersions('app=1,database=2,env/staging=12'), {
     app: 1,

@@ -53,7 +53,11 @@ export function log(level: 'INFO' | 'ERROR', msg: string, fields: Record<string,
  * runs; `/readyz` while it takes traffic (readiness) and 503 once it is
  * shutting down. Kubernetes probes both (deploy/kubernetes). `/info` says
  * what runs: the version, the versions of its secrets and whether the
- * database answers (it connects on every request; never the URL). `/metrics`
+ * database answers (it connects on every request; never the URL). `/database`
+ * is the first route that needs the database, to grow from: 200 while it
+ * answers and takes the service's login, 503 naming the cause when it does
+ * not (e.g. `refused (28000)`: the login may not log in), so an outage of the
+ * database is an outage of the service, counted against its SLO. `/metrics`
  * is for Prometheus (metrics.ts): every other request is counted and timed by
  * route, and logged (one line, not for the probes).
  */
@@ -81,6 +85,12 @@ export function createServer(
         secretVersions: config.secretVersions ?? {},
         database: await checkDatabase(config.databaseUrl),
       }),
+    '/database': async res => {
+      if (!config.databaseUrl) return send(res, 404, { error: 'No database: DATABASE_URL is not set' });
+      const database = await checkDatabase(config.databaseUrl);
+      if (database === 'answers') return send(res, 200, { database });
+      send(res, 503, { error: `The database does not answer: ${database}`, database });
+    },
     '/': res => send(res, 200, { service: '${{ values.name }}', description: ${{ values.description | dump }} }),
   };
   const handlers = new Map(
