@@ -444,7 +444,11 @@ describe('Create Service', () => {
               e.body.stepId === 'namespaces' && e.body.status === 'completed',
           ) || undefined,
         120_000,
-      );
+      ).catch(async error => {
+        throw new Error(
+          `${error.message}; its log ends:\n${await portal.tail(taskId)}`,
+        );
+      });
       await proxy.cut();
       const failed = await portal.finish(taskId);
       expect(failed.status).toBe('failed');

@@ -168,6 +168,13 @@ export async function portalClient(base: string) {
     ).json()) as {
       body: { message?: string; stepId?: string; status?: string };
     }[];
+  /** The task's log so far, its last lines: what a timed-out wait says it was doing. */
+  const tail = async (taskId: string) =>
+    (await events(taskId).catch(() => []))
+      .map(e => e.body.message ?? '')
+      .filter(Boolean)
+      .slice(-25)
+      .join('\n');
   const finish = async (taskId: string, timeoutMs = 180_000) => {
     const task = await poll(
       'the task to finish',
@@ -179,7 +186,9 @@ export async function portalClient(base: string) {
         return ['completed', 'failed'].includes(body.status) ? body : undefined;
       },
       timeoutMs,
-    );
+    ).catch(async error => {
+      throw new Error(`${error.message}; its log ends:\n${await tail(taskId)}`);
+    });
     const log = (await events(taskId))
       .map(e => e.body.message ?? '')
       .join('\n');
@@ -195,7 +204,7 @@ export async function portalClient(base: string) {
   const getEntity = (ref: string) =>
     fetch(`${base}/catalog/entities/by-name/${ref}`, { headers });
 
-  return { base, headers, createTask, events, finish, retry, getEntity };
+  return { base, headers, createTask, events, tail, finish, retry, getEntity };
 }
 
 /** Removes what Create Service provisioned for `name` on the local platform. */
