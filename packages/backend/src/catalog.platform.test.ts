@@ -76,19 +76,30 @@ describe('catalog ingestion of catalog/ and templates/', () => {
         );
       }
 
-      const counts = Object.fromEntries(
-        await Promise.all(
-          [
-            'group',
-            'user',
-            'domain',
-            'system',
-            'api',
-            'resource',
-            'template',
-          ].map(async kind => [kind, (await query(`kind=${kind}`)).length]),
-        ),
-      );
+      // Every kind ends processed, in no set order: wait for them (bounded), then compare.
+      const countKinds = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            [
+              'group',
+              'user',
+              'domain',
+              'system',
+              'api',
+              'resource',
+              'template',
+            ].map(async kind => [kind, (await query(`kind=${kind}`)).length]),
+          ),
+        );
+      let counts = await countKinds();
+      await poll('every kind of entity', async () => {
+        counts = await countKinds();
+        return Object.values(counts).every(n => n > 0) &&
+          counts.api === 3 &&
+          counts.resource === 5
+          ? true
+          : undefined;
+      }).catch(() => undefined);
       expect(counts).toEqual({
         group: 5,
         user: 12,
