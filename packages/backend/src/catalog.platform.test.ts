@@ -94,7 +94,7 @@ describe('catalog ingestion of catalog/ and templates/', () => {
       let counts = await countKinds();
       await poll('every kind of entity', async () => {
         counts = await countKinds();
-        return Object.values(counts).every(n => n > 0) &&
+        return Object.values(counts).every(n => Number(n) > 0) &&
           counts.api === 3 &&
           counts.resource === 5
           ? true
