@@ -300,7 +300,7 @@ describe('Create Service', () => {
         `resource:default/${name}-database`,
       ]);
     },
-    300_000,
+    600_000,
   );
 
   it("dry-runs from the template editor's API: shows the plan and the diff, creates nothing", async () => {
@@ -443,7 +443,7 @@ describe('Create Service', () => {
             e =>
               e.body.stepId === 'namespaces' && e.body.status === 'completed',
           ) || undefined,
-        120_000,
+        420_000,
       ).catch(async error => {
         throw new Error(
           `${error.message}; its log ends:\n${await portal.tail(taskId)}`,
@@ -486,5 +486,5 @@ describe('Create Service', () => {
     } finally {
       await proxy.close().catch(() => undefined);
     }
-  }, 300_000);
+  }, 900_000);
 });

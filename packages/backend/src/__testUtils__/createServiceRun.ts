@@ -175,7 +175,9 @@ export async function portalClient(base: string) {
       .filter(Boolean)
       .slice(-25)
       .join('\n');
-  const finish = async (taskId: string, timeoutMs = 180_000) => {
+  // The first image's build (a Go or Python toolchain in a container) takes a minute on 2
+  // idle cores and several on busy ones: a bound, not a duration.
+  const finish = async (taskId: string, timeoutMs = 480_000) => {
     const task = await poll(
       'the task to finish',
       async () => {
