@@ -72,7 +72,8 @@ describe('Create Service', () => {
       builderUrl: builder.url,
       port: gitPort,
     });
-  });
+    // The builder checks buildah and the registry first: seconds, more on a busy machine.
+  }, 120_000);
   afterAll(async () => {
     for (const name of created) await removeProvisionedService(name, owner);
     await remote?.stop();

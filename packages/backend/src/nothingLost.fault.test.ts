@@ -70,7 +70,7 @@ describe('a restart of the portal and of every platform part', () => {
       port: gitPort,
     });
     databaseDir = await mkdtemp(path.join(os.tmpdir(), 'paved-restart-db-'));
-  });
+  }, 120_000);
   afterAll(async () => {
     if (name) await removeProvisionedService(name, owner);
     await remote?.stop();

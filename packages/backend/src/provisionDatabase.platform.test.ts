@@ -38,7 +38,7 @@ describe('Provision Database', () => {
       builderUrl: builder.url,
       port: gitPort,
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await removeProvisionedService(name, owner);
     await remote?.stop();
