@@ -108,6 +108,11 @@ test.describe('monitoring by default', () => {
     const alerts = async (): Promise<Alert[]> =>
       (await api(`/api/deployments/entities/component/default/${name}/alerts`))
         .items;
+    /** The fast burn's status in staging, as the portal keeps it. */
+    const stagingAlertStatus = async () =>
+      (await alerts()).find(
+        a => a.alertname === ALERT && a.environment === 'staging',
+      )?.status;
     const notifications = async (): Promise<Notification[]> =>
       (
         await api(
@@ -177,14 +182,7 @@ test.describe('monitoring by default', () => {
 
       // Errors until the fast burn fires and the portal has it.
       await expect
-        .poll(
-          async () =>
-            (
-              await alerts()
-            ).find(a => a.alertname === ALERT && a.environment === 'staging')
-              ?.status,
-          { timeout: 300_000, intervals: [1_000] },
-        )
+        .poll(stagingAlertStatus, { timeout: 300_000, intervals: [1_000] })
         .toBe('firing');
       timings.firstError = new Date(steady.firstError()!).toISOString();
       const [firing] = await notifications();
@@ -235,14 +233,7 @@ test.describe('monitoring by default', () => {
         .toBe(200);
       helpers.push(traffic(url, '/', 25, 4));
       await expect
-        .poll(
-          async () =>
-            (
-              await alerts()
-            ).find(a => a.alertname === ALERT && a.environment === 'staging')
-              ?.status,
-          { timeout: 420_000, intervals: [2_000] },
-        )
+        .poll(stagingAlertStatus, { timeout: 420_000, intervals: [2_000] })
         .toBe('resolved');
       const [resolved] = await notifications();
       expect(resolved.payload.title).toBe(
